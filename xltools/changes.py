@@ -1,0 +1,152 @@
+"""What routines return: problems found and changes to make.
+
+Routines never touch files. They return a :class:`Result` holding a :class:`Changeset`; a backend
+(file or live Excel) applies it and logs each change in the ChangeLog sheet. Tables and columns are
+named by their stable English keys; rows by their Excel row numbers, as loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one cell (or one row, or the whole table when row/column are None)."""
+
+    table: str
+    row: int | None
+    column: str | None
+    value: Any
+    check: str
+    severity: Severity
+    message_zh: str
+    message_en: str
+
+    def to_json(self) -> dict:
+        value = self.value
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        return {"table": self.table, "row": self.row, "column": self.column, "value": value,
+                "check": self.check, "severity": self.severity,
+                "message_zh": self.message_zh, "message_en": self.message_en}
+
+
+@dataclass(frozen=True)
+class CellUpdate:
+    """Set one cell of a managed table. ``old`` is what the routine saw, for the log."""
+
+    table: str
+    row: int
+    column: str
+    old: Any
+    new: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RowAppend:
+    """Add a row at the end of a managed table; ``values`` maps column keys to values."""
+
+    table: str
+    values: dict[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RowRemove:
+    """Remove a row from a managed table (archiving is a RowAppend elsewhere plus this)."""
+
+    table: str
+    row: int
+    key: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CellMark:
+    """Highlight a cell with a fill and a note explaining the problem."""
+
+    table: str
+    row: int
+    column: str
+    message: str
+    severity: Severity = "error"
+
+
+@dataclass
+class SheetRebuild:
+    """Replace the whole content of a sheet the tool owns (Summary, Query, Review ...).
+
+    ``rows`` is the grid from A1; ``links`` maps (row, col) 1-based to an in-book location such as
+    ``'客户基础信息'!B5``; ``bold_rows`` are 1-based row numbers drawn bold; ``charts`` are
+    backend-neutral chart specs (see the summary routine).
+    """
+
+    sheet: str
+    title_zh: str
+    title_en: str
+    rows: list[list[Any]]
+    widths: dict[int, float] = field(default_factory=dict)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
+    bold_rows: set[int] = field(default_factory=set)
+    charts: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TableReplace:
+    """Replace every data row of a generated table (Issues, ChangeLog is append-only)."""
+
+    table: str
+    rows: list[dict[str, Any]]
+    links: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+@dataclass
+class Changeset:
+    command: str
+    updates: list[CellUpdate] = field(default_factory=list)
+    appends: list[RowAppend] = field(default_factory=list)
+    removals: list[RowRemove] = field(default_factory=list)
+    rebuilds: list[SheetRebuild] = field(default_factory=list)
+    replaces: list[TableReplace] = field(default_factory=list)
+    # None leaves existing marks alone; a list (even empty) replaces all of this tool's marks.
+    marks: list[CellMark] | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.updates or self.appends or self.removals or self.rebuilds
+                    or self.replaces or self.marks is not None)
+
+    def data_changes(self) -> int:
+        """How many managed-table rows or cells this changes (what the ChangeLog records)."""
+        return len(self.updates) + len(self.appends) + len(self.removals)
+
+    def extend(self, other: "Changeset") -> None:
+        self.updates += other.updates
+        self.appends += other.appends
+        self.removals += other.removals
+        self.rebuilds += other.rebuilds
+        self.replaces += other.replaces
+        if other.marks is not None:
+            self.marks = (self.marks or []) + other.marks
+
+
+@dataclass
+class Result:
+    """What an operation returns: problems, changes, and a JSON-ready payload."""
+
+    changes: Changeset
+    issues: list[Issue] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    summary_zh: str = ""
+    summary_en: str = ""
+
+    # None: any issue counts as a problem (exit 1); an operation may decide otherwise.
+    problems: bool | None = None
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.issues) if self.problems is None else self.problems

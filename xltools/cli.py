@@ -1,0 +1,236 @@
+"""The ``xltools`` command line.
+
+Book commands are generated from the operations registry (``xltools.registry``); the few commands
+that do not work on an existing book (template, new, demo, undo) are written out here.
+Every command: ``--help`` with an example, ``--json`` for one JSON document on stdout, ``--lang``
+for the message language, exit codes 0 ok / 1 data problems / 2 could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, XlToolsError
+from .registry import Operation, operations
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                           help="Message language (default: the book's). 消息语言。")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Print one JSON document on stdout (English keys). 输出 JSON。")
+
+
+def _fail(err: Exception, as_json: bool = False) -> None:
+    """One bilingual line on stderr, exit 2, never a traceback (unless XLTOOLS_DEBUG is set)."""
+    if os.environ.get("XLTOOLS_DEBUG"):
+        raise err
+    if isinstance(err, XlToolsError):
+        zh, en = err.zh, err.en
+    else:
+        zh = f"内部错误:{type(err).__name__}"
+        en = f"internal error: {type(err).__name__}: {_safe(err)}"
+    click.echo(f"xltools: {zh} / {en}", err=True)
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": {"message_zh": zh, "message_en": en}},
+                              ensure_ascii=False))
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+def _safe(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else ""
+    return text[:200]
+
+
+def emit_json(payload: dict) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xltools")
+def cli() -> None:
+    """xltools: 用一个 Excel 工作簿管理销售团队的客户数据库。
+    Keep a sales team's customer database in one Excel workbook.
+
+    \b
+    Start here / 从这里开始:
+      xltools demo            # build a demo book and run the monthly job on it
+      xltools new book.xlsx   # a fresh book from the template
+    """
+
+
+# ---------------------------------------------------------------- commands without a book
+
+
+@cli.command("template")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("workbook_template.xlsx"), show_default=True)
+@LANG_OPTION
+@JSON_OPTION
+def template_cmd(output: Path, lang: str | None, as_json: bool) -> None:
+    """Build the empty template workbook from schemas/. 由 schemas/ 生成模板工作簿。
+
+    \b
+    Example: xltools template -o workbook_template.xlsx --lang en
+    """
+    from .template import build_template
+    try:
+        build_template(output, lang=lang or "zh")
+    except Exception as err:  # noqa: BLE001 - every failure becomes one clear line
+        _fail(err, as_json)
+    _done(as_json, {"ok": True, "path": str(output)},
+          f"已生成模板:{output}", f"Template written: {output}", lang or "zh")
+
+
+@cli.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Fill with a synthetic team's messy data. 填入演示数据。")
+@click.option("--customers", type=int, default=300, show_default=True,
+              help="How many demo customers. 演示客户数。")
+@click.option("--seed", type=int, default=20240315, show_default=True, help="Demo random seed.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists. 覆盖已有文件。")
+@LANG_OPTION
+@JSON_OPTION
+def new_cmd(path: Path, demo: bool, customers: int, seed: int, force: bool, lang: str | None,
+            as_json: bool) -> None:
+    """Create a workbook from the template, optionally with demo data. 新建工作簿。
+
+    \b
+    Example: xltools new team.xlsx --demo
+    """
+    from .template import build_template
+    lang = lang or "zh"
+    try:
+        if path.exists() and not force:
+            raise XlToolsError(f"文件已存在:{path}(用 --force 覆盖)",
+                               f"file exists: {path} (use --force to overwrite)")
+        data = None
+        if demo:
+            from .demo import demo_data
+            data = demo_data(n_customers=customers, seed=seed)
+        build_template(path, lang=lang, data=data)
+    except Exception as err:  # noqa: BLE001
+        _fail(err, as_json)
+    _done(as_json, {"ok": True, "path": str(path), "demo": demo},
+          f"已创建工作簿:{path}", f"Workbook created: {path}", lang)
+
+
+@cli.command("undo")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@LANG_OPTION
+@JSON_OPTION
+def undo_cmd(book: Path, lang: str | None, as_json: bool) -> None:
+    """Restore BOOK from its newest backup (the state before the last change). 撤销上一次修改。
+
+    \b
+    Example: xltools undo team.xlsx
+    """
+    from .backend.safety import undo
+    try:
+        restored = undo(book)
+    except Exception as err:  # noqa: BLE001
+        _fail(err, as_json)
+    _done(as_json, {"ok": True, "path": str(book), "restored_from": str(restored)},
+          f"已从备份恢复:{restored.name}", f"Restored from backup: {restored.name}", lang or "zh")
+
+
+def _done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(zh if lang == "zh" else en)
+
+
+# ---------------------------------------------------------------- commands generated from the registry
+
+
+def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None, dry_run: bool):
+    """Load BOOK, run the operation, apply its changes. Returns (result, db)."""
+    from .backend.file import FileBackend
+
+    backend = FileBackend(book)
+    db = backend.load()
+    result = op.func(db, **params)
+    if op.writes and not dry_run and not result.changes.is_empty():
+        backend.apply(result.changes, db)
+    return result, db
+
+
+def _make_command(op: Operation) -> click.Command:
+    def callback(books, as_json: bool, lang: str | None, dry_run: bool = False, **params):
+        paths = list(books) if op.many_books else [books]
+        exit_code = EXIT_OK
+        reports = []
+        for book in paths:
+            try:
+                result, db = run_operation(op, Path(book), params, lang=lang, dry_run=dry_run)
+            except Exception as err:  # noqa: BLE001
+                _fail(err, as_json)
+            out_lang = lang or db.lang
+            if result.has_problems:
+                exit_code = EXIT_PROBLEMS
+            payload = {"ok": not result.has_problems, **result.data}
+            if result.issues and "issues" not in payload:
+                payload["issues"] = [i.to_json() for i in result.issues]
+            if op.many_books:
+                payload["book"] = str(book)
+            reports.append(payload)
+            if not as_json:
+                _print_human(result, out_lang)
+        if as_json:
+            emit_json(reports[0] if not op.many_books else {"books": reports})
+        sys.exit(exit_code)
+
+    params = [click.Argument(["books"], nargs=-1 if op.many_books else 1, required=True,
+                             type=click.Path(dir_okay=False))]
+    for p in op.params:
+        text = f"{p.help_en} {p.help_zh}".strip()
+        if p.positional:
+            params.append(click.Argument([p.name], nargs=-1 if p.multiple else 1,
+                                         required=p.required, type=p.type))
+        elif p.is_flag:
+            params.append(click.Option([*p.flags, p.name], is_flag=True, default=bool(p.default),
+                                       help=text))
+        else:
+            params.append(click.Option([*p.flags, p.name], type=p.type, default=p.default,
+                                       multiple=p.multiple, required=p.required,
+                                       show_default=p.default is not None, help=text))
+    params += [click.Option(["--json", "as_json"], is_flag=True,
+                            help="Print one JSON document on stdout (English keys). 输出 JSON。"),
+               click.Option(["--lang"], type=click.Choice(["zh", "en"]), default=None,
+                            help="Message language (default: the book's). 消息语言。")]
+    if op.writes:
+        params.append(click.Option(["--dry-run"], is_flag=True,
+                                   help="Show what would change; write nothing. 只预览,不写入。"))
+    help_text = f"{op.help_en}\n\n{op.help_zh}\n\n\b\nExample: {op.example}"
+    return click.Command(op.id, callback=callback, params=params, help=help_text,
+                         short_help=f"{op.label_en} / {op.label_zh}")
+
+
+def _print_human(result, lang: str) -> None:
+    from .report import print_result
+    print_result(result, lang)
+
+
+class _Main(click.Group):
+    """Adds the registry's operations lazily so ``xltools --help`` lists them all."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | {op.id for op in operations()})
+
+    def get_command(self, ctx, name):
+        cmd = super().get_command(ctx, name)
+        if cmd is not None:
+            return cmd
+        for op in operations():
+            if op.id == name:
+                return _make_command(op)
+        return None
+
+
+main = _Main(name="xltools", commands=cli.commands, help=cli.help,
+             context_settings=cli.context_settings, params=cli.params)

@@ -1,0 +1,1 @@
+"""Small, dependency-light helpers for the OOXML package (.xlsx/.xlsm) itself."""
