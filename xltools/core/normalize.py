@@ -1,0 +1,88 @@
+"""Normalisers for the ways people type Chinese customer data.
+
+Full-width letters and digits, ideographic spaces, ``+86`` and dashes in phones, lower-case credit
+codes: each function returns the canonical form, or ``""`` for a blank.
+
+>>> halfwidth("ＡＢＣ１２３　（深圳）")
+'ABC123 (深圳)'
+>>> compact_text("  深圳市 华腾科技 有限公司 ")
+'深圳市华腾科技有限公司'
+>>> phone_digits("+86 138-1234-5678")
+'13812345678'
+>>> phone_digits("(0755) 8888 1234")
+'075588881234'
+>>> credit_code("91440300ma5f ５ｘ1234")
+'91440300MA5F5X1234'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def is_blank(value) -> bool:
+    """None, NaN/NaT, and strings of only spaces are blank."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        import pandas as pd
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def halfwidth(text: str) -> str:
+    """Full-width ASCII (Ａ１（) and the ideographic space become their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def compact_text(value) -> str:
+    """Half-width, no spaces at all (Chinese names do not need them)."""
+    if is_blank(value):
+        return ""
+    return _SPACES.sub("", halfwidth(str(value)))
+
+
+def clean_text(value) -> str:
+    """Half-width, trimmed, inner runs of spaces collapsed to one (for names with Latin words)."""
+    if is_blank(value):
+        return ""
+    return _SPACES.sub(" ", halfwidth(str(value))).strip()
+
+
+def phone_digits(value) -> str:
+    """Digits of a phone number without the +86/0086 country prefix; ``""`` for a blank."""
+    if is_blank(value):
+        return ""
+    text = halfwidth(str(value)).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    digits = _NOT_DIGIT.sub("", text)
+    if text.startswith("+86") or digits.startswith("0086"):
+        digits = digits[2:] if text.startswith("+86") else digits[4:]
+    elif len(digits) == 13 and digits.startswith("86") and digits[2] == "1":
+        digits = digits[2:]
+    return digits
+
+
+def credit_code(value) -> str:
+    """A 统一社会信用代码 or 身份证号 as typed: half-width, upper case, no spaces or dashes."""
+    if is_blank(value):
+        return ""
+    return re.sub(r"[\s\-]", "", halfwidth(str(value))).upper()
+
+
+def email(value) -> str:
+    """Lower-case, half-width, trimmed."""
+    if is_blank(value):
+        return ""
+    return halfwidth(str(value)).strip().lower()
