@@ -83,7 +83,9 @@ class SheetRebuild:
 
     ``rows`` is the grid from A1; ``links`` maps (row, col) 1-based to an in-book location such as
     ``'客户基础信息'!B5``; ``bold_rows`` are 1-based row numbers drawn bold; ``charts`` are
-    backend-neutral chart specs (see the summary routine).
+    backend-neutral chart specs (see the summary routine); ``dropdowns`` are in-cell lists a person
+    picks from, e.g. ``{"ref": "H3:H9", "values": ["approve", "reject"]}`` (values joined must stay
+    within Excel's 255 characters) or ``{"ref": "B3", "source": "lst_Staff"}``.
     """
 
     sheet: str
@@ -94,6 +96,7 @@ class SheetRebuild:
     links: dict[tuple[int, int], str] = field(default_factory=dict)
     bold_rows: set[int] = field(default_factory=set)
     charts: list[dict] = field(default_factory=list)
+    dropdowns: list[dict] = field(default_factory=list)
 
 
 @dataclass
