@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh Debian machine, then run them.
+# This is the README's test command and exactly what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=0
+command -v soffice >/dev/null 2>&1 || need_apt=1
+command -v pdftotext >/dev/null 2>&1 || need_apt=1
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_apt=1
+if [ "$need_apt" = 1 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "Installing LibreOffice (headless), python3-uno, poppler-utils, CJK fonts ..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+"$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
+exec "$PY" -m pytest -q "$@"
