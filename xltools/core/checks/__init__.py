@@ -1,0 +1,128 @@
+"""The validation checks, one concept per module, and how a team turns them on, off or down.
+
+Every check is a :class:`Rule` on one cell column: a vectorised test (``Series -> Series[bool]``,
+True where the cell passes) plus a bilingual message. ``xltools.core.validate`` hands the rules to
+pandera as column checks, so a failure always names exactly one cell. Rules that look at other
+columns (a company needs a credit code, the next follow-up is not before the last) read them from
+the frame they were built for; pandera's DataFrame-level checks would report every column of a
+failing row instead (DESIGN.md: the failure-case explosion).
+
+Check names are stable keys, used in ``--json``, in the Issues sheet and in the configuration:
+
+=============  ========  ==========================================================================
+check          default   what fails
+=============  ========  ==========================================================================
+required       error     a required field is blank
+list           error     a value outside the book's dropdown list (pasting bypasses Excel's check)
+type           error     not a date / not a number / not an e-mail address
+min            error     a number below its minimum (negative amounts)
+future_date    error     a past event (CreateTime, FollowUpTime ...) dated after today
+date_order     error     NextFollowUpTime before LastFollowUpTime
+id_format      error     an ID that does not match its pattern (C + 11 digits ...)
+unique         error     the same ID on two rows
+uscc           error     a company's 统一社会信用代码: length, characters, check digit
+idcard         error     a person's 身份证号: length, digits, check digit, birth date, area code
+code_required  error     a company (企业) without a credit code
+phone          error     not a mainland mobile or landline number (masked forms are accepted)
+unmasked       warning   a raw phone, 身份证号 or e-mail left in the book ("run mask")
+duplicate      warning   two customers with the same credit code or the same phone (fingerprint)
+reference      error     a follow-up, tag or opportunity whose CustomerID is not in Customers
+region         warning   Region disagrees with the province the credit code / ID was issued in
+=============  ========  ==========================================================================
+
+A team that disagrees changes a check's severity, or turns it off, in either place:
+
+* the Settings sheet: a row ``validate.unmasked`` with value ``off`` (or ``error``, ``warning``;
+  also ``关闭``, ``错误``, ``警告``);
+* ``validate(db, config={"unmasked": "off", "region": "error"})`` from Python, which wins.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+DEFAULT_SEVERITY: dict[str, str] = {
+    "required": "error", "list": "error", "type": "error", "min": "error",
+    "future_date": "error", "date_order": "error", "id_format": "error", "unique": "error",
+    "uscc": "error", "idcard": "error", "code_required": "error", "phone": "error",
+    "unmasked": "warning", "duplicate": "warning", "reference": "error", "region": "warning",
+}
+SETTING_PREFIX = "validate."
+_WORDS = {"error": "error", "错误": "error", "warning": "warning", "警告": "warning",
+          "off": "off", "关闭": "off", "否": "off", "no": "off", "false": "off"}
+
+
+@dataclass
+class Rule:
+    """One check on one column of one table.
+
+    ``test`` gets the column (index = Excel rows) and returns True where a cell passes. Blank cells
+    reach it too (pandera's ``ignore_na`` is off), so a rule says itself whether blank is fine.
+    ``message(row, value)`` returns ``(zh, en)``; ``label_zh``/``label_en`` are the column's headers.
+    """
+
+    check: str
+    table: str
+    column: str
+    test: Callable[[pd.Series], pd.Series]
+    message: Callable[[int, Any], tuple[str, str]]
+
+    @property
+    def name(self) -> str:
+        """A unique pandera check name, mapped back to the rule after validation."""
+        return f"{self.table}.{self.column}.{self.check}"
+
+
+@dataclass
+class Context:
+    """What the rules of one run share: the book, the day, and results worth computing once."""
+
+    db: Any
+    today: _dt.date
+    cache: dict = field(default_factory=dict)
+
+    def once(self, key, compute: Callable[[], Any]):
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def label(self, table: str, column: str) -> tuple[str, str]:
+        col = self.db.schema.table(table).column(column)
+        return col.zh, col.en
+
+
+def severities(db, config: dict | None = None) -> dict[str, str]:
+    """Each check's severity ('error', 'warning' or 'off'): defaults < Settings sheet < ``config``."""
+    out = dict(DEFAULT_SEVERITY)
+    for name, value in (db.settings or {}).items():
+        if str(name).lower().startswith(SETTING_PREFIX):
+            check = str(name)[len(SETTING_PREFIX):].strip()
+            word = _WORDS.get(str(value).strip().lower())
+            if check in out and word:
+                out[check] = word
+    for check, value in (config or {}).items():
+        word = _WORDS.get(str(value).strip().lower())
+        if check not in out:
+            raise ValueError(f"unknown check {check!r}; known: {', '.join(out)}")
+        if word is None:
+            raise ValueError(f"check {check!r}: severity must be error, warning or off")
+        out[check] = word
+    return out
+
+
+def fixed(zh: str, en: str) -> Callable[[int, Any], tuple[str, str]]:
+    """A message that does not depend on the row."""
+    return lambda row, value: (zh, en)
+
+
+def per_row(details: pd.Series | dict, zh_default: str = "", en_default: str = ""
+            ) -> Callable[[int, Any], tuple[str, str]]:
+    """A message looked up by row in ``details`` (row -> (zh, en))."""
+    def message(row, value):
+        got = details.get(row) if hasattr(details, "get") else None
+        return got if got else (zh_default, en_default)
+    return message

@@ -1,0 +1,108 @@
+"""统一社会信用代码 for companies, 身份证号 for persons, and the Region they imply.
+
+Which one a CreditCode cell must be follows CustomerType: 企业 -> 统一社会信用代码, 个人 -> 身份证号.
+With no (or an unknown) type, a code passes when it is either; a masked ID (110105********002X) is
+accepted as masked whatever the type.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import cncodes
+from . import Context, Rule, per_row
+from .values import blank
+
+COMPANY, PERSON = "企业", "个人"
+
+USCC_REASONS = {
+    "length": ("统一社会信用代码应为18位", "a unified social credit code has 18 characters"),
+    "charset": ("统一社会信用代码含无效字符(前8位为数字,不含 I、O、S、V、Z)",
+                "invalid characters in the credit code (8 digits first; no I, O, S, V, Z)"),
+    "checksum": ("统一社会信用代码校验位错误(可能有输错的字符)",
+                 "the credit code's check digit is wrong (a mistyped character?)"),
+}
+RIC_REASONS = {
+    "length": ("身份证号应为18位", "an ID number has 18 characters"),
+    "charset": ("身份证号前17位应为数字,末位为数字或X", "an ID number is 17 digits and a digit or X"),
+    "checksum": ("身份证号校验位错误(可能有输错的数字)", "the ID number's check digit is wrong (a mistyped digit?)"),
+    "birthdate": ("身份证号中的出生日期无效", "the birth date inside the ID number is impossible"),
+    "division": ("身份证号的地区码不存在", "the ID number's area code does not exist"),
+}
+OK = {"ok", "blank", "masked"}
+
+
+def code_kinds(ctx: Context) -> pd.DataFrame:
+    """Per customer row: ``kind`` ('uscc' or 'ric': what the code must be), ``status`` (see
+    :mod:`xltools.core.cncodes`) and ``division`` (6 digits, for valid codes only)."""
+    def compute():
+        df = ctx.db.customers
+        codes = df["CreditCode"] if "CreditCode" in df.columns else pd.Series(None, index=df.index)
+        types = (df["CustomerType"] if "CustomerType" in df.columns
+                 else pd.Series(None, index=df.index)).astype(str).str.strip()
+        as_uscc = cncodes.uscc_status(codes)
+        as_ric = cncodes.ric_status(codes, today=ctx.today)
+        shaped_ric = cncodes.normalised_codes(codes).map(cncodes.ric_like).astype(bool)
+        # Without a usable type: a person when it reads as an ID number and not as a company code.
+        guess_person = (as_ric == "ok") | (shaped_ric & (as_uscc != "ok"))
+        person = (types == PERSON) | ((types != COMPANY) & guess_person)
+        status = as_ric.where(person, as_uscc)
+        valid = status == "ok"
+        div = cncodes.divisions(codes, person).where(valid, None)
+        return pd.DataFrame({"kind": person.map({True: "ric", False: "uscc"}), "status": status,
+                             "division": div, "company": types == COMPANY})
+    return ctx.once("code_kinds", compute)
+
+
+def rules(ctx: Context, table_key: str) -> list[Rule]:
+    if table_key != "Customers" or "CreditCode" not in ctx.db.customers.columns:
+        return []
+    info = code_kinds(ctx)
+    zh, en = ctx.label("Customers", "CreditCode")
+    bad = ~info["status"].isin(OK)
+    uscc_bad = bad & (info["kind"] == "uscc")
+    ric_bad = bad & (info["kind"] == "ric")
+    out = [
+        Rule("uscc", "Customers", "CreditCode", lambda s: ~uscc_bad.reindex(s.index, fill_value=False),
+             per_row(info["status"][uscc_bad].map(USCC_REASONS).to_dict())),
+        Rule("idcard", "Customers", "CreditCode", lambda s: ~ric_bad.reindex(s.index, fill_value=False),
+             per_row(info["status"][ric_bad].map(RIC_REASONS).to_dict())),
+        Rule("code_required", "Customers", "CreditCode",
+             lambda s: ~(info["company"].reindex(s.index, fill_value=False) & blank(s)),
+             per_row({}, f"企业客户必须填写「{zh}」", f"a company (企业) needs its {en}")),
+    ]
+    if "Region" in ctx.db.customers.columns:
+        out.append(_region_rule(ctx, info))
+    return out
+
+
+def region_for_division(code6: str | None) -> str | None:
+    """The sales region (大区) of a 6-digit division code, from ``xltools.core.regions``."""
+    if not code6:
+        return None
+    try:
+        from ..regions import region_for_code
+    except ImportError:  # the regions table is not installed: no region checks
+        return None
+    return region_for_code(code6)
+
+
+def implied_regions(ctx: Context) -> pd.Series:
+    """The region each customer's valid code points to (None when unknown)."""
+    def compute():
+        div = code_kinds(ctx)["division"]
+        regions = {d: region_for_division(d) for d in div.dropna().unique()}
+        return div.map(regions).where(div.notna(), None)
+    return ctx.once("implied_regions", compute)
+
+
+def _region_rule(ctx: Context, info: pd.DataFrame) -> Rule:
+    implied = implied_regions(ctx)
+    region = ctx.db.customers["Region"]
+    text = region.astype(str).str.strip()
+    wrong = ~blank(region) & implied.notna() & (text != implied)
+    details = {row: (f"「所属区域」为 {text[row]},但证件/信用代码的地区属于 {implied[row]}",
+                     f"Region is {text[row]} but the code was issued in {implied[row]}")
+               for row in wrong[wrong].index}
+    return Rule("region", "Customers", "Region", lambda s: ~wrong.reindex(s.index, fill_value=False),
+                per_row(details))

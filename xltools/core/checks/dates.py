@@ -1,0 +1,43 @@
+"""Dates that cannot be right: past events dated after today, a next follow-up before the last one."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import Context, Rule, fixed
+from .values import as_dates
+
+# Columns that record something that already happened, so they cannot lie in the future.
+PAST_EVENTS = {
+    "Customers": ("CreateTime", "FirstContactTime", "LastFollowUpTime", "DealDate",
+                  "LastRepurchaseDate"),
+    "FollowUps": ("FollowUpTime",),
+    "Tags": ("CreateTime",),
+    "Opportunities": ("CreateTime",),
+}
+# (later, earlier): the first may not fall before the second on the same row.
+ORDERED = {"Customers": (("NextFollowUpTime", "LastFollowUpTime"),)}
+
+
+def rules(ctx: Context, table_key: str) -> list[Rule]:
+    df = ctx.db.df(table_key)
+    # End of today: a follow-up logged this afternoon is not "in the future".
+    cutoff = pd.Timestamp(ctx.today) + pd.Timedelta(days=1)
+    out = []
+    for column in PAST_EVENTS.get(table_key, ()):
+        if column not in df.columns:
+            continue
+        zh, en = ctx.label(table_key, column)
+        out.append(Rule("future_date", table_key, column,
+                        lambda s: ~(as_dates(s) >= cutoff),
+                        fixed(f"「{zh}」晚于今天({ctx.today:%Y-%m-%d})",
+                              f"{en} is after today ({ctx.today:%Y-%m-%d})")))
+    for later, earlier in ORDERED.get(table_key, ()):
+        if later not in df.columns or earlier not in df.columns:
+            continue
+        (lzh, len_), (ezh, een) = ctx.label(table_key, later), ctx.label(table_key, earlier)
+        before = as_dates(df[earlier])
+        out.append(Rule("date_order", table_key, later,
+                        lambda s, before=before: ~(as_dates(s) < before.reindex(s.index)),
+                        fixed(f"「{lzh}」早于「{ezh}」", f"{len_} is before {een}")))
+    return out

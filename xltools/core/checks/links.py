@@ -1,0 +1,84 @@
+"""Checks across rows and tables: rows pointing at missing customers, and suspected duplicate
+customers (the same credit code or the same phone on two customers).
+
+On a masked book the raw values are gone; the keyed fingerprints (PhoneFP, CreditCodeFP) written by
+``xltools mask`` stand in for them. A raw value compares through its fingerprint too when the run
+has the key, so a row typed in after the last mask still matches a masked one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..normalize import credit_code, is_blank, phone_digits
+from ..privacy import fingerprint, is_masked
+from . import Context, Rule, fixed, per_row
+from .values import blank
+
+# Customer column -> (its fingerprint column, privacy kind, normaliser, zh name, en name)
+DUPLICATE_KEYS = {
+    "CreditCode": ("CreditCodeFP", "idcard", credit_code, "信用代码/证件号", "credit code / ID number"),
+    "ContactPhone": ("PhoneFP", "phone", phone_digits, "联系电话", "phone"),
+}
+
+
+def rules(ctx: Context, table_key: str) -> list[Rule]:
+    out = []
+    table = ctx.db.schema.table(table_key)
+    df = ctx.db.df(table_key)
+    for col in table.columns:
+        if col.references and col.key in df.columns:
+            ids = _ids(ctx, col.references)
+            out.append(Rule("reference", table_key, col.key,
+                            lambda s, ids=ids: blank(s) | s.astype(str).str.strip().isin(ids),
+                            fixed(f"「{col.zh}」在客户表中不存在", f"{col.en} does not exist in Customers")))
+    if table_key == "Customers":
+        for column in DUPLICATE_KEYS:
+            if column in df.columns:
+                out.append(_duplicate_rule(ctx, column))
+    return out
+
+
+def _ids(ctx: Context, table_key: str) -> set[str]:
+    id_column = ctx.db.schema.table(table_key).id_column
+    s = ctx.db.df(table_key)[id_column]
+    return set(s[~blank(s)].astype(str).str.strip())
+
+
+def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
+    """What two customers must share to look like one: the fingerprint when there is one (or can be
+    made with ``key``), else the normalised raw value; ``""`` when nothing comparable is left."""
+    fp_col, kind, normalise, *_ = DUPLICATE_KEYS[column]
+    raw = df[column]
+    fps = df[fp_col].fillna("").astype(str).str.strip() if fp_col in df.columns \
+        else pd.Series("", index=df.index)
+
+    def one(value, fp):
+        if fp:
+            return "fp:" + fp
+        if is_blank(value) or is_masked(kind, value):
+            return ""
+        if key:
+            return "fp:" + fingerprint(kind, value, key)
+        normal = normalise(value)
+        return "raw:" + normal if len(normal) >= 7 else ""
+
+    return pd.Series([one(v, f) for v, f in zip(raw.tolist(), fps.tolist())], index=df.index)
+
+
+def _duplicate_rule(ctx: Context, column: str) -> Rule:
+    df = ctx.db.customers
+    _, _, _, zh, en = DUPLICATE_KEYS[column]
+    keys = match_keys(df, column, ctx.cache.get("key"))
+    shared = (keys != "") & keys.duplicated(keep=False)
+    names = (df["CustomerID"].fillna("").astype(str).str.strip() if "CustomerID" in df.columns
+             else pd.Series("", index=df.index))
+    names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
+    details = {}
+    for _, rows in keys[shared].groupby(keys[shared]).groups.items():
+        for row in rows:
+            others = "、".join(names[r] for r in rows if r != row)
+            details[row] = (f"疑似重复客户:{zh}与 {others} 相同",
+                            f"suspected duplicate: same {en} as {others.replace('、', ', ')}")
+    return Rule("duplicate", "Customers", column,
+                lambda s: ~shared.reindex(s.index, fill_value=False), per_row(details))

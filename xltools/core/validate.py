@@ -1,0 +1,239 @@
+"""Validate a book: every problem at once, each pointing at its cell.
+
+The checks (``xltools.core.checks``) become pandera column checks, one ``DataFrameSchema`` per table,
+built from ``schemas/tables.yaml`` and the book's current Lists. pandera validates lazily and its
+failure-case table (one row per failing cell) becomes a list of :class:`~xltools.changes.Issue`.
+The result also carries what the book shows: the Issues sheet (one row per problem, with a link to
+the cell) and one mark (fill + note) per problem cell; marks are a full list, so a cell that was
+fixed loses its mark on the next run. Validation never changes a value.
+
+>>> from xltools.testing import make_db
+>>> db = make_db({"Customers": [{"CustomerID": "C20240315001", "CustomerName": "华腾科技",
+...     "CustomerType": "企业", "CreditCode": "91110000600037341M", "ContactPerson": "王经理",
+...     "ContactPhone": "138****5678", "Industry": "制造业", "CustomerLevel": "VIP",
+...     "CooperationPhase": "意向客户", "Owner": "公海", "CreateTime": "2024-03-15"}]})
+>>> result = validate(db, today=datetime.date(2024, 6, 1))
+>>> [(i.row, i.column, i.check) for i in result.issues]
+[(2, 'CreditCode', 'uscc')]
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..changes import CellMark, Changeset, Issue, Result, TableReplace
+from ..schema import DATA_TABLES
+from . import privacy
+from .checks import Context, Rule, codes, dates, fields, links, masking, phones, severities
+
+RULE_MODULES = (fields, dates, codes, phones, masking, links)
+ISSUES_TABLE = "Issues"
+SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告"},
+                  "en": {"error": "error", "warning": "warning"}}
+CHECK_LABEL = {
+    "required": ("必填", "required"), "list": ("下拉值", "dropdown value"), "type": ("类型", "type"),
+    "min": ("最小值", "minimum"), "future_date": ("未来日期", "future date"),
+    "date_order": ("日期顺序", "date order"), "id_format": ("编号格式", "ID format"),
+    "unique": ("编号重复", "unique ID"), "uscc": ("信用代码", "credit code"),
+    "idcard": ("身份证号", "ID number"), "code_required": ("信用代码必填", "credit code required"),
+    "phone": ("电话", "phone"), "unmasked": ("未脱敏", "not masked"),
+    "duplicate": ("疑似重复", "suspected duplicate"), "reference": ("客户不存在", "unknown customer"),
+    "region": ("区域", "region"), "load": ("读取", "load"),
+}
+
+
+def build_rules(db, today: datetime.date, key: bytes | None = None) -> list[Rule]:
+    """Every check for every data table of ``db``, bound to its frames."""
+    ctx = Context(db=db, today=today)
+    ctx.cache["key"] = key
+    rules: list[Rule] = []
+    for table_key in DATA_TABLES:
+        if table_key not in db.tables:
+            continue
+        for module in RULE_MODULES:
+            rules += module.rules(ctx, table_key)
+    return rules
+
+
+def build_schemas(rules: list[Rule]) -> dict[str, pa.DataFrameSchema]:
+    """One lazy pandera schema per table; checks are named by :attr:`Rule.name`."""
+    columns: dict[str, dict[str, list[pa.Check]]] = {}
+    for rule in rules:
+        columns.setdefault(rule.table, {}).setdefault(rule.column, []).append(
+            pa.Check(rule.test, name=rule.name, ignore_na=False))
+    return {table: pa.DataFrameSchema(
+                {col: pa.Column(nullable=True, required=False, checks=checks)
+                 for col, checks in cols.items()}, name=table)
+            for table, cols in columns.items()}
+
+
+def failure_cases(db, schemas: dict[str, pa.DataFrameSchema]) -> pd.DataFrame:
+    """pandera's failure cases of every table: ``table, column, check, failure_case, index``."""
+    frames = []
+    for table, schema in schemas.items():
+        try:
+            schema.validate(db.df(table), lazy=True)
+        except pa.errors.SchemaErrors as err:
+            fc = err.failure_cases
+            frames.append(fc.assign(table=table)[["table", "column", "check", "failure_case", "index"]])
+    if not frames:
+        return pd.DataFrame(columns=["table", "column", "check", "failure_case", "index"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def validate(db, today: datetime.date | None = None, config: dict | None = None, *,
+             key: bytes | None = None, mark: bool = True) -> Result:
+    """Check every data table of ``db``; see :mod:`xltools.core.checks` for the checks and
+    ``config`` (check -> 'error' | 'warning' | 'off'). ``key`` (the fingerprint secret) lets raw
+    values match masked ones in the duplicate check. ``mark=False`` only reports: no marks, no
+    Issues sheet. ``Result.problems`` is True when anything was found."""
+    today = today or datetime.date.today()
+    level = severities(db, config)
+    rules = [r for r in build_rules(db, today, key) if level[r.check] != "off"]
+    by_name = {r.name: r for r in rules}
+    cases = failure_cases(db, build_schemas(rules))
+
+    issues = list(db.load_issues)
+    for table, column, check, value, row in cases.itertuples(index=False, name=None):
+        rule = by_name.get(check)
+        if rule is None:  # pandera's own failure (e.g. a column it could not read)
+            issues.append(Issue(table, _int(row), column, _plain(value), "load", "error",
+                                f"无法校验「{column}」:{check}", f"could not check {column}: {check}"))
+            continue
+        zh, en = rule.message(row, value)
+        issues.append(Issue(table, _int(row), column, _shown(db, table, column, row, value),
+                            rule.check, level[rule.check], zh, en))
+    issues = _ordered(db, issues)
+    counts = _counts(issues)
+    changes = Changeset("validate")
+    if mark:
+        changes.replaces.append(issues_table(db, issues))
+        changes.marks = cell_marks(db, issues)
+    return Result(changes=changes, issues=issues,
+                  data={"issues": [i.to_json() for i in issues], "counts": counts},
+                  summary_zh=_summary_zh(counts), summary_en=_summary_en(counts),
+                  problems=bool(issues))
+
+
+# ---------------------------------------------------------------- what the book shows
+
+
+def issues_table(db, issues: list[Issue]) -> TableReplace:
+    """The Issues sheet: one row per problem, in the book's language, each linked to its cell."""
+    lang = db.lang if db.lang in SEVERITY_LABEL else "zh"
+    rows, links = [], {}
+    for issue in issues:
+        known = issue.table in db.tables
+        sheet = db.sheet_of(issue.table) if known else issue.table
+        header = issue.column or ""
+        if known and issue.column:
+            header = db.tables[issue.table].headers.get(issue.column) or _label(db, issue, lang)
+        zh_check, en_check = CHECK_LABEL.get(issue.check, (issue.check, issue.check))
+        rows.append({"Severity": SEVERITY_LABEL[lang].get(issue.severity, issue.severity),
+                     "Sheet": sheet, "Row": issue.row, "Column": header,
+                     "Value": "" if issue.value is None else issue.value,
+                     "Check": zh_check if lang == "zh" else en_check,
+                     "Message": issue.message_zh if lang == "zh" else issue.message_en,
+                     "Link": "→" if known and issue.row else ""})
+        if known and issue.row:
+            links[(len(rows) - 1, "Link")] = db.cell_ref(issue.table, issue.row, issue.column or "")
+    return TableReplace(ISSUES_TABLE, rows, links)
+
+
+def cell_marks(db, issues: list[Issue]) -> list[CellMark]:
+    """One mark per problem cell; several problems in one cell share a note, worst severity wins."""
+    lang = db.lang
+    cells: dict[tuple, list[Issue]] = {}
+    for issue in issues:
+        if issue.row is not None and issue.column and issue.table in db.tables:
+            cells.setdefault((issue.table, issue.row, issue.column), []).append(issue)
+    marks = []
+    for (table, row, column), found in cells.items():
+        text = "\n".join(i.message_zh if lang == "zh" else i.message_en for i in found)
+        severity = "error" if any(i.severity == "error" for i in found) else "warning"
+        marks.append(CellMark(table, int(row), column, text, severity))
+    return marks
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _label(db, issue: Issue, lang: str) -> str:
+    try:
+        return db.schema.table(issue.table).column(issue.column).label(lang)
+    except KeyError:
+        return issue.column
+
+
+def _shown(db, table: str, column: str, row, value) -> Any:
+    """The value as an issue may repeat it: personal data masked (the Issues sheet is in the book
+    and ``--json`` output ends up in logs); a company's credit code is public and stays."""
+    value = _plain(value)
+    try:
+        kind = db.schema.table(table).column(column).mask
+    except KeyError:
+        kind = None
+    if not kind or value in (None, "") or privacy.is_masked(kind, value):
+        return value
+    if column == "CreditCode" and table == "Customers":
+        ctype = db.customers.at[row, "CustomerType"] if "CustomerType" in db.customers else None
+        if str(ctype).strip() == codes.COMPANY:
+            return value
+    return privacy.mask_value(kind, value)
+
+
+def _plain(value) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, datetime.datetime):  # pd.Timestamp too
+        midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+        return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ordered(db, issues: list[Issue]) -> list[Issue]:
+    """Load problems first, then by table, row and the column's place in the schema."""
+    table_order = {t.key: i for i, t in enumerate(db.schema.tables)}
+    col_order = {(t.key, c.key): i for t in db.schema.tables for i, c in enumerate(t.columns)}
+    return sorted(issues, key=lambda i: (i.check != "load", table_order.get(i.table, 99),
+                                         i.row or 0, col_order.get((i.table, i.column), 999)))
+
+
+def _counts(issues: list[Issue]) -> dict:
+    sev = Counter(i.severity for i in issues)
+    return {"error": sev.get("error", 0), "warning": sev.get("warning", 0),
+            "checks": dict(Counter(i.check for i in issues))}
+
+
+def _summary_zh(counts: dict) -> str:
+    if not counts["error"] and not counts["warning"]:
+        return "校验通过:未发现问题。"
+    return f"发现 {counts['error']} 个错误、{counts['warning']} 个警告(见“校验结果”表)。"
+
+
+def _summary_en(counts: dict) -> str:
+    if not counts["error"] and not counts["warning"]:
+        return "Validation passed: no problems found."
+    return (f"Found {counts['error']} error(s) and {counts['warning']} warning(s) "
+            "(see the Issues sheet).")
