@@ -14,6 +14,7 @@ tables, columns and lists from here, so a column is described exactly once.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass, field
@@ -197,6 +198,11 @@ def load_schema(directory: str | os.PathLike | None = None) -> Schema:
     for raw in tables_doc["tables"]:
         raw = dict(raw)
         columns = tuple(_column(c) for c in raw.pop("columns"))
+        source = raw.pop("columns_from", None)
+        if source:  # an archive of another table: its own columns, then that table's, relaxed
+            base_table = next(t for t in tables if t.key == source)
+            columns += tuple(dataclasses.replace(c, required=False, unique=False, pattern=None,
+                                                 references=None) for c in base_table.columns)
         tables.append(Table(table_name=raw.pop("table"), columns=columns, **raw))
     lists = tuple(ListDef(values=tuple(str(v) for v in raw.pop("values")), **raw)
                   for raw in (dict(r) for r in lists_doc["lists"]))
