@@ -232,5 +232,9 @@ class _Main(click.Group):
         return None
 
 
+from .addin.commands import addin_group  # noqa: E402  (xltools addin build / install)
+
+cli.add_command(addin_group)
+
 main = _Main(name="xltools", commands=cli.commands, help=cli.help,
              context_settings=cli.context_settings, params=cli.params)
