@@ -171,6 +171,9 @@ DATA_TABLES = ("Customers", "FollowUps", "Tags", "Opportunities")
 def _column(raw: dict) -> Column:
     raw = dict(raw)
     help_ = raw.pop("help", None) or {}
+    if set(help_) - set(LANGS):  # YAML flow style cuts an unquoted text at an ASCII comma
+        raise ValueError(f"column {raw.get('key')}: help has keys {sorted(set(help_) - set(LANGS))}"
+                         "; quote a help text that holds a comma")
     col = Column(help_zh=help_.get("zh", ""), help_en=help_.get("en", ""), **raw)
     if col.type not in COLUMN_TYPES:
         raise ValueError(f"column {col.key}: unknown type {col.type!r}")
