@@ -1,0 +1,93 @@
+"""What a ribbon button runs: ``RunPython "import xltools.ribbon as r; r.run('<id>')"``.
+
+:func:`run` takes the user's open workbook (``xw.Book.caller()``), runs the operation through the
+live backend (loads the book into a CustomerDB, applies the returned changes in place) and shows
+the summary in a message box. Every failure becomes a readable bilingual message box, never a
+Python traceback dialog; the traceback goes to the ``xltools.ribbon`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from .errors import XlToolsError
+from .registry import Operation, get
+
+log = logging.getLogger(__name__)
+TITLE = "xltools"
+
+
+def live_backend(book: Any):
+    """The backend that reads and writes an open workbook through xlwings."""
+    try:
+        from .backend.excel import ExcelBackend
+    except ImportError:
+        raise XlToolsError("此版本的 xltools 尚未包含 Excel 实时后端,请在命令行中运行该操作",
+                           "this xltools has no live Excel backend yet; run the operation "
+                           "from the command line") from None
+    return ExcelBackend(book)
+
+
+def run(op_id: str, book: Any = None,
+        backend_factory: Callable[[Any], Any] = live_backend) -> bool:
+    """Run operation ``op_id`` on ``book`` (default: the workbook that called) and report in a
+    message box. Returns True when the operation ran, False when it failed (already reported)."""
+    try:
+        if book is None:
+            import xlwings as xw
+            book = xw.Book.caller()
+    except Exception as err:  # noqa: BLE001 - no book, no Excel: nothing to show a box in
+        log.exception("xltools ribbon: no calling workbook")
+        raise SystemExit(f"xltools: 找不到调用的工作簿 / no calling workbook: {err}") from None
+    try:
+        op = _operation(op_id)
+        backend = backend_factory(book)
+        db = backend.load()
+        result = op.func(db, **_button_params(op))
+        if op.writes and not result.changes.is_empty():
+            backend.apply(result.changes, db)
+    except Exception as err:  # noqa: BLE001 - every failure becomes one readable box
+        log.exception("xltools ribbon: %s failed", op_id)
+        _alert(book, error_message(err), f"{TITLE}: {op_id}", mode="critical")
+        return False
+    lang = getattr(db, "lang", "zh")
+    summary = result.summary_zh if lang == "zh" else result.summary_en
+    done = "完成" if lang == "zh" else "done"
+    _alert(book, summary or done, f"{TITLE}: {op.label(lang)}", mode="info")
+    return True
+
+
+def _operation(op_id: str) -> Operation:
+    try:
+        return get(op_id)
+    except KeyError:
+        raise XlToolsError(f"未知的操作:{op_id}(加载项与 xltools 版本不一致?请重新生成加载项)",
+                           f"unknown operation: {op_id} (add-in and xltools versions differ? "
+                           "rebuild the add-in)") from None
+
+
+def _button_params(op: Operation) -> dict:
+    """A button has no arguments: every parameter takes its default; required ones cannot run."""
+    missing = [p.name for p in op.params if p.required]
+    if missing:
+        raise XlToolsError(f"操作 {op.id} 需要参数 {', '.join(missing)},请在命令行运行:{op.example}",
+                           f"operation {op.id} needs {', '.join(missing)}; run it from the "
+                           f"command line: {op.example}")
+    return {p.name: (() if p.multiple else p.default) for p in op.params}
+
+
+def error_message(err: BaseException) -> str:
+    """``中文\\n\\nEnglish`` for a message box; never a traceback."""
+    if isinstance(err, XlToolsError):
+        return f"{err.zh}\n\n{err.en}"
+    text = (str(err).splitlines() or [""])[0][:300]
+    return (f"内部错误:{type(err).__name__}。详情已写入日志。\n\n"
+            f"internal error: {type(err).__name__}: {text}")
+
+
+def _alert(book: Any, prompt: str, title: str, mode: str) -> None:
+    try:
+        book.app.alert(prompt, title=title, buttons="ok", mode=mode)
+    except Exception:  # noqa: BLE001 - a box we cannot show must not turn into a traceback
+        log.exception("xltools ribbon: could not show a message box")
