@@ -34,7 +34,7 @@ OK = {"ok", "blank", "masked"}
 
 def code_kinds(ctx: Context) -> pd.DataFrame:
     """Per customer row: ``kind`` ('uscc' or 'ric': what the code must be), ``status`` (see
-    :mod:`xltools.core.cncodes`) and ``division`` (6 digits, for valid codes only)."""
+    :mod:`xltools.core.cncodes`) and ``division`` (6 digits, for valid and masked-ID codes)."""
     def compute():
         df = ctx.db.customers
         codes = df["CreditCode"] if "CreditCode" in df.columns else pd.Series(None, index=df.index)
@@ -47,8 +47,9 @@ def code_kinds(ctx: Context) -> pd.DataFrame:
         guess_person = (as_ric == "ok") | (shaped_ric & (as_uscc != "ok"))
         person = (types == PERSON) | ((types != COMPANY) & guess_person)
         status = as_ric.where(person, as_uscc)
-        valid = status == "ok"
-        div = cncodes.divisions(codes, person).where(valid, None)
+        # A masked 身份证号 keeps its first 6 digits: the division is still readable.
+        readable = (status == "ok") | ((status == "masked") & person)
+        div = cncodes.divisions(codes, person).where(readable, None)
         return pd.DataFrame({"kind": person.map({True: "ric", False: "uscc"}), "status": status,
                              "division": div, "company": types == COMPANY})
     return ctx.once("code_kinds", compute)
@@ -81,10 +82,10 @@ def region_for_division(code6: str | None) -> str | None:
     if not code6:
         return None
     try:
-        from ..regions import region_for_code
+        from ..regions import region_for_province
     except ImportError:  # the regions table is not installed: no region checks
         return None
-    return region_for_code(code6)
+    return region_for_province(code6[:2])
 
 
 def implied_regions(ctx: Context) -> pd.Series:

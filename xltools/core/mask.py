@@ -1,0 +1,150 @@
+"""Mask raw personal data in the book and write keyed fingerprints beside it.
+
+Every column whose schema says ``mask`` (ContactPhone, CreditCode, Email in Customers, and any
+other table's) is masked where it holds a raw value: ``138****5678``, ``110105********002X``,
+``z***@example.com``. A company's 统一社会信用代码 is public and stays as it is. With a key, the
+hidden fingerprint column (PhoneFP, CreditCodeFP, EmailFP) gets the HMAC of every raw value, so
+dedupe and lookups still match on a masked book. Masking twice changes nothing the second time.
+
+This module is pure: :func:`raw_cells` says which cells hold raw values (the operation stores them
+in the vault first, see ``xltools.operations.mask``) and :func:`mask` returns the cell updates.
+
+>>> from xltools.testing import make_db
+>>> db = make_db({"Customers": [{"CustomerID": "C20240315001", "CustomerType": "个人",
+...     "CreditCode": "11010519491231002X", "ContactPhone": "138 1234 5678", "Email": "Wei@qq.com"}]})
+>>> [(u.column, u.new) for u in mask(db, b"k").changes.updates if not u.column.endswith("FP")]
+[('CreditCode', '110105********002X'), ('ContactPhone', '138****5678'), ('Email', 'w***@qq.com')]
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..changes import CellUpdate, Changeset, Issue, Result
+from . import cncodes, privacy
+from .checks import Context
+from .checks.codes import code_kinds
+from .normalize import is_blank
+
+# The fingerprint column of each mask kind, unless the table has a "<column>FP" column.
+FINGERPRINT_COLUMNS = {"phone": "PhoneFP", "idcard": "CreditCodeFP", "email": "EmailFP"}
+# What ChangeLog's Old column says instead of the raw value (the raw value must not enter the book).
+OLD_IN_VAULT = "(原值已加密存入保险库 / raw value kept in the vault)"
+OLD_DISCARDED = "(原值未保留:没有密钥 / raw value not kept: no key)"
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """One cell holding a raw value to mask."""
+
+    table: str
+    row: int
+    column: str
+    kind: str          # phone | idcard | email
+    record_id: str     # the row's ID (CustomerID ...), "" when the row has none
+    raw: str
+    masked: str        # the mask, or the raw value itself for a company code (kept, only fingerprinted)
+
+    @property
+    def changes_value(self) -> bool:
+        return self.masked != self.raw
+
+
+def fingerprint_column(db, table_key: str, column: str, kind: str) -> str | None:
+    """The hidden column that takes this column's fingerprint, when the table has one."""
+    keys = db.schema.table(table_key).keys
+    for name in (f"{column}FP", FINGERPRINT_COLUMNS[kind]):
+        if name in keys and name in db.df(table_key).columns:
+            return name
+    return None
+
+
+def raw_cells(db, today: datetime.date | None = None) -> list[RawCell]:
+    """Every cell of a ``mask`` column that holds a raw (unmasked, non-blank) value, in any table
+    (the Archive of merged customers too)."""
+    out = []
+    for table in db.schema.tables:
+        if table.key not in db.tables:
+            continue
+        df = db.df(table.key)
+        id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
+        ids = (df[id_col].map(lambda v: "" if is_blank(v) else str(v).strip())
+               if id_col in df.columns else pd.Series("", index=df.index))
+        for col in table.columns:
+            if not col.mask or col.key not in df.columns:
+                continue
+            person = _person_ids(db, table.key, col.key, today) if col.mask == "idcard" else None
+            for row, value in df[col.key].items():
+                if is_blank(value) or privacy.is_masked(col.mask, value):
+                    continue
+                raw = str(value).strip() if not isinstance(value, float) else _number_text(value)
+                keep = person is not None and not bool(person.get(row, True))
+                out.append(RawCell(table.key, int(row), col.key, col.mask, ids[row], raw,
+                                   raw if keep else privacy.mask_value(col.mask, value)))
+    return out
+
+
+def _number_text(value: float) -> str:
+    """A phone typed as a number comes back as 13812345678.0; keep the digits."""
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _person_ids(db, table_key: str, column: str, today) -> pd.Series:
+    """True where an ``idcard`` cell holds a person's ID (mask it), False for a company code."""
+    s = db.df(table_key)[column]
+    valid_ric = cncodes.ric_status(s, today=today) == "ok"
+    valid_uscc = cncodes.uscc_status(s) == "ok"
+    if table_key == "Customers" and column == "CreditCode":
+        kinds = code_kinds(Context(db=db, today=today or datetime.date.today()))
+        return (kinds["kind"] == "ric") | (valid_ric & ~valid_uscc)
+    return ~valid_uscc
+
+
+def mask(db, key: bytes | None, *, today: datetime.date | None = None,
+         vault_name: str | None = None) -> Result:
+    """Mask every raw value (see the module docstring); with ``key``, write fingerprints.
+
+    ``vault_name`` is the vault file the raw values went to, for the ChangeLog note; None means
+    they were not kept. Rows without an ID are left raw (their values could not be found again in
+    the vault) and reported as warnings.
+    """
+    changes = Changeset("mask")
+    issues: list[Issue] = []
+    kept = vault_name is not None
+    note_zh = f"已脱敏,原值存入 {vault_name}" if kept else "已脱敏,原值未保留(无密钥)"
+    note_en = f"masked; raw value in {vault_name}" if kept else "masked; raw value not kept (no key)"
+    masked_count = fingerprints = 0
+    for cell in raw_cells(db, today):
+        if cell.changes_value and not cell.record_id and kept:
+            issues.append(Issue(cell.table, cell.row, cell.column, cell.masked, "unmasked", "warning",
+                                "此行没有编号,无法存入保险库,未脱敏", "row has no ID: not masked, "
+                                "since its raw value could not be found in the vault again"))
+            continue
+        if cell.changes_value:
+            changes.updates.append(CellUpdate(cell.table, cell.row, cell.column,
+                                              OLD_IN_VAULT if kept else OLD_DISCARDED, cell.masked,
+                                              note=f"{note_zh} / {note_en}"))
+            masked_count += 1
+        fp_col = fingerprint_column(db, cell.table, cell.column, cell.kind)
+        if key and fp_col:
+            fp = privacy.fingerprint(cell.kind, cell.raw, key)
+            old = db.df(cell.table).at[cell.row, fp_col]
+            if fp and (is_blank(old) or str(old) != fp):
+                changes.updates.append(CellUpdate(cell.table, cell.row, fp_col,
+                                                  None if is_blank(old) else old, fp,
+                                                  note="指纹 / keyed fingerprint"))
+                fingerprints += 1
+    summary_zh = [f"脱敏 {masked_count} 个单元格,写入 {fingerprints} 个指纹。"]
+    summary_en = [f"Masked {masked_count} cell(s); wrote {fingerprints} fingerprint(s)."]
+    if not key:
+        summary_zh.append("没有密钥:未写指纹(脱敏后无法按电话/证件查重),原值未存入保险库。")
+        summary_en.append("No key: no fingerprints (duplicates cannot be matched on masked values) "
+                          "and the raw values are not kept in a vault.")
+    return Result(changes=changes, issues=issues,
+                  data={"masked": masked_count, "fingerprints": fingerprints,
+                        "vault": vault_name, "keyed": bool(key)},
+                  summary_zh="\n".join(summary_zh), summary_en="\n".join(summary_en),
+                  problems=bool(issues))

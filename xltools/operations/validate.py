@@ -1,0 +1,64 @@
+"""``xltools validate``: check the book and mark every problem (read-only apart from the marks and
+the Issues sheet)."""
+
+from __future__ import annotations
+
+import datetime
+
+from ..core.validate import validate as run_validate
+from ..errors import BadInputError
+from ..registry import Param, operation
+from ..secret import load_secret
+
+
+def parse_today(text: str | None) -> datetime.date | None:
+    """``--today 2024-06-01`` for reproducible runs; None means the real today."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInputError(f"日期格式应为 YYYY-MM-DD:{text}", f"date must be YYYY-MM-DD: {text}") from None
+
+
+def parse_checks(items) -> dict[str, str]:
+    """``("unmasked=off", "region=error")`` -> ``{"unmasked": "off", "region": "error"}``."""
+    config = {}
+    for item in items or ():
+        name, sep, level = str(item).partition("=")
+        if not sep:
+            raise BadInputError(f"应写成 检查项=级别,如 unmasked=off:{item}",
+                                f"write CHECK=LEVEL, e.g. unmasked=off: {item}")
+        config[name.strip()] = level.strip()
+    return config
+
+
+@operation(
+    "validate",
+    label_zh="数据校验", label_en="Validate",
+    help_zh="检查必填项、下拉值、日期、统一社会信用代码/身份证校验位、电话、未脱敏数据、疑似重复客户、"
+            "跟进/标签/商机的客户ID等;问题单元格标色并加批注,汇总到“校验结果”表。不修改任何数据。"
+            "退出码:0 无问题,1 有问题,2 无法运行。",
+    help_en="Check required fields, dropdown values, dates, credit-code / ID check digits, phones, "
+            "unmasked personal data, suspected duplicates and that follow-ups, tags and opportunities "
+            "point at existing customers. Marks each problem cell and lists them on the Issues "
+            "sheet; never changes a value. Exit 0 clean, 1 problems found, 2 could not run.",
+    example="xltools validate team.xlsx --json --check unmasked=off",
+    group="quality", icon="DataValidation",
+    params=(Param("no_mark", ("--no-mark",), is_flag=True, default=False,
+                  help_zh="只报告:不标色,不写“校验结果”表",
+                  help_en="Only report: no cell marks, no Issues sheet"),
+            Param("check", ("--check",), multiple=True, default=None,
+                  help_zh="调整检查项级别,如 --check unmasked=off(error/warning/off,可重复)",
+                  help_en="Set a check's level, e.g. --check unmasked=off (error/warning/off; repeatable)"),
+            Param("today", ("--today",), default=None,
+                  help_zh="按此日期校验(YYYY-MM-DD,默认今天)",
+                  help_en="Check as of this date (YYYY-MM-DD; default today)")),
+)
+def validate(db, no_mark: bool = False, check=None, today: str | None = None):
+    config = parse_checks(check)
+    try:
+        return run_validate(db, today=parse_today(today), config=config, key=load_secret(),
+                            mark=not no_mark)
+    except ValueError as err:  # an unknown check name or level in --check
+        raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
