@@ -39,7 +39,8 @@ from . import customui
 PROJECT_NAME = "xltools"                 # VBA project name, and xlwings' PROJECT_NAME
 CONF_SHEET = f"{PROJECT_NAME}.conf"
 ADDIN_CONTENT_TYPE = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+# macros/ sits at the repository top (the design card); xltools/macros links to it so wheels ship it.
+MACROS_DIR = Path(__file__).resolve().parents[1] / "macros"
 
 # The keys xlwings' custom add-in reads from the conf sheet (xlwings docs, "Add-in & Settings").
 CONF_KEYS = {
