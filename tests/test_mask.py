@@ -1,0 +1,187 @@
+"""mask(), the vault, reveal and fill-region on in-memory books (the .xlsx round trip is in
+test_mask_file.py)."""
+
+import datetime
+
+import pytest
+from stdnum.cn import uscc
+
+from xltools.core.fill_region import fill_regions
+from xltools.core.mask import mask
+from xltools.core.privacy import fingerprint
+from xltools.errors import XlToolsError
+from xltools.operations import mask as mask_ops
+from xltools.secret import ENV_VAR, config_path, load_secret
+from xltools.testing import make_db
+from xltools.vault import Vault, VaultKeyError, vault_path
+
+KEY = b"team-secret"
+COMPANY_CODE = "91440300MA5F5X123" + uscc.calc_check_digit("91440300MA5F5X123")
+PERSON_ID = "11010519491231002X"
+
+
+def rows():
+    return [
+        {"CustomerID": "C20240315001", "CustomerType": "企业", "CreditCode": COMPANY_CODE,
+         "ContactPhone": "138-1234-5678", "Email": "Wei.Zhang@Example.com"},
+        {"CustomerID": "C20240315002", "CustomerType": "个人", "CreditCode": PERSON_ID,
+         "ContactPhone": "0755 8888 1234", "Email": None},
+        {"CustomerID": "C20240315003", "CustomerType": "个人", "CreditCode": "110105********0021",
+         "ContactPhone": "139****0000", "Email": "l***@qq.com", "PhoneFP": "kept"},
+    ]
+
+
+def apply(db, result):
+    for u in result.changes.updates:
+        db.df(u.table).at[u.row, u.column] = u.new
+
+
+def cells(result):
+    return {(u.row, u.column): u.new for u in result.changes.updates}
+
+
+def test_mask_masks_persons_data_and_keeps_company_codes():
+    db = make_db({"Customers": rows()})
+    got = cells(mask(db, KEY, vault_name="book.xlsx.vault"))
+    assert got[(2, "ContactPhone")] == "138****5678"
+    assert got[(2, "Email")] == "w***@example.com"
+    assert got[(3, "CreditCode")] == "110105********002X"
+    assert got[(3, "ContactPhone")] == "0755****1234"
+    assert (2, "CreditCode") not in got                      # a company code is public
+    assert not any(row == 4 and not col.endswith("FP") for row, col in got)  # already masked
+    # Fingerprints of the raw values, also of the company code (dedupe on codes).
+    assert got[(2, "PhoneFP")] == fingerprint("phone", "13812345678", KEY)
+    assert got[(2, "CreditCodeFP")] == fingerprint("idcard", COMPANY_CODE, KEY)
+    assert got[(3, "CreditCodeFP")] == fingerprint("idcard", PERSON_ID, KEY)
+    assert (4, "PhoneFP") not in got                         # nothing raw left to fingerprint
+
+
+def test_the_change_log_never_sees_a_raw_value():
+    db = make_db({"Customers": rows()})
+    raw = {"138-1234-5678", "13812345678", PERSON_ID, "Wei.Zhang@Example.com", "0755 8888 1234"}
+    for u in mask(db, KEY, vault_name="v").changes.updates:
+        assert not any(r in f"{u.old} {u.new} {u.note}" for r in raw)
+
+
+def test_masking_is_idempotent():
+    db = make_db({"Customers": rows()})
+    first = mask(db, KEY, vault_name="v")
+    assert first.changes.updates
+    apply(db, first)
+    second = mask(db, KEY, vault_name="v")
+    assert second.changes.updates == []
+    assert second.data["masked"] == 0
+
+
+def test_without_a_key_it_still_masks_but_says_what_is_lost():
+    db = make_db({"Customers": rows()})
+    result = mask(db, None)
+    got = cells(result)
+    assert got[(2, "ContactPhone")] == "138****5678"
+    assert not any(col.endswith("FP") for _, col in got)
+    assert "fingerprints" in result.summary_en and "vault" in result.summary_en
+    assert "指纹" in result.summary_zh
+
+
+def test_a_row_without_an_id_is_not_masked_when_values_go_to_the_vault():
+    db = make_db({"Customers": [{"CustomerID": None, "ContactPhone": "13812345678"}]})
+    result = mask(db, KEY, vault_name="v")
+    assert not any(u.column == "ContactPhone" for u in result.changes.updates)
+    assert [(i.row, i.check) for i in result.issues] == [(2, "unmasked")]
+    assert "13812345678" not in str(result.issues[0].value)
+
+
+def test_other_tables_with_mask_columns_are_masked_too():
+    db = make_db({"Customers": rows(),
+                  "Archive": [{"CustomerID": "C20240301009", "CustomerType": "个人",
+                               "ContactPhone": "13700001111", "CreditCode": PERSON_ID}]})
+    got = {(u.table, u.column): u.new for u in mask(db, KEY, vault_name="v").changes.updates}
+    assert got[("Archive", "ContactPhone")] == "137****1111"
+    assert got[("Archive", "CreditCode")] == "110105********002X"
+
+
+# ---------------------------------------------------------------- the key
+
+
+def test_key_from_the_environment_wins_over_the_config_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("APPDATA", str(tmp_path))
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert load_secret() is None
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text("from-file\n", encoding="utf-8")
+    assert load_secret() == b"from-file"
+    monkeypatch.setenv(ENV_VAR, "from-env")
+    assert load_secret() == b"from-env"
+
+
+# ---------------------------------------------------------------- vault and reveal
+
+
+@pytest.fixture
+def keyed(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, KEY.decode())
+    db = make_db({"Customers": rows()})
+    db.path = tmp_path / "team.xlsx"
+    return db
+
+
+def test_mask_operation_keeps_raw_values_in_the_vault_and_reveal_reads_them(keyed, monkeypatch):
+    result = mask_ops.mask(keyed)
+    assert result.data["vault"] == "team.xlsx.vault"
+    text = vault_path(keyed.path).read_text(encoding="utf-8")
+    assert "13812345678" not in text and "138-1234-5678" not in text and PERSON_ID not in text
+    apply(keyed, result)
+
+    shown = mask_ops.reveal(keyed, "C20240315002")
+    assert shown.data["values"]["Customers"] == {"CreditCode": PERSON_ID, "ContactPhone": "0755 8888 1234"}
+    assert PERSON_ID in shown.summary_en
+    assert mask_ops.reveal(keyed, "C20249999999").has_problems
+
+    monkeypatch.setenv(ENV_VAR, "wrong")
+    with pytest.raises(VaultKeyError):
+        mask_ops.reveal(keyed, "C20240315002")
+    with pytest.raises(VaultKeyError):          # mask stops before the book is touched
+        mask_ops.mask(keyed)
+
+
+def test_reveal_without_a_key_explains_how_to_set_one(keyed, monkeypatch, tmp_path):
+    mask_ops.mask(keyed)
+    monkeypatch.delenv(ENV_VAR)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "nothing"))
+    with pytest.raises(XlToolsError) as err:
+        mask_ops.reveal(keyed, "C20240315002")
+    assert ENV_VAR in err.value.zh and ENV_VAR in err.value.en
+
+
+def test_a_changed_value_keeps_its_history(tmp_path):
+    v = Vault.open(tmp_path / "b.vault", KEY)
+    assert v.add("Customers", "C1", "ContactPhone", "13800000000")
+    assert not v.add("Customers", "C1", "ContactPhone", "13800000000")
+    assert v.add("Customers", "C1", "ContactPhone", "13900000000")
+    v.save()
+    again = Vault.open(tmp_path / "b.vault", KEY)
+    assert again.get("Customers", "C1") == {"ContactPhone": ["13800000000", "13900000000"]}
+
+
+# ---------------------------------------------------------------- region from the code
+
+
+def test_fill_region_uses_the_code_and_only_fills_blanks():
+    db = make_db({"Customers": [
+        {"CustomerID": "C1", "CustomerType": "企业", "CreditCode": COMPANY_CODE, "Region": None},
+        {"CustomerID": "C2", "CustomerType": "个人", "CreditCode": "510104********1234", "Region": ""},
+        {"CustomerID": "C3", "CustomerType": "企业", "CreditCode": COMPANY_CODE, "Region": "华东"},
+        {"CustomerID": "C4", "CustomerType": "企业", "CreditCode": "91440300MA5F5X1230", "Region": None},
+    ]})
+    result = fill_regions(db, today=datetime.date(2024, 6, 1))
+    assert {(u.row, u.new) for u in result.changes.updates} == {(2, "华南"), (3, "西南")}
+    assert all("440300" in u.note or "510104" in u.note for u in result.changes.updates)
+
+
+def test_fill_region_respects_the_books_own_region_list():
+    db = make_db({"Customers": [{"CustomerID": "C1", "CustomerType": "企业",
+                                 "CreditCode": COMPANY_CODE, "Region": None}]},
+                 lists={"Region": ["南区", "北区"]})
+    assert fill_regions(db).changes.updates == []
