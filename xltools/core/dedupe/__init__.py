@@ -1,0 +1,117 @@
+"""Find customers typed more than once, the way a sales team types them.
+
+Excel's Remove Duplicates and OpenRefine's fingerprint clustering catch only exact variants. Here
+each record is reduced to comparable keys (:mod:`.names`, :mod:`.keys`), candidate pairs are found
+by blocking instead of comparing all n(n-1)/2 pairs, each pair gets one score with bilingual reasons
+(:mod:`.score`), and matched pairs become clusters with a suggested survivor (:mod:`.cluster`).
+
+>>> from xltools.testing import make_db
+>>> db = make_db({"Customers": [
+...     {"CustomerID": "C20240101001", "CustomerName": "深圳市华腾科技有限公司", "CustomerType": "企业",
+...      "ContactPhone": "13812345678"},
+...     {"CustomerID": "C20240301002", "CustomerName": "华藤科技（深圳）有限公司", "CustomerType": "企业",
+...      "ContactPhone": "+86 138-1234-5678"},
+...     {"CustomerID": "C20240401003", "CustomerName": "上海华腾科技有限公司", "CustomerType": "企业"}]})
+>>> [c.ids for c in find_duplicates(db)]
+[['C20240101001', 'C20240301002']]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .cluster import Cluster, build_clusters
+from .keys import Blocking, candidate_pairs, features
+from .score import THRESHOLD, PairScore, score_pair
+
+__all__ = ["Cluster", "Match", "find_duplicates", "match_against", "score_candidates",
+           "rejected_pairs", "THRESHOLD"]
+
+
+def score_candidates(feat: pd.DataFrame, blocking: Blocking, threshold: float = THRESHOLD
+                     ) -> list[tuple[int, int, PairScore]]:
+    """Score every candidate pair; keep those at or above ``threshold`` (positions, score)."""
+    cols = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_valid", "code_fp",
+            "phone", "phone_fp", "email", "email_fp"]
+    records = feat[cols].to_dict("records")
+    out = []
+    for i, j in zip(blocking.left.tolist(), blocking.right.tolist()):
+        ps = score_pair(records[i], records[j])
+        if ps.score >= threshold:
+            out.append((i, j, ps))
+    return out
+
+
+def rejected_pairs(db) -> set[frozenset[str]]:
+    """Pairs of customer IDs a reviewer said are different customers (the RejectedPairs table)."""
+    if "RejectedPairs" not in db.tables:
+        return set()
+    df = db.df("RejectedPairs")
+    out = set()
+    for a, b in zip(df.get("CustomerID1", []), df.get("CustomerID2", [])):
+        if isinstance(a, str) and isinstance(b, str) and a.strip() and b.strip():
+            out.add(frozenset((a.strip().upper(), b.strip().upper())))
+    return out
+
+
+def find_duplicates(db, rejected: set[frozenset[str]] | None = None, *,
+                    threshold: float = THRESHOLD) -> list[Cluster]:
+    """Clusters of Customers rows that look like one customer, strongest first.
+
+    ``rejected`` holds pairs of customer IDs never to propose again; by default the book's
+    RejectedPairs table. Pure: reads ``db``, changes nothing.
+    """
+    customers = db.customers
+    if rejected is None:
+        rejected = rejected_pairs(db)
+    if len(customers) < 2:
+        return []
+    feat = features(customers)
+    matches = score_candidates(feat, candidate_pairs(feat), threshold)
+    if rejected:
+        cids = feat["cid"].to_numpy(dtype=object)
+        matches = [m for m in matches if frozenset((cids[m[0]], cids[m[1]])) not in rejected]
+    return build_clusters(customers, feat, matches, rejected)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An incoming row that looks like a customer already in the book."""
+
+    incoming: object          # the incoming DataFrame's index label
+    customer_id: str
+    row: int                  # the customer's row in the book
+    score: float
+    reasons: str
+
+    def to_json(self) -> dict:
+        return {"incoming": self.incoming if isinstance(self.incoming, (int, str)) else str(self.incoming),
+                "customer_id": self.customer_id, "row": self.row, "score": self.score,
+                "reasons": self.reasons}
+
+
+def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THRESHOLD
+                  ) -> list[Match]:
+    """For each incoming row (columns keyed like Customers) the best existing customer it
+    duplicates, if any. Used by import: incoming rows are never matched with each other."""
+    existing = existing_db.customers
+    if existing.empty or incoming.empty:
+        return []
+    both = pd.concat([existing, incoming], ignore_index=True, sort=False)
+    side = np.r_[np.zeros(len(existing), bool), np.ones(len(incoming), bool)]
+    feat = features(both)
+    scored = score_candidates(feat, candidate_pairs(feat, cross=side), threshold)
+    best: dict[int, tuple[int, PairScore]] = {}
+    for i, j, ps in scored:  # i < j, so i is the existing record
+        k = j - len(existing)
+        if k not in best or ps.score > best[k][1].score:
+            best[k] = (i, ps)
+    out = []
+    for k in sorted(best):
+        i, ps = best[k]
+        out.append(Match(incoming=incoming.index[k], customer_id=str(existing["CustomerID"].iloc[i]),
+                         row=int(existing.index[i]), score=ps.score, reasons=ps.text))
+    return out

@@ -1,0 +1,295 @@
+"""Company names as people type them, reduced to the parts that identify a company.
+
+A registered Chinese company name reads ``[place] brand [industry] legal-form [branch]``:
+深圳市 · 华腾 · 科技 · 有限公司. Sales teams retype it as 华腾科技（深圳）有限公司, 深圳华腾科技公司,
+ＨＵＡＴＥＮＧ with full-width letters, with stray spaces, or with a homophone (华藤). :func:`parse_name`
+splits a name into those parts so that the variants compare equal while the things that make two
+companies different are kept apart: the place (北京华腾 is not 上海华腾), the branch (…广州分公司 is not
+the head office), the 集团 of a parent, the industry word (华腾科技 is not 华腾贸易).
+
+Places are recognised against the division table python-stdnum ships (``stdnum/cn/loc.dat``), never
+stripped blindly: a leading word is a place only when it is a province or prefecture name (with or
+without its 省/市 suffix) or a county name written in full (南山区), and only if a brand is left.
+
+>>> p = parse_name("深圳市华腾科技有限公司")
+>>> p.core, p.brand, p.industry, p.places
+('华腾科技', '华腾', '科技', ('4403',))
+>>> parse_name("华腾科技（深圳）有限公司").core == parse_name(" 深圳 华腾科技公司").core == p.core
+True
+>>> parse_name("华腾科技有限公司广州分公司").branch
+'广州分公司'
+>>> parse_name("ＡＢＣ电子（集团）股份有限公司").core, parse_name("ＡＢＣ电子（集团）股份有限公司").group
+('abc电子', True)
+>>> pinyin_key("华腾科技") == pinyin_key("华藤科技")
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..normalize import compact_text
+
+# Legal forms, longest first; stripped from the end (repeatedly: 集团有限公司 = 集团 + 有限公司).
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "总公司", "公司",
+               "co.,ltd.", "co.,ltd", "co.ltd", "coltd", "limited", "ltd.", "ltd", "inc.", "inc",
+               "corporation", "corp.", "corp", "company", "co.")
+GROUP_WORDS = ("集团", "group")
+BRANCH_WORDS = ("分公司", "分店", "分厂", "办事处", "营业部", "分部", "分行", "支行", "分所", "门市部")
+# Bracketed words that say nothing about which company it is: (中国), (集团) is handled as a group.
+NEUTRAL_WORDS = ("中国", "china", "中國")
+
+# Industry words that close the core of a name, longest match wins. Unknown industry words simply
+# stay in the brand, which makes matching stricter, never looser.
+INDUSTRY_WORDS = tuple(sorted("""
+科技 技术 信息技术 信息科技 网络科技 网络技术 电子科技 智能科技 生物科技 医疗科技 教育科技 新能源科技
+电子 电器 电气 电子商务 通信 通讯 软件 信息 网络 数据 智能 智能装备 自动化 光电 新材料 材料 化工 化学
+贸易 商贸 国际贸易 进出口 实业 工贸 商务 商行 供应链 供应链管理 物流 快递 运输 仓储
+机械 机电 设备 机械设备 精密机械 五金 模具 制造 工业 汽车 汽车服务 汽配 能源 新能源 环保 环境 节能
+建设 建筑 建材 工程 装饰 装饰工程 建筑工程 园林 房地产 地产 置业 物业 物业管理
+投资 控股 投资管理 资产管理 金融 融资租赁 保险 担保 咨询 管理咨询 企业管理 管理 顾问 服务 人力资源
+文化 传媒 文化传媒 广告 传播 影视 教育 培训 体育 旅游 酒店 餐饮 餐饮管理 食品 农业 生物 医药 医疗
+医疗器械 药业 健康 美容 服饰 服装 纺织 家具 印刷 包装 塑胶 塑料 钢铁 金属 矿业 石油 电力 照明
+""".split(), key=len, reverse=True))
+
+_BRACKETS = re.compile(r"[(\[{<【〔「『]([^()\[\]{}<>【】〔〕「」『』]*)[)\]}>】〕」』]")
+_PUNCT = re.compile(r"[^\w]+|_")
+_YEARS = re.compile(r"^\[[^\]]*\]")
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+             "地区", "省", "市", "盟", "区", "县", "旗")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """The parts of one name, all half-width and lower-case."""
+
+    text: str            # the whole name, normalised (no spaces, brackets or punctuation)
+    core: str            # brand + industry: what identifies the company
+    brand: str
+    industry: str
+    places: tuple[str, ...]   # division codes: 2 digits (province) or 4 (prefecture), sorted
+    branch: str = ""     # 广州分公司: a branch is a different customer from its head office
+    group: bool = False  # 集团: a parent is a different customer from its subsidiary
+
+
+# ------------------------------------------------------------------------------------------ places
+
+
+def _current_names(value: str) -> list[str]:
+    """``"[1983-1989]上埗区办事处,[1990-]福田区"`` -> ``["福田区"]`` (only names still in use)."""
+    names = []
+    for part in value.split(","):
+        span = re.match(r"^\[(\d*)-(\d*)\]", part)
+        if span and span.group(2):
+            continue  # abolished
+        names.append(_YEARS.sub("", part).strip())
+    return [n for n in names if n]
+
+
+def _short(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def place_table() -> dict[str, str]:
+    """Place name -> division code prefix: province names (``广东省``, ``广东``) -> 2 digits,
+    prefecture names (``深圳市``, ``深圳``) -> 4 digits, county names in full (``福田区``) -> the
+    4 digits of their prefecture (a county's short form is too often a brand word: 东方, 长安).
+
+    A name used in several places (南山区 is in 深圳 and in 鹤岗) keeps only what they share: their
+    province, or ``""`` (a place, but no telling which)."""
+    import stdnum
+
+    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
+    found: dict[str, set[str]] = {}
+    counties: dict[str, set[str]] = {}
+    province = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, _, rest = line.strip().partition(" ")
+        value = re.search(r'"([^"]*)"', rest)
+        if not value:
+            continue
+        if not line.startswith(" "):
+            province = code
+            for name in _current_names(value.group(1)):
+                for word in (name, _short(name)):
+                    found.setdefault(word, set()).add(code)
+            continue
+        prefecture = province + code[:2]
+        for name in _current_names(value.group(1)):
+            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
+                continue
+            if code.endswith("00"):
+                for word in (name, _short(name)):
+                    found.setdefault(word, set()).add(prefecture)
+            elif len(name) >= 3:
+                counties.setdefault(name, set()).add(prefecture)
+    for name, codes in counties.items():
+        if name not in found:
+            found[name] = codes
+    table = {}
+    for name, codes in found.items():
+        if len(codes) == 1:
+            table[name] = codes.pop()
+        elif len({c[:2] for c in codes}) == 1:
+            table[name] = next(iter(codes))[:2]
+        else:
+            table[name] = ""  # a place, but which one is unknown
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _places_by_length() -> tuple[tuple[int, dict[str, str]], ...]:
+    table = place_table()
+    lengths = sorted({len(k) for k in table}, reverse=True)
+    return tuple((n, {k: v for k, v in table.items() if len(k) == n}) for n in lengths)
+
+
+def place_code(word: str) -> str | None:
+    """Division code prefix of a place name, or None: ``place_code("深圳") == "4403"``."""
+    return place_table().get(word)
+
+
+def _leading_place(text: str) -> tuple[str, str] | None:
+    """(the place word at the start of ``text``, its code), longest first."""
+    for n, names in _places_by_length():
+        if len(text) > n and text[:n] in names:
+            return text[:n], names[text[:n]]
+    return None
+
+
+def _trailing_place(text: str) -> tuple[str, str] | None:
+    for n, names in _places_by_length():
+        if len(text) > n and text[-n:] in names:
+            return text[-n:], names[text[-n:]]
+    return None
+
+
+def places_conflict(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """True when two names are placed in different provinces, or different prefectures.
+
+    A missing place never conflicts (深圳华腾 and 华腾 may well be one company), nor does a province
+    with one of its prefectures (广东华腾 and 深圳华腾)."""
+    if not a or not b:
+        return False
+    for x in a:
+        for y in b:
+            n = min(len(x), len(y))
+            if x[:n] == y[:n]:
+                return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------- names
+
+
+def _strip_suffixes(text: str) -> tuple[str, bool]:
+    """Remove legal forms and 集团 from the end; report whether a 集团 was there."""
+    group = False
+    changed = True
+    while changed and text:
+        changed = False
+        for word in LEGAL_FORMS + GROUP_WORDS:
+            if text.endswith(word) and len(text) > len(word):
+                group = group or word in GROUP_WORDS
+                text = text[: -len(word)]
+                changed = True
+                break
+    return text, group
+
+
+def _split_branch(text: str) -> tuple[str, str]:
+    """``华腾科技有限公司广州分公司`` -> (``华腾科技有限公司``, ``广州分公司``)."""
+    for word in BRANCH_WORDS:
+        if text.endswith(word) and len(text) > len(word) + 1:
+            head = text[: -len(word)]
+            cut = head.rfind("公司")
+            if cut > 0:
+                return head[: cut + 2], head[cut + 2:] + word
+            place = _trailing_place(head)
+            if place is not None:
+                return head[: -len(place[0])], place[0] + word
+            return head, word
+    return text, ""
+
+
+def _industry_of(text: str) -> str:
+    for word in INDUSTRY_WORDS:
+        if text.endswith(word) and len(text) - len(word) >= 2:
+            return word
+    return ""
+
+
+def _has_brand(text: str) -> bool:
+    """True when ``text`` is more than a bare industry word (朝阳贸易 minus 朝阳 is just 贸易)."""
+    return len(text) >= 2 and text not in INDUSTRY_WORDS
+
+
+@functools.lru_cache(maxsize=200_000)
+def parse_name(name) -> ParsedName:
+    """Split a company name into place, brand, industry, legal form and branch (see module doc)."""
+    text = compact_text(name).lower()
+    places: set[str] = set()
+    group = False
+
+    def bracket(match: re.Match) -> str:
+        nonlocal group
+        inner = match.group(1)
+        code = place_code(inner)
+        if code is not None:
+            places.update([code] if code else [])
+            return ""
+        if inner in GROUP_WORDS or inner in LEGAL_FORMS or inner in NEUTRAL_WORDS:
+            group = group or inner in GROUP_WORDS
+            return ""
+        return inner
+
+    text = _BRACKETS.sub(bracket, text)
+    text = _PUNCT.sub("", text)
+    whole = text
+    text, branch = _split_branch(text)
+    text, grouped = _strip_suffixes(text)
+    group = group or grouped
+    while True:  # 广东省深圳市华腾: every leading place, as long as a brand is left
+        lead = _leading_place(text)
+        if not lead or not _has_brand(text[len(lead[0]):]):
+            break
+        places.update([lead[1]] if lead[1] else [])
+        text = text[len(lead[0]):]
+    for word in NEUTRAL_WORDS:
+        if text.startswith(word) and len(text) - len(word) >= 2:
+            text = text[len(word):]
+    industry = _industry_of(text)
+    brand = text[: len(text) - len(industry)]
+    # keep only the most precise code per province: 广东 + 深圳 -> 深圳
+    codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places))
+    return ParsedName(text=whole, core=text, brand=brand, industry=industry, places=tuple(codes),
+                      branch=branch, group=group)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _char_pinyin(char: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(char, style=Style.NORMAL, errors="default")[0]
+
+
+def pinyin_key(text: str) -> str:
+    """Toneless pinyin, one syllable per character, so homophones (华腾/华藤) give one key.
+
+    Each character is read on its own (not as a phrase) so a character always gives the same
+    syllable, whatever its neighbours."""
+    return " ".join(_char_pinyin(c) for c in text)
+
+
+def person_name(name) -> str:
+    """A person's name for comparing: half-width, no spaces, lower case (Latin names)."""
+    return _PUNCT.sub("", compact_text(name).lower())
