@@ -1,0 +1,428 @@
+"""Build the import: normalise, mask, check for duplicates, assign IDs, and account for every row.
+
+Pure: takes the book (a :class:`~xltools.db.CustomerDB`) and the rows read from the sources, returns
+a :class:`~xltools.changes.Result`. Every source row ends up in exactly one of three places:
+
+* imported  - a ``RowAppend`` to Customers with a new CustomerID;
+* flagged   - looks like an existing customer or an earlier row of the same import, or has a phone
+  or code but no name: listed for review (the ImportReview sheet and the JSON), not appended;
+* rejected  - nothing to identify a customer by (no name, code or phone), with the reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pandas as pd
+
+from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
+from ..core import privacy
+from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
+from ..db import CustomerDB, TableFrame
+from ..errors import BadInputError
+from . import values as V
+from .frame import EXTRAS, ROW, SOURCE, Extracted
+from .headers import Synonyms
+
+TABLE = "Customers"
+REVIEW_SHEET = "ImportReview"
+PERSON, COMPANY = "个人", "企业"
+KINDS = {"ContactPhone": "phone", "CreditCode": "idcard", "Email": "email"}
+FP_COLUMNS = {"ContactPhone": "PhoneFP", "CreditCode": "CreditCodeFP", "Email": "EmailFP"}
+# Columns the book maintains itself: an incoming value is kept in Remarks, never written over them.
+OWN_COLUMNS = ("CustomerID", "PhoneFP", "CreditCodeFP", "EmailFP")
+MAX_PER_DAY = 999  # CustomerID is C + yyyymmdd + 3 digits
+
+# Raw personal data inside free text (Remarks, unmapped columns) is masked too.
+_PII = [
+    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("idcard", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
+    ("phone", re.compile(r"(?<![\d*])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?![\d*])")),
+    ("phone", re.compile(r"(?<![\d*])0\d{2,3}-?\d{7,8}(?![\d*])")),
+]
+
+
+def scrub(text: str) -> str:
+    """Mask every raw phone, ID number and e-mail inside a free-text value.
+
+    >>> scrub("老板手机 13812345678,邮箱 wang@qq.com")
+    '老板手机 138****5678,邮箱 w***@qq.com'
+    """
+    for kind, pattern in _PII:
+        text = pattern.sub(lambda m: privacy.mask_value(kind, m.group(0)), text)
+    return text
+
+
+# ---------------------------------------------------------------- normalising
+
+
+def normalise(db: CustomerDB, part: Extracted, synonyms: Synonyms, issues: list[Issue]) -> pd.DataFrame:
+    """Values of one source sheet in the book's forms; what cannot be understood is kept and flagged."""
+    table = db.schema.table(TABLE)
+    df = part.frame.copy()
+    extras = df[EXTRAS].map(list)
+    for key in [k for k in df.columns if k in table.keys]:
+        col = table.column(key)
+        s = V.blank_out(df[key])
+        bad = None
+        if key in OWN_COLUMNS:
+            for pos, v in zip(range(len(df)), s.tolist()):
+                if not is_blank(v):
+                    extras.iat[pos].append((part_header(part, key), v, None))
+            df = df.drop(columns=key)
+            continue
+        if col.type == "phone":
+            s, others, bad = V.phones(s)
+            for pos, more in enumerate(others.tolist()):
+                extras.iat[pos].extend((part_header(part, key), p, key) for p in more)
+        elif col.type == "code":
+            s, bad = V.codes(s)
+        elif col.type == "email":
+            s = V.emails(s)
+        elif col.is_date:
+            s, bad = V.dates(s)
+        elif col.is_numeric:
+            s, bad = V.amounts(s, part.factors.get(key, 1))
+        elif col.type == "list":
+            s, bad = V.list_values(s, db.lists.get(col.list) or list(db.schema.list_values(col.list)),
+                                   synonyms.values.get(col.list))
+        else:
+            s = V.text(s)
+        df[key] = s
+        if bad is not None and bad.any():
+            for pos in bad.to_numpy().nonzero()[0]:
+                issues.append(_value_issue(part.label, int(df[ROW].iat[pos]), col, s.iat[pos]))
+    df[EXTRAS] = extras
+    return df
+
+
+def part_header(part: Extracted, key: str) -> str:
+    """The source header a key came from, for "原列名: 值" in Remarks."""
+    return next((h for h, k in part.mapped.items() if k == key), key)
+
+
+def _value_issue(source: str, row: int, col, value) -> Issue:
+    shown = value if col.mask is None else privacy.mask_value(col.mask, value)
+    if col.type == "list":
+        zh, en = f"“{shown}”不在下拉列表 {col.list} 中(或对应多个选项),已按原样导入", \
+                 f"{shown!r} is not one of the {col.list} list values (or fits several); imported as typed"
+    elif col.is_date:
+        zh, en = f"无法识别的日期“{shown}”,已按原样导入", f"not a date: {shown!r}; imported as typed"
+    elif col.is_numeric:
+        zh, en = f"无法识别的金额“{shown}”,已按原样导入", f"not an amount: {shown!r}; imported as typed"
+    else:
+        zh, en = f"号码不完整(可能被 Excel 显示为科学计数法):{shown}", \
+                 f"number looks truncated (scientific notation in Excel?): {shown}"
+    return Issue(source, row, col.key, shown, "import_value", "warning", zh, en)
+
+
+def infer_types(df: pd.DataFrame) -> None:
+    """Fill a blank CustomerType from the code: a valid 身份证号 is a person, a valid USCC a company."""
+    if "CreditCode" not in df.columns:
+        return
+    if "CustomerType" not in df.columns:
+        df["CustomerType"] = None
+    blank = df["CustomerType"].map(is_blank)
+    df.loc[blank, "CustomerType"] = df.loc[blank, "CreditCode"].map(V.infer_customer_type)
+
+
+def remarks(df: pd.DataFrame) -> pd.Series:
+    """Remarks plus every kept extra ("原列名: 值"); raw personal data in them is masked."""
+    base = df["Remarks"] if "Remarks" in df.columns else pd.Series(None, index=df.index, dtype=object)
+
+    def one(note, extras):
+        parts = [] if is_blank(note) else [str(note)]
+        for label, value, key in extras:
+            value = V._as_text(value).strip()
+            if key in KINDS:
+                value = privacy.mask_value(KINDS[key], value)
+            parts.append(f"{label}: {value}")
+        return scrub("; ".join(parts)) if parts else None
+    return pd.Series([one(n, e) for n, e in zip(base.tolist(), df[EXTRAS].tolist())],
+                     index=df.index, dtype=object)
+
+
+# ---------------------------------------------------------------- masking
+
+
+def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The masked form of every ``mask`` column, decided exactly as ``xltools mask`` decides (a
+    company's credit code is public and stays; a person's ID, phones and e-mails are masked)."""
+    out = df.copy()
+    try:
+        from ..core.mask import raw_cells
+    except ImportError:  # mask module not there: mask every value of a mask column
+        for key, kind in KINDS.items():
+            if key in out.columns:
+                out[key] = out[key].map(lambda v, k=kind: None if is_blank(v) else privacy.mask_value(k, v))
+        return out
+    table = db.tables[TABLE]
+    frame = df[[k for k in db.schema.table(TABLE).keys if k in df.columns]].copy()
+    for key in db.schema.table(TABLE).keys:
+        if key not in frame.columns:
+            frame[key] = None
+    probe = dataclasses.replace(db, tables={**db.tables, TABLE: dataclasses.replace(table, df=frame)})
+    for cell in raw_cells(probe, today):
+        if cell.table == TABLE:
+            out.at[cell.row, cell.column] = cell.masked
+    return out
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
+    """Per incoming row: normalised phone, code, e-mail, their fingerprints, and a company's name."""
+    out = pd.DataFrame(index=df.index)
+    for col, norm in (("ContactPhone", phone_digits), ("CreditCode", credit_code), ("Email", email)):
+        vals = df[col] if col in df.columns else pd.Series(None, index=df.index, dtype=object)
+        raw = vals.map(lambda v: "" if is_blank(v) or privacy.is_masked("", v) else norm(v))
+        out[col] = raw
+        out[FP_COLUMNS[col]] = (raw.map(lambda v, k=KINDS[col]: privacy.fingerprint(k, v, key))
+                                if key else "")
+    names = df["CustomerName"] if "CustomerName" in df.columns else pd.Series("", index=df.index)
+    types = df["CustomerType"] if "CustomerType" in df.columns else pd.Series("", index=df.index)
+    out["name"] = [compact_text(n).casefold() if t != PERSON else "" for n, t in zip(names, types)]
+    return out
+
+
+_REASONS = {"ContactPhone": ("电话相同", "same phone"), "CreditCode": ("信用代码/证件号相同", "same credit code"),
+            "Email": ("邮箱相同", "same e-mail"), "name": ("名称相同", "same name")}
+
+
+def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """Incoming rows that look like a customer already in the book: columns CustomerID, reason_zh,
+    reason_en (index = incoming rows that match).
+
+    Exact evidence: the same normalised phone, credit code or e-mail (raw, or through the keyed
+    fingerprints when the book is masked), or the same company name. When the dedupe module offers
+    ``match_against(db, incoming)``, its (fuzzy) matches are added.
+    """
+    book = db.customers
+    ids = book["CustomerID"].map(lambda v: "" if is_blank(v) else str(v).strip())
+    lookup: dict[tuple[str, str], str] = {}
+    book_keys = match_keys(book, None)
+    for col in ("ContactPhone", "CreditCode", "Email", "name"):
+        for value, cid in zip(book_keys[col].tolist(), ids.tolist()):
+            if value and cid:
+                lookup.setdefault((col, value), cid)
+        fp = FP_COLUMNS.get(col)
+        if fp and fp in book.columns:
+            for value, cid in zip(book[fp].tolist(), ids.tolist()):
+                if not is_blank(value) and cid:
+                    lookup.setdefault((fp, str(value).strip()), cid)
+    rows = {}
+    for idx in incoming.index:
+        for col in ("CreditCode", "ContactPhone", "Email", "name"):
+            for probe in (col, FP_COLUMNS.get(col)):
+                value = keys.at[idx, probe] if probe else ""
+                if value and (probe, value) in lookup:
+                    zh, en = _REASONS[col]
+                    rows.setdefault(idx, (lookup[(probe, value)], zh, en))
+    found = pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
+    fuzzy = _dedupe_matches(db, incoming)
+    if fuzzy is not None and len(fuzzy):
+        fuzzy = fuzzy.loc[~fuzzy.index.isin(found.index)]
+        found = pd.concat([found, fuzzy[["CustomerID", "reason_zh", "reason_en"]]])
+    return found
+
+
+def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame) -> pd.DataFrame | None:
+    """The dedupe module's similar-name matches, when it provides ``match_against``.
+
+    Expected: a DataFrame indexed like ``incoming`` with CustomerID, reason_zh, reason_en.
+    """
+    try:
+        from ..core.dedupe import match_against  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return match_against(db, incoming)
+
+
+def within_matches(keys: pd.DataFrame, candidates: pd.Index) -> pd.DataFrame:
+    """Rows repeating an earlier row of the same import: index = the repeat, ``first`` = the earlier row."""
+    rows = {}
+    for col in ("CreditCode", "ContactPhone", "Email", "name"):
+        s = keys.loc[candidates, col]
+        s = s[s != ""]
+        firsts = s.drop_duplicates(keep="first")
+        first_of = pd.Series(firsts.index, index=firsts.to_numpy())
+        for idx in s.index[s.duplicated(keep="first")]:
+            zh, en = _REASONS[col]
+            rows.setdefault(idx, (int(first_of[s[idx]]), zh, en))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["first", "reason_zh", "reason_en"])
+
+
+# ---------------------------------------------------------------- IDs
+
+
+def next_ids(existing: pd.Series, today: dt.date, count: int) -> list[str]:
+    """``count`` new CustomerIDs for ``today``, continuing after the book's IDs of that date.
+
+    >>> next_ids(pd.Series(["C20240315001", "C20240315007", "C20240314009"]), dt.date(2024, 3, 15), 2)
+    ['C20240315008', 'C20240315009']
+    """
+    stamp = today.strftime("%Y%m%d")
+    taken = existing.dropna().astype(str).str.strip().str.extract(rf"^C{stamp}(\d{{3}})$")[0].dropna()
+    start = int(taken.astype(int).max()) + 1 if len(taken) else 1
+    if start + count - 1 > MAX_PER_DAY:
+        raise BadInputError(
+            f"今天最多还能新增 {max(0, MAX_PER_DAY - start + 1)} 个客户ID(C+日期+3位序号),本次需要 {count} 个;"
+            "请分批导入", f"only {max(0, MAX_PER_DAY - start + 1)} more CustomerIDs fit today "
+            f"(C + date + 3 digits) but {count} are needed; import in smaller batches")
+    return [f"C{stamp}{n:03d}" for n in range(start, start + count)]
+
+
+# ---------------------------------------------------------------- the whole plan
+
+
+def plan_import(db: CustomerDB, parts: list[Extracted], **kwargs) -> Result:
+    """The import of ``parts`` (rows read from the sources) into ``db``'s Customers as a Result."""
+    return build_import(db, parts, **kwargs)[0]
+
+
+def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = None,
+                 owner: str | None = None, today: dt.date | None = None,
+                 synonyms: Synonyms | None = None) -> tuple[Result, dict[str, dict[str, str]]]:
+    """:func:`plan_import`, plus the raw values the masks replaced: {CustomerID: {column: raw}}, for
+    the vault. Kept out of the Result so they can never reach the JSON output or the book."""
+    today = today or dt.date.today()
+    synonyms = synonyms or Synonyms.load(db.schema)
+    issues: list[Issue] = []
+    frames = [normalise(db, p, synonyms, issues) for p in parts]
+    frames = [f for f in frames if len(f)]
+    table = db.schema.table(TABLE)
+    if frames:
+        df = pd.concat(frames, ignore_index=True)
+    else:
+        df = pd.DataFrame(columns=[SOURCE, ROW, EXTRAS])
+    for k in table.keys:
+        if k not in df.columns and k not in OWN_COLUMNS:
+            df[k] = None
+    infer_types(df)
+    df["Remarks"] = remarks(df)
+
+    keys = match_keys(df, key)
+    has_name = df["CustomerName"].map(lambda v: not is_blank(v))
+    has_id = (keys["ContactPhone"] != "") | (keys["CreditCode"] != "")
+    rejected_idx = df.index[~has_name & ~has_id]
+    nameless_idx = df.index[~has_name & has_id]
+    open_idx = df.index[has_name]
+    existing = existing_matches(db, df.loc[open_idx], keys.loc[open_idx])
+    candidates = open_idx[~open_idx.isin(existing.index)]
+    repeats = within_matches(keys, candidates)
+    imported_idx = candidates[~candidates.isin(repeats.index)]
+
+    new_ids = pd.Series(next_ids(db.customers["CustomerID"], today, len(imported_idx)),
+                        index=imported_idx, dtype=object)
+    masked = mask_frame(db, df, today)
+    changes = Changeset("import")
+    raw_values: dict[str, dict[str, str]] = {}
+    pool_owner = owner or db.settings.get("PoolOwner") or "公海"
+    for idx in imported_idx:
+        row = masked.loc[idx]
+        values = {k: row[k] for k in table.keys if k in row.index and not is_blank(row[k])}
+        values["CustomerID"] = new_ids[idx]
+        values.setdefault("CreateTime", today)
+        values.setdefault("Owner", pool_owner)
+        if key:
+            for col, fp in FP_COLUMNS.items():
+                if keys.at[idx, fp]:
+                    values[fp] = keys.at[idx, fp]
+        values = {k: values[k] for k in table.keys if k in values}  # the table's column order
+        raw = {k: str(df.at[idx, k]) for k in KINDS
+               if not is_blank(df.at[idx, k]) and str(df.at[idx, k]) != str(values.get(k))}
+        if raw:
+            raw_values[new_ids[idx]] = raw
+        changes.appends.append(RowAppend(TABLE, values,
+                                         note=f"导入 / import: {df.at[idx, SOURCE]} #{df.at[idx, ROW]}"))
+
+    def where(idx):
+        return {"source": df.at[idx, SOURCE], "row": int(df.at[idx, ROW])}
+
+    flagged = []
+    for idx, m in existing.iterrows():
+        flagged.append({**where(idx), "reason_zh": f"疑似已有客户({m.reason_zh})",
+                        "reason_en": f"looks like an existing customer ({m.reason_en})",
+                        "reason": f"existing customer: {m.reason_en}", "existing": m.CustomerID})
+    for idx, m in repeats.iterrows():
+        first = int(m["first"])
+        ref = new_ids.get(first) or f"{df.at[first, SOURCE]} #{df.at[first, ROW]}"
+        flagged.append({**where(idx), "reason_zh": f"与本次导入的 {df.at[first, SOURCE]} 第 {df.at[first, ROW]} "
+                        f"行重复({m.reason_zh})",
+                        "reason_en": f"repeats {df.at[first, SOURCE]} row {df.at[first, ROW]} of this "
+                        f"import ({m.reason_en})",
+                        "reason": f"repeats an earlier row of this import: {m.reason_en}",
+                        "existing": ref})
+    for idx in nameless_idx:
+        flagged.append({**where(idx), "reason_zh": "缺少客户名称(有电话或证件号,请补全后录入)",
+                        "reason_en": "no customer name (has a phone or code: complete it by hand)",
+                        "reason": "no customer name", "existing": ""})
+    flagged.sort(key=lambda f: (f["source"], f["row"]))
+    rejected = [{**where(idx), "reason": "no customer name, credit code or phone",
+                 "reason_zh": "没有客户名称、信用代码或电话,无法识别客户"} for idx in rejected_idx]
+
+    by_idx = {(f["source"], f["row"]): f for f in flagged}
+    changes.rebuilds.append(review_sheet(db.lang, masked, df, by_idx, rejected))
+    imported = [{**where(idx), "CustomerID": new_ids[idx]} for idx in imported_idx]
+    data = {"read": int(len(df)), "imported": len(imported), "flagged": len(flagged),
+            "rejected": rejected, "flagged_rows": flagged, "imported_rows": imported,
+            "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped],
+            "ignored": [{"source": p.label, "header": h} for p in parts for h in p.ignored],
+            "mapped": {p.label: p.mapped for p in parts},
+            "skipped": {"blank_rows": sum(p.blank_rows for p in parts),
+                        "total_rows": sum(p.total_rows for p in parts)},
+            "fingerprints": bool(key)}
+    result = Result(changes=changes, issues=issues, data=data, problems=bool(flagged or rejected),
+                    summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
+    return result, raw_values
+
+
+def review_sheet(lang: str, masked: pd.DataFrame, df: pd.DataFrame, flagged: dict, rejected: list) -> SheetRebuild:
+    """The ImportReview sheet: every flagged or rejected row with its (masked) values and why."""
+    zh = lang == "zh"
+    head = (["状态", "来源", "行", "客户名称", "联系电话", "信用代码/证件号", "邮箱", "原因", "相关客户ID"] if zh else
+            ["Status", "Source", "Row", "Customer Name", "Contact Phone", "Credit Code", "Email", "Reason",
+             "Related ID"])
+    rows: list[list] = [[("导入复核" if zh else "Import review")], head]
+    rejected_at = {(r["source"], r["row"]): r for r in rejected}
+    for idx in df.index:
+        where = (df.at[idx, SOURCE], int(df.at[idx, ROW]))
+        f, r = flagged.get(where), rejected_at.get(where)
+        if not f and not r:
+            continue
+        vals = [None if is_blank(masked.at[idx, k]) else masked.at[idx, k]
+                for k in ("CustomerName", "ContactPhone", "CreditCode", "Email")]
+        if f:
+            rows.append([("待复核" if zh else "review"), *where, *vals,
+                         f["reason_zh"] if zh else f["reason_en"], f["existing"]])
+        else:
+            rows.append([("未导入" if zh else "rejected"), *where, *vals,
+                         r["reason_zh"] if zh else r["reason"], ""])
+    if len(rows) == 2:
+        rows.append(["没有需要复核的行" if zh else "nothing to review"])
+    return SheetRebuild(sheet=REVIEW_SHEET, title_zh="导入复核", title_en="ImportReview", rows=rows,
+                        widths={1: 8, 2: 24, 3: 6, 4: 30, 5: 15, 6: 22, 7: 22, 8: 44, 9: 15},
+                        bold_rows={1, 2})
+
+
+def _summary(data: dict, lang: str) -> str:
+    n_rej = len(data["rejected"])
+    if lang == "zh":
+        lines = [f"读取 {data['read']} 行:导入 {data['imported']},待复核 {data['flagged']},未导入 {n_rej}。"]
+        if data["unmapped"]:
+            lines.append("未识别的列(已写入备注):" + "、".join(sorted({u["header"] for u in data["unmapped"]})))
+        if not data["fingerprints"]:
+            lines.append("没有密钥:未写指纹,无法按已脱敏的电话/证件号查重(见 XLTOOLS_SECRET)。")
+        return "\n".join(lines)
+    lines = [f"Read {data['read']} rows: {data['imported']} imported, {data['flagged']} flagged for review, "
+             f"{n_rej} rejected."]
+    if data["unmapped"]:
+        lines.append("Columns not recognised (kept in Remarks): "
+                     + ", ".join(sorted({u["header"] for u in data["unmapped"]})))
+    if not data["fingerprints"]:
+        lines.append("No key: no fingerprints written, and masked phones/codes in the book cannot be "
+                     "matched (see XLTOOLS_SECRET).")
+    return "\n".join(lines)

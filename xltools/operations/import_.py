@@ -1,0 +1,59 @@
+"""``xltools import BOOK SOURCE...``: add customers from exported workbooks and CSV files.
+
+Thin: reads the key, calls :func:`xltools.importer.import_sources`, and keeps the raw values of
+the new customers in the vault beside the book (as ``xltools mask`` does) before the book gets
+only their masks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..importer import import_with_raw
+from ..registry import Param, operation
+from ..secret import load_secret
+
+
+def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
+    """Raw phones / person IDs / e-mails of the imported rows go to ``<book>.vault``."""
+    if db.path is None or not raw:
+        return
+    from ..vault import Vault, vault_path
+    vault = Vault.open(vault_path(db.path), key)
+    added = [vault.add("Customers", cid, col, value)
+             for cid, cols in raw.items() for col, value in cols.items()]
+    if any(added):
+        vault.save()
+
+
+@operation(
+    "import",
+    label_zh="导入客户", label_en="Import",
+    help_zh="从导出的 Excel(.xlsx/.xlsm/.xls)或 CSV(UTF-8/GBK)文件导入客户:自动识别表头(可不在第一行、"
+            "可合并或分两行)、同义列名、全角字符、各种日期和金额(12.5万)写法;手机/身份证/邮箱入库即脱敏;"
+            "与已有客户或本次导入重复的行列入“导入复核”表,不会重复添加。",
+    help_en="Import customers from exported workbooks (.xlsx/.xlsm/.xls) or CSV files (UTF-8 or GBK): "
+            "finds the header (below a title, merged, over two rows), maps column synonyms, normalises "
+            "full-width text, dates and amounts (12.5万); masks phones, ID numbers and e-mails on the "
+            "way in; rows that look like existing customers or repeat an earlier row are listed on the "
+            "ImportReview sheet instead of being added twice.",
+    example="xltools import team.xlsx leads.csv 展会名单.xlsx --owner 张三 --dry-run",
+    group="customers", icon="ImportExcel",
+    params=(
+        Param("sources", (), multiple=True, required=True,
+              help_zh="要导入的文件", help_en="Files to import"),
+        Param("mapping", ("--mapping",), help_zh="列映射文件(YAML 或 CSV:原列名 -> 列键)",
+              help_en="Mapping file (YAML or CSV: source header -> column key)"),
+        Param("owner", ("--owner",), help_zh="负责人为空时填入的销售(默认 公海)",
+              help_en="Owner for rows without one (default: the public pool)"),
+        Param("sheet", ("--sheet",), multiple=True,
+              help_zh="只读取这些工作表(可重复)", help_en="Read only these sheets (may repeat)"),
+    ),
+)
+def import_(db, sources=(), mapping=None, owner=None, sheet=(), today: dt.date | None = None):
+    key = load_secret()
+    result, raw = import_with_raw(db, list(sources), sheets=tuple(sheet or ()), mapping=mapping,
+                                  owner=owner, key=key, today=today)
+    if key:
+        store_raw_values(db, raw, key)  # before the backend saves the book, as `mask` does
+    return result
