@@ -148,7 +148,9 @@ class _Builder:
         columns = []
         for c, col in enumerate(table.columns):
             fmt = None if col.key in numeric_in_text else self.formats.for_column(col)
-            columns.append({"header": col.label(self.lang), "format": fmt})
+            # bold headers also where table styles are not drawn (LibreOffice, WPS)
+            columns.append({"header": col.label(self.lang), "format": fmt,
+                            "header_format": self.formats.get(bold=True)})
             ws.set_column(c, c, col.width, fmt, {"hidden": bool(col.hidden)})
             # Tables the tools rebuild get dropdowns and help (a reviewer picks 是/批准 there)
             # but no range checks: the tools write their dates and numbers.
@@ -207,6 +209,7 @@ class _Builder:
         ws.set_column(0, 0, 26)
         ws.set_column(1, 1, 90, styles["text"])
         ws.hide_gridlines(2)
+        ws.fit_to_pages(1, 0)  # prints one page wide
         rows = readme_rows(self.schema, self.lang, sheet_titles, operations(), GROUPS)
         for r, (style, first, second) in enumerate(rows):
             if style == "gap":
@@ -227,6 +230,6 @@ def _height(text: str, width: float) -> float:
     characters take two."""
     lines = 0
     for line in text.split("\n"):
-        units = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
-        lines += max(1, -(-units // int(width)))
+        units = sum(2.2 if ord(ch) >= 0x2E80 else 1.1 for ch in line)
+        lines += max(1, -(-int(units) // int(width)))
     return 15.0 * lines
