@@ -213,32 +213,38 @@ def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame)
             for value, cid in zip(book[fp].tolist(), ids.tolist()):
                 if not is_blank(value) and cid:
                     lookup.setdefault((fp, str(value).strip()), cid)
+    fuzzy = _dedupe_matches(db, incoming, keys)
+    # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
+    exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
     rows = {}
     for idx in incoming.index:
-        for col in ("CreditCode", "ContactPhone", "Email", "name"):
+        for col in exact_cols:
             for probe in (col, FP_COLUMNS.get(col)):
                 value = keys.at[idx, probe] if probe else ""
                 if value and (probe, value) in lookup:
                     zh, en = _REASONS[col]
                     rows.setdefault(idx, (lookup[(probe, value)], zh, en))
-    found = pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
-    fuzzy = _dedupe_matches(db, incoming)
-    if fuzzy is not None and len(fuzzy):
-        fuzzy = fuzzy.loc[~fuzzy.index.isin(found.index)]
-        found = pd.concat([found, fuzzy[["CustomerID", "reason_zh", "reason_en"]]])
-    return found
+    for idx, match in (fuzzy or {}).items():
+        rows.setdefault(idx, match)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
 
 
-def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame) -> pd.DataFrame | None:
-    """The dedupe module's similar-name matches, when it provides ``match_against``.
-
-    Expected: a DataFrame indexed like ``incoming`` with CustomerID, reason_zh, reason_en.
-    """
+def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame
+                    ) -> dict[object, tuple[str, str, str]] | None:
+    """The dedupe engine's matches (similar names, pinyin, codes, phones): {incoming row:
+    (CustomerID, reason_zh, reason_en)}; None when the engine is not installed."""
     try:
-        from ..core.dedupe import match_against  # type: ignore[attr-defined]
+        from ..core.dedupe import match_against
     except ImportError:
         return None
-    return match_against(db, incoming)
+    probe = incoming[[c for c in db.schema.table(TABLE).keys if c in incoming.columns]].copy()
+    for fp in FP_COLUMNS.values():
+        probe[fp] = keys[fp].replace("", None) if fp in keys.columns else None
+    out = {}
+    for m in match_against(db, probe):
+        zh, _, en = m.reasons.partition(" / ")
+        out[m.incoming] = (m.customer_id, zh or "相似", en or zh or "similar")
+    return out
 
 
 def within_matches(keys: pd.DataFrame, candidates: pd.Index) -> pd.DataFrame:

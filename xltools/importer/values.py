@@ -242,7 +242,7 @@ def _ric_valid(code: str) -> bool:
 
 def infer_customer_type(code: str | None) -> str | None:
     """个人 for a valid 身份证号, 企业 for a valid 统一社会信用代码, else None."""
-    if not code or len(code) != 18:
+    if not isinstance(code, str) or len(code) != 18:
         return None
     if _ric_valid(code):
         return "个人"
