@@ -8,6 +8,7 @@ Strings always go in with ``write_string``: a customer called ``=HYPERLINK(...)`
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 
 import pandas as pd
@@ -72,8 +73,11 @@ def as_text(value) -> str:
     """Text of a value bound for a text column: 13800138000.0 -> '13800138000'."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat(sep=" ")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M" if (value.hour, value.minute) != (0, 0)
+                              else "%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 
@@ -108,11 +112,11 @@ def write_frame(ws, table: Table, df: pd.DataFrame | None, formats: Formats,
             elif isinstance(value, bool):
                 ws.write_boolean(r, c, value)
             elif isinstance(value, (dt.date, pd.Timestamp)):
-                if col.is_date:
+                if col.is_date and value.year >= 1900:  # Excel has no dates before 1900
                     ws.write_datetime(r, c, _as_datetime(value), cell_format)
                 else:
                     ws.write_string(r, c, as_text(value), cell_format)
-            elif is_number(value) and col.type not in STRICT_TEXT:
+            elif is_number(value) and col.type not in STRICT_TEXT and math.isfinite(value):
                 if col.type in TEXT_FORMAT_TYPES or col.type == "list":
                     numeric_in_text.add(col.key)
                     ws.write_number(r, c, value, plain)
