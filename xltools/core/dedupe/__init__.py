@@ -25,18 +25,20 @@ import pandas as pd
 
 from .cluster import Cluster, build_clusters
 from .keys import Blocking, candidate_pairs, features
-from .score import THRESHOLD, PairScore, score_pair
+from .score import THRESHOLD, PairScore, contradicts, score_pair
 
 __all__ = ["Cluster", "Match", "find_duplicates", "match_against", "score_candidates",
            "rejected_pairs", "THRESHOLD"]
 
 
+_COLS = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_valid", "code_fp",
+         "phone", "phone_fp", "email", "email_fp", "places"]
+
+
 def score_candidates(feat: pd.DataFrame, blocking: Blocking, threshold: float = THRESHOLD
                      ) -> list[tuple[int, int, PairScore]]:
     """Score every candidate pair; keep those at or above ``threshold`` (positions, score)."""
-    cols = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_valid", "code_fp",
-            "phone", "phone_fp", "email", "email_fp"]
-    records = feat[cols].to_dict("records")
+    records = feat[_COLS].to_dict("records")
     out = []
     for i, j in zip(blocking.left.tolist(), blocking.right.tolist()):
         ps = score_pair(records[i], records[j])
@@ -74,7 +76,9 @@ def find_duplicates(db, rejected: set[frozenset[str]] | None = None, *,
     if rejected:
         cids = feat["cid"].to_numpy(dtype=object)
         matches = [m for m in matches if frozenset((cids[m[0]], cids[m[1]])) not in rejected]
-    return build_clusters(customers, feat, matches, rejected)
+    records = feat[_COLS].to_dict("records")
+    return build_clusters(customers, feat, matches, rejected,
+                          contradicts=lambda i, j: contradicts(records[i], records[j]))
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,19 @@ def completeness(customers: pd.DataFrame) -> pd.Series:
     return (filled & text).sum(axis=1)
 
 
+MAX_CHECK = 400  # cross pairs checked for contradictions when two groups join
+
+
 def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
                    matches: list[tuple[int, int, PairScore]],
-                   rejected: set[frozenset[str]] | None = None) -> list[Cluster]:
-    """Join matched pairs (positions into ``customers``) into clusters, strongest first."""
+                   rejected: set[frozenset[str]] | None = None,
+                   contradicts=None) -> list[Cluster]:
+    """Join matched pairs (positions into ``customers``) into clusters, strongest first.
+
+    ``contradicts(i, j)`` says two records cannot be one customer (e.g. 隆辉实业 and 隆辉商贸, both
+    matching the abbreviation 隆辉公司); groups holding such a pair are not joined, so a vague record
+    cannot chain two different customers together.
+    """
     rejected = rejected or set()
     uf = _UnionFind(len(customers))
     codes = feat["code"].to_numpy(dtype=object)
@@ -85,8 +94,10 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
         cb = {codes[i] for i in gb if valid[i]}
         if ca and cb and not (ca & cb) and len(ca | cb) > 1:
             return True
-        if rejected:
-            return any(frozenset((cids[i], cids[j])) in rejected for i in ga for j in gb)
+        if rejected and any(frozenset((cids[i], cids[j])) in rejected for i in ga for j in gb):
+            return True
+        if contradicts is not None and len(ga) * len(gb) <= MAX_CHECK:
+            return any(contradicts(i, j) for i in ga for j in gb)
         return False
 
     kept = []

@@ -34,6 +34,16 @@ def _code_is_valid(code: str, person: bool) -> bool:
         return False
 
 
+def _code_place(code: str, valid: bool, person: bool) -> tuple[str, ...]:
+    """Where a company was registered, from digits 3-6 of its credit code, when its name says
+    nothing: ``91440300...`` -> ``("4403",)``. Used only to keep same-named companies of two
+    places apart."""
+    if not valid or person or not code[2:4].isdigit() or code[2:4] in ("00", "10"):
+        return ()
+    prefecture = code[2:6]
+    return (prefecture[:2],) if prefecture.endswith("00") or not prefecture.isdigit() else (prefecture,)
+
+
 def _raw(values: pd.Series, normalise) -> list[str]:
     """Normalised raw values; ``""`` for blanks and for values already masked."""
     return ["" if is_blank(v) or is_masked("", v) else normalise(v) for v in values]
@@ -67,6 +77,8 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     out["code"] = _raw(col("CreditCode"), credit_code)
     out["code_valid"] = [_code_is_valid(c, p) for c, p in zip(out["code"], out["person"])]
     out["code_fp"] = _fp(col("CreditCodeFP"))
+    out["places"] = [p.places or _code_place(c, v, person)
+                     for p, c, v, person in zip(parsed, out["code"], out["code_valid"], out["person"])]
     out["phone"] = _raw(col("ContactPhone"), phone_digits)
     out["phone_fp"] = _fp(col("PhoneFP"))
     out["email"] = _raw(col("Email"), email)

@@ -264,6 +264,8 @@ def parse_name(name) -> ParsedName:
             break
         places.update([lead[1]] if lead[1] else [])
         text = text[len(lead[0]):]
+        if text[:1] in ("省", "市") and _has_brand(text[1:]):  # 广西省: a wrong suffix, still a place
+            text = text[1:]
     for word in NEUTRAL_WORDS:
         if text.startswith(word) and len(text) - len(word) >= 2:
             text = text[len(word):]
@@ -293,3 +295,16 @@ def pinyin_key(text: str) -> str:
 def person_name(name) -> str:
     """A person's name for comparing: half-width, no spaces, lower case (Latin names)."""
     return _PUNCT.sub("", compact_text(name).lower())
+
+
+@functools.lru_cache(maxsize=20_000)
+def _char_readings(char: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
+
+
+def sounds_alike(a: str, b: str) -> bool:
+    """Same length and every character can be read the same (长 reads zhang or chang: 美长/美昌)."""
+    return len(a) == len(b) and all(x == y or _char_readings(x) & _char_readings(y)
+                                    for x, y in zip(a, b))

@@ -12,8 +12,8 @@ same customer ID                           1.00    a row typed (or pasted) twice
 same valid credit code / ID number         0.97    or the same code fingerprint
 same code that fails its check             0.70    probably a typo repeated
 same phone, same e-mail                    0.60    each; a switchboard is shared
-company names alike (≥ 0.90)               0.85    place/branch/集团/industry must agree
-company names somewhat alike (≥ 0.75)      0.50    only supports other evidence
+company names alike (equal, homophones)    0.85    place/branch/集团 must agree
+one company name extends the other         0.50    only supports other evidence
 person names equal or alike (≥ 0.90)       0.55    a person is never matched on the name alone
 =========================================  ======  ==========================================
 
@@ -25,10 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
-from .names import ParsedName, places_conflict
+from .names import ParsedName, places_conflict, sounds_alike
 
 THRESHOLD = 0.80
 
@@ -62,60 +61,58 @@ def _sim(a: str, b: str) -> float:
     return ratio(a, b) / 100.0 if a and b else 0.0
 
 
-def company_name_similarity(a: ParsedName, b: ParsedName, py_a: str = "", py_b: str = ""
-                            ) -> tuple[float, str]:
-    """Similarity of two company names in [0, 1], and why it is low when it is.
+def company_name_similarity(a: ParsedName, b: ParsedName, py_a: str = "", py_b: str = "",
+                            places_a: tuple[str, ...] | None = None,
+                            places_b: tuple[str, ...] | None = None) -> tuple[float, str]:
+    """Similarity of two company names in [0, 1], and why it is 0 when it is.
 
-    Equal cores score 1; cores that sound the same (pinyin) 0.95; otherwise brand and industry are
-    compared apart, so one wrong character in a two-character brand (华腾/华胜) does not pass while a
-    dropped industry word (华腾 / 华腾科技) only weakens the match. Branches, 集团 and places in
-    different provinces or cities make two names different companies.
+    * 1.0: equal cores (深圳市华腾科技有限公司 / 华腾科技（深圳）有限公司);
+    * 0.95: cores that sound the same (华腾科技 / 华藤科技);
+    * 0.85: one core extends the other (华腾 / 华腾科技, 华腾科技 / 华腾电子科技): an industry word
+      left out, or a different company of the same group: only weak evidence;
+    * 0 otherwise. Whatever the two names share at the end (the trade, whether or not it is a word
+      we know) is set aside and the rest must agree: one character apart in a short brand (华腾 /
+      华胜) is another company, and so is another trade (华腾科技 / 华腾贸易).
+
+    Branches, places in different provinces or cities make different companies (``places_a/b``
+    override the names' own places, e.g. with the credit code's division); a 集团 against a
+    non-集团 name is at most 0.8 (a parent and its subsidiary).
     """
     if not a.core or not b.core:
         return 0.0, "blank"
     if a.branch != b.branch:
         return 0.0, "branch"
-    if places_conflict(a.places, b.places):
+    if places_conflict(a.places if places_a is None else places_a,
+                       b.places if places_b is None else places_b):
         return 0.0, "place"
     if a.core == b.core:
         sim = 1.0
-    elif py_a and py_a == py_b:
+    elif (py_a and py_a == py_b) or sounds_alike(a.core, b.core):
         sim = 0.95
     else:
-        sim = _structured(a, b)
-        sim = max(sim, _long_typo(a.core, b.core))
+        sim = 0.85 if _extends(a.core, b.core, py_a, py_b) else 0.0
     if a.group != b.group:
-        sim = min(sim, 0.8)  # 华腾集团 vs 华腾科技: parent and subsidiary, unless more evidence
+        sim = min(sim, 0.8)
     return sim, ""
 
 
-def _structured(a: ParsedName, b: ParsedName) -> float:
-    if a.brand == b.brand:
-        brand = 1.0
-    else:
-        from .names import pinyin_key
-        if pinyin_key(a.brand) == pinyin_key(b.brand):
-            brand = 0.95
-        elif min(len(a.brand), len(b.brand)) >= 4:
-            brand = _sim(a.brand, b.brand)
-        else:
-            return 0.0
-    if a.industry == b.industry:
-        industry = 1.0
-    elif not a.industry or not b.industry:
-        industry = 0.85  # 华腾 / 华腾科技: one side left the industry out
-    elif a.industry in b.industry or b.industry in a.industry:
-        industry = 0.9   # 科技 / 电子科技
-    else:
-        return 0.0       # 华腾科技 / 华腾贸易
-    return brand * industry
-
-
-def _long_typo(x: str, y: str) -> float:
-    """One slip in a long name (≥ 6 characters) is still the same name."""
-    if min(len(x), len(y)) >= 6 and Levenshtein.distance(x, y) <= 1:
-        return 0.9
-    return 0.0
+def _extends(x: str, y: str, px: str, py: str) -> bool:
+    """True when, after setting aside a common ending, one name is the other plus more words."""
+    n = 0
+    while n < min(len(x), len(y)) and x[-1 - n] == y[-1 - n]:
+        n += 1
+    hx, hy = (x[:-n], y[:-n]) if n else (x, y)
+    short, long_ = sorted((hx, hy), key=len)
+    if len(short) < 2:
+        return False
+    if long_.startswith(short):
+        return True
+    if px and py:  # the same, by ear: 华腾 / 华藤电子
+        sx, sy = px.split(" "), py.split(" ")
+        hx_py, hy_py = " ".join(sx[: len(sx) - n]), " ".join(sy[: len(sy) - n])
+        s_py, l_py = sorted((hx_py, hy_py), key=len)
+        return l_py.startswith(s_py + " ")
+    return False
 
 
 def score_pair(x: dict, y: dict) -> PairScore:
@@ -156,9 +153,10 @@ def score_pair(x: dict, y: dict) -> PairScore:
         if sim >= 0.9:
             add(W_PERSON_NAME, *_name_words(sim))
     else:
-        sim, why = company_name_similarity(x["parsed"], y["parsed"], x["core_py"], y["core_py"])
+        sim, why = company_name_similarity(x["parsed"], y["parsed"], x["core_py"], y["core_py"],
+                                           x["places"], y["places"])
         if sim >= 0.9:
-            add(W_NAME, *_name_words(sim, homophone=sim == 0.95 and x["core"] != y["core"]))
+            add(W_NAME, *_name_words(sim, homophone=sim == 0.95))
         elif sim >= 0.75:
             add(W_NAME_WEAK, *_name_words(sim))
         elif why in ("branch", "place") and weights:
@@ -178,3 +176,16 @@ def _name_words(sim: float, homophone: bool = False) -> tuple[str, str]:
     if homophone:
         return "名称同音", "names sound alike"
     return f"名称相似 {sim:.2f}", f"similar names {sim:.2f}"
+
+
+def contradicts(x: dict, y: dict) -> bool:
+    """True when two records cannot be one customer, although each may match a third: a veto,
+    or two company names that disagree (another trade, branch or place) with no shared key."""
+    ps = score_pair(x, y)
+    if ps.veto:
+        return True
+    if x["person"] or y["person"] or ps.score >= THRESHOLD:
+        return False
+    sim, _ = company_name_similarity(x["parsed"], y["parsed"], x["core_py"], y["core_py"],
+                                     x["places"], y["places"])
+    return sim == 0.0
