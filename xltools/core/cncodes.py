@@ -152,9 +152,10 @@ def _is_ascii18(codes: pd.Series) -> pd.Series:
     return (codes.str.len() == 18) & codes.map(str.isascii).astype(bool)
 
 
-def uscc_status(values: pd.Series) -> pd.Series:
-    """Status of each value read as a 统一社会信用代码 (see the module docstring)."""
-    codes = normalised_codes(values)
+def uscc_status(values: pd.Series, *, normalised: bool = False) -> pd.Series:
+    """Status of each value read as a 统一社会信用代码 (see the module docstring).
+    ``normalised=True``: the values already went through :func:`normalised_codes`."""
+    codes = values if normalised else normalised_codes(values)
     out = pd.Series("length", index=values.index, dtype=object)
     out[codes == ""] = "blank"
     out[codes.map(lambda c: bool(MASKED_ID.match(c)))] = "masked"
@@ -172,10 +173,11 @@ def uscc_status(values: pd.Series) -> pd.Series:
     return out
 
 
-def ric_status(values: pd.Series, today: _dt.date | None = None) -> pd.Series:
+def ric_status(values: pd.Series, today: _dt.date | None = None, *,
+               normalised: bool = False) -> pd.Series:
     """Status of each value read as an 18-digit 身份证号 (see the module docstring)."""
     today = today or _dt.date.today()
-    codes = normalised_codes(values)
+    codes = values if normalised else normalised_codes(values)
     out = pd.Series("length", index=values.index, dtype=object)
     out[codes == ""] = "blank"
     out[codes.map(lambda c: bool(MASKED_ID.match(c)))] = "masked"
@@ -214,9 +216,9 @@ def phone_status(values: pd.Series) -> pd.Series:
     return out
 
 
-def divisions(values: pd.Series, person: pd.Series) -> pd.Series:
+def divisions(values: pd.Series, person: pd.Series, *, normalised: bool = False) -> pd.Series:
     """6-digit division of each code (``person`` True: read as 身份证号); None when unknown."""
-    codes = normalised_codes(values)
+    codes = values if normalised else normalised_codes(values)
     ok18 = codes.str.len() == 18
     as_person = person.reindex(codes.index).fillna(False).astype(bool)
     out = pd.Series(None, index=codes.index, dtype=object)

@@ -90,6 +90,21 @@ class Context:
             self.cache[key] = compute()
         return self.cache[key]
 
+    def blank(self, table: str, column: str) -> pd.Series:
+        """Which cells of a column are blank (several rules ask; computed once)."""
+        from .values import blank
+        return self.once(("blank", table, column), lambda: blank(self.db.df(table)[column]))
+
+    def text(self, table: str, column: str) -> pd.Series:
+        """A column as trimmed text, for list, pattern and uniqueness comparisons."""
+        return self.once(("text", table, column),
+                         lambda: self.db.df(table)[column].astype(str).str.strip())
+
+    def dates(self, table: str, column: str) -> pd.Series:
+        """A column as datetime64 (NaT for blanks and non-dates), parsed once."""
+        from .values import as_dates
+        return self.once(("dates", table, column), lambda: as_dates(self.db.df(table)[column]))
+
     def label(self, table: str, column: str) -> tuple[str, str]:
         col = self.db.schema.table(table).column(column)
         return col.zh, col.en

@@ -40,16 +40,17 @@ def code_kinds(ctx: Context) -> pd.DataFrame:
         codes = df["CreditCode"] if "CreditCode" in df.columns else pd.Series(None, index=df.index)
         types = (df["CustomerType"] if "CustomerType" in df.columns
                  else pd.Series(None, index=df.index)).astype(str).str.strip()
-        as_uscc = cncodes.uscc_status(codes)
-        as_ric = cncodes.ric_status(codes, today=ctx.today)
-        shaped_ric = cncodes.normalised_codes(codes).map(cncodes.ric_like).astype(bool)
+        codes = cncodes.normalised_codes(codes)
+        as_uscc = cncodes.uscc_status(codes, normalised=True)
+        as_ric = cncodes.ric_status(codes, today=ctx.today, normalised=True)
+        shaped_ric = codes.map(cncodes.ric_like).astype(bool)
         # Without a usable type: a person when it reads as an ID number and not as a company code.
         guess_person = (as_ric == "ok") | (shaped_ric & (as_uscc != "ok"))
         person = (types == PERSON) | ((types != COMPANY) & guess_person)
         status = as_ric.where(person, as_uscc)
         # A masked 身份证号 keeps its first 6 digits: the division is still readable.
         readable = (status == "ok") | ((status == "masked") & person)
-        div = cncodes.divisions(codes, person).where(readable, None)
+        div = cncodes.divisions(codes, person, normalised=True).where(readable, None)
         return pd.DataFrame({"kind": person.map({True: "ric", False: "uscc"}), "status": status,
                              "division": div, "company": types == COMPANY})
     return ctx.once("code_kinds", compute)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from . import Context, Rule, fixed
-from .values import as_dates
 
 # Columns that record something that already happened, so they cannot lie in the future.
 PAST_EVENTS = {
@@ -29,15 +28,14 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
             continue
         zh, en = ctx.label(table_key, column)
         out.append(Rule("future_date", table_key, column,
-                        lambda s: ~(as_dates(s) >= cutoff),
+                        lambda s, d=ctx.dates(table_key, column): ~(d >= cutoff).reindex(s.index),
                         fixed(f"「{zh}」晚于今天({ctx.today:%Y-%m-%d})",
                               f"{en} is after today ({ctx.today:%Y-%m-%d})")))
     for later, earlier in ORDERED.get(table_key, ()):
         if later not in df.columns or earlier not in df.columns:
             continue
         (lzh, len_), (ezh, een) = ctx.label(table_key, later), ctx.label(table_key, earlier)
-        before = as_dates(df[earlier])
-        out.append(Rule("date_order", table_key, later,
-                        lambda s, before=before: ~(as_dates(s) < before.reindex(s.index)),
+        wrong = ctx.dates(table_key, later) < ctx.dates(table_key, earlier)
+        out.append(Rule("date_order", table_key, later, lambda s, w=wrong: ~w.reindex(s.index),
                         fixed(f"「{lzh}」早于「{ezh}」", f"{len_} is before {een}")))
     return out

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..privacy import is_masked
 from . import Context, Rule, fixed
-from .values import as_dates, as_numbers, blank
+from .values import as_numbers, blank
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -24,16 +24,19 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
         if col.key not in df.columns:
             continue
         zh, en = col.zh, col.en
+        empty = ctx.blank(table_key, col.key)
         if col.required:
-            out.append(Rule("required", table_key, col.key, lambda s: ~blank(s),
+            out.append(Rule("required", table_key, col.key, lambda s, e=empty: ~e.reindex(s.index),
                             fixed(f"必填项「{zh}」为空", f"required field {en} is blank")))
         if col.type == "list":
             out.append(_in_list(ctx, table_key, col))
         if col.is_date:
-            out.append(Rule("type", table_key, col.key, lambda s: blank(s) | as_dates(s).notna(),
+            out.append(Rule("type", table_key, col.key,
+                            lambda s, e=empty, d=ctx.dates(table_key, col.key): (e | d.notna()).reindex(s.index),
                             fixed(f"「{zh}」不是有效日期", f"{en} is not a valid date")))
         if col.is_numeric:
-            out.append(Rule("type", table_key, col.key, lambda s: blank(s) | as_numbers(s).notna(),
+            out.append(Rule("type", table_key, col.key,
+                            lambda s, e=empty: e.reindex(s.index) | as_numbers(s).notna(),
                             fixed(f"「{zh}」不是数字", f"{en} is not a number")))
             if col.min is not None:
                 low = col.min
@@ -45,12 +48,14 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
                             fixed(f"「{zh}」不是有效的邮箱地址", f"{en} is not a valid e-mail address")))
         if col.pattern:
             pattern = col.pattern
+            text = ctx.text(table_key, col.key)
             out.append(Rule("id_format", table_key, col.key,
-                            lambda s, p=pattern: blank(s) | s.astype(str).str.strip().str.match(p),
+                            lambda s, e=empty, t=text, p=pattern: (e | t.str.match(p)).reindex(s.index),
                             fixed(f"「{zh}」格式不对,应为:{col.help_zh or pattern}",
                                   f"{en} has the wrong format; expected: {col.help_en or pattern}")))
         if col.unique:
-            out.append(Rule("unique", table_key, col.key, _unique,
+            dup = ~empty & ctx.text(table_key, col.key).duplicated(keep=False)
+            out.append(Rule("unique", table_key, col.key, lambda s, d=dup: ~d.reindex(s.index),
                             fixed(f"「{zh}」重复:同一编号出现在多行", f"duplicate {en}: the same ID on several rows")))
     return out
 
@@ -58,11 +63,8 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
 def _in_list(ctx: Context, table_key: str, col) -> Rule:
     allowed = {str(v).strip() for v in ctx.db.lists.get(col.list, []) if str(v).strip()}
     shown = "、".join(sorted(allowed))[:80]
-
-    def test(s: pd.Series) -> pd.Series:
-        return blank(s) | s.astype(str).str.strip().isin(allowed)
-
-    return Rule("list", table_key, col.key, test,
+    ok = ctx.blank(table_key, col.key) | ctx.text(table_key, col.key).isin(allowed)
+    return Rule("list", table_key, col.key, lambda s: ok.reindex(s.index),
                 fixed(f"「{col.zh}」的值不在下拉列表中(可选:{shown})",
                       f"{col.en} is not one of the dropdown values ({shown})"))
 
@@ -70,8 +72,3 @@ def _in_list(ctx: Context, table_key: str, col) -> Rule:
 def _email_ok(s: pd.Series) -> pd.Series:
     text = s.astype(str).str.strip()
     return blank(s) | text.str.match(EMAIL.pattern) | s.map(lambda v: is_masked("email", v)).astype(bool)
-
-
-def _unique(s: pd.Series) -> pd.Series:
-    text = s.astype(str).str.strip()
-    return blank(s) | ~text.duplicated(keep=False)
