@@ -423,3 +423,11 @@ def test_values_excel_cannot_hold_stay_readable_text(tmp_path):
     assert row["创建时间"] == "1899-05-01"
     assert row["成交金额"] == "inf"
     assert row["备注"] == "2024-01-02"
+
+
+def test_readme_explains_every_sheet(en_book):
+    """A sheet added to the schema without a line in the ReadMe would leave people guessing."""
+    ws = openpyxl.load_workbook(en_book)["ReadMe"]
+    explained = {row[0].value: row[1].value for row in ws.iter_rows(max_col=2) if row[1].value}
+    for sheet in openpyxl.load_workbook(en_book).sheetnames:
+        assert explained.get(sheet), f"ReadMe does not explain sheet {sheet!r}"

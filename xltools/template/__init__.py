@@ -161,6 +161,8 @@ class _Builder:
         ws.add_table(0, 0, last_row, last_col, {"name": table.table_name, "style": TABLE_STYLE,
                                                 "columns": columns})
         ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.repeat_rows(0)  # the header on every printed page
         text_cols = [c for c, col in enumerate(table.columns)
                      if col.type in TEXT_FORMAT_TYPES and col.key not in numeric_in_text]
         if text_cols:  # long digit strings kept as text are meant: no green triangles

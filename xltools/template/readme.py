@@ -34,6 +34,17 @@ SHEET_PURPOSE = {
     "Lists": ("下拉列表的选项,每列一个列表。", "Dropdown options, one list per column."),
     "ChangeLog": ("工具对本工作簿所做的每一项修改(时间、命令、记录、原值、新值)。",
                   "Every change the tools made to this book (time, command, record, old, new)."),
+    "Review": ("查重找到的疑似重复客户,同一组号为一组。每组选一条“保留”=是,在“处理”列填 批准"
+               "(合并)或 拒绝(不是重复),查重命令随后执行这些决定。",
+               "Suspected duplicates found by dedupe, grouped by cluster. Mark the record to "
+               "keep (Keep = 是) and set Decision to 批准 (merge) or 拒绝 (not duplicates); the "
+               "dedupe command then carries the decisions out."),
+    "Archive": ("被合并掉的客户记录,按原样保留,并注明合并到哪个客户ID。",
+                "Customers merged into another record, kept as they were, with the ID they "
+                "were merged into."),
+    "RejectedPairs": ("复核判定“不是重复”的客户对;查重不再提示这些对。",
+                      "Pairs a reviewer judged to be different customers; dedupe no longer "
+                      "proposes them."),
     "ReadMe": ("本说明。", "This page."),
 }
 
