@@ -107,9 +107,9 @@ def connect(pipe: str, timeout: float = CONNECT_TIMEOUT, proc: subprocess.Popen 
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except NoConnectException:
             if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"soffice exited with code {proc.returncode} before listening")
+                raise RuntimeError(f"soffice exited with code {proc.returncode}") from None
             if time.monotonic() > deadline:
-                raise RuntimeError(f"no LibreOffice on pipe {pipe} after {timeout:.0f} s")
+                raise RuntimeError(f"no LibreOffice on pipe {pipe} after {timeout:.0f} s") from None
             time.sleep(0.25)
 
 
@@ -165,7 +165,8 @@ def _probe_doc(doc, path: str, table: str, rows: int) -> dict:
         grid = [[cell_info(sheet.getCellByPosition(c, r))
                  for c in range(area.StartColumn, area.EndColumn + 1)]
                 for r in range(area.StartRow, last + 1)]
-        out["table"] = {"name": table, "sheet": sheet.Name, "header": [c["string"] for c in grid[0]],
+        out["table"] = {"name": table, "sheet": sheet.Name,
+                        "header": [c["string"] for c in grid[0]],
                         "rows": grid[1:]}
         if area.EndRow > area.StartRow:
             for c in range(area.StartColumn, area.EndColumn + 1):
@@ -211,7 +212,8 @@ def conditional_formats(doc, sheet, area, rows: int) -> list[dict]:
         entries = []
         for i in range(fmt.getCount()):
             entry = fmt.getByIndex(i)
-            info = {"style": getattr(entry, "StyleName", ""), "formula": getattr(entry, "Formula1", "")}
+            info = {"style": getattr(entry, "StyleName", ""),
+                    "formula": getattr(entry, "Formula1", "")}
             if info["formula"]:
                 held = []
                 for r in range(area.StartRow + 1, min(area.EndRow, area.StartRow + rows) + 1):

@@ -122,7 +122,7 @@ def data_report(libreoffice, tmp_path_factory):
 
 def _cells(report, row: int) -> dict:
     header = report["table"]["header"]
-    return dict(zip(header, report["table"]["rows"][row]))
+    return dict(zip(header, report["table"]["rows"][row], strict=False))
 
 
 def test_data_reads_back_as_written(data_report):

@@ -196,7 +196,7 @@ def test_every_list_column_has_a_dropdown_on_every_data_row(zh_book):
     for table in SCHEMA.tables:
         sheet, ref, _ = tables[table.table_name]
         header, rows = table_cells(wb[sheet], ref)
-        for col, cell in zip(table.columns, header):
+        for col, cell in zip(table.columns, header, strict=False):
             if col.type != "list":
                 continue
             for row in rows:
@@ -341,7 +341,7 @@ def test_data_rows_keep_their_types(tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["客户基础信息"]
     assert wb["客户基础信息"].tables["tblCustomers"].ref == "A1:AB3"
-    row = {c.value: (r2, r3) for c, r2, r3 in zip(ws[1], ws[2], ws[3])}
+    row = {c.value: (r2, r3) for c, r2, r3 in zip(ws[1], ws[2], ws[3], strict=False)}
     name = row["客户名称"][0]
     assert name.value.startswith("=HYPERLINK") and name.data_type == "s"
     assert row["联系电话"][0].value == "+86 138 1234 5678"
@@ -419,7 +419,7 @@ def test_values_excel_cannot_hold_stay_readable_text(tmp_path):
                            "DealAmount": float("inf"), "Remarks": pd.Timestamp("2024-01-02")}])
     build_template(path, data=types.SimpleNamespace(frames={"Customers": frame}, lists={}))
     ws = openpyxl.load_workbook(path)["客户基础信息"]
-    row = {c.value: r.value for c, r in zip(ws[1], ws[2])}
+    row = {c.value: r.value for c, r in zip(ws[1], ws[2], strict=False)}
     assert row["创建时间"] == "1899-05-01"
     assert row["成交金额"] == "inf"
     assert row["备注"] == "2024-01-02"

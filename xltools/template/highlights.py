@@ -31,7 +31,8 @@ def customer_highlights(ws, table: Table, last_row: int, formats) -> None:
                    f'AND({last}="",ISNUMBER({created}),{created}<{threshold}))')
         ws.conditional_format(rows, {
             "type": "formula", "criteria": formula,
-            "format": formats.workbook.add_format({"font_color": _argb_to_rgb(layout.DORMANT_FONT)})})
+            "format": formats.workbook.add_format(
+                {"font_color": _argb_to_rgb(layout.DORMANT_FONT)})})
     if "NextFollowUpTime" in keys:
         c = keys.index("NextFollowUpTime") + 1
         nxt = col("NextFollowUpTime")

@@ -85,7 +85,8 @@ TEXT = {
     "buttons": ("功能区按钮(“客户管理”选项卡)", "Ribbon buttons (客户管理 tab)"),
     "command": ("命令行:", "Command: "),
     "cli": ("命令行", "Command line"),
-    "cli_text": ("每个按钮都有同名命令,可在终端或计划任务中运行,例如 xltools {example} 工作簿.xlsx。"
+    "cli_text": ("每个按钮都有同名命令,可在终端或计划任务中运行,"
+                 "例如 xltools {example} 工作簿.xlsx。"
                  "xltools --help 列出全部命令;加 --json 输出 JSON,退出码 0=正常 1=数据有问题 "
                  "2=无法运行。",
                  "Every button has a command of the same name for a terminal or a scheduler, "

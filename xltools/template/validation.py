@@ -24,11 +24,13 @@ LAST_DATE = dt.date(2100, 12, 31)
 INT_RANGE = (-2_147_483_647, 2_147_483_647)
 
 _ERRORS = {
-    "list": ("无效选项", "“{label}”请从下拉列表中选择。需要新选项时,先在“{lists}”表的对应列下方添加。",
+    "list": ("无效选项",
+             "“{label}”请从下拉列表中选择。需要新选项时,先在“{lists}”表的对应列下方添加。",
              "Not in the list", "Pick {label} from the dropdown. To add an option, type it under "
              "its column on the {lists} sheet first."),
     "date": ("日期无效", "“{label}”请填写 1900-01-01 至 2100-12-31 之间的日期,如 2024-03-15。",
-             "Not a date", "{label}: enter a date between 1900-01-01 and 2100-12-31, e.g. 2024-03-15."),
+             "Not a date",
+             "{label}: enter a date between 1900-01-01 and 2100-12-31, e.g. 2024-03-15."),
     "decimal": ("数值无效", "“{label}”请填写不小于 {min} 的数字。",
                 "Not a valid number", "{label}: enter a number of at least {min}."),
     "integer": ("请填写整数", "“{label}”请填写整数。",
