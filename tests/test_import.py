@@ -253,3 +253,43 @@ def test_unknown_encoding_is_a_clear_error(tmp_path):
     assert err.value.exit_code == 2
     assert "latin.csv" in err.value.zh and "编码" in err.value.zh
     assert "latin.csv" in err.value.en and "decode" in err.value.en
+
+
+# ---------------------------------------------------------------- through the command line
+
+
+@pytest.fixture
+def template_book(tmp_path):
+    pytest.importorskip("xltools.backend.file", reason="the file backend has not landed yet")
+    from xltools.template import build_template
+    path = tmp_path / "team.xlsx"
+    build_template(path, lang="zh")
+    return path
+
+
+def _cli(args):
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+    return CliRunner().invoke(main, args)
+
+
+def test_cli_unknown_encoding_exits_2_and_leaves_the_book_alone(tmp_path, template_book):
+    before = template_book.read_bytes()
+    src = tmp_path / "latin.csv"
+    src.write_bytes("Société,Téléphone\n".encode("cp1252") + b"\x80\xff")
+    res = _cli(["import", str(template_book), str(src)])
+    assert res.exit_code == 2
+    assert "编码" in res.output and "decode" in res.output and "latin.csv" in res.output
+    assert template_book.read_bytes() == before
+
+
+def test_cli_dry_run_reports_and_writes_nothing(tmp_path, template_book, monkeypatch):
+    import json
+    monkeypatch.setenv("XLTOOLS_SECRET", KEY.decode())
+    before = template_book.read_bytes()
+    res = _cli(["import", str(template_book), str(gbk_csv(tmp_path)), "--json", "--dry-run"])
+    payload = json.loads(res.stdout.strip().splitlines()[-1])
+    assert payload["read"] == payload["imported"] + payload["flagged"] + len(payload["rejected"])
+    assert payload["imported"] >= 1
+    assert template_book.read_bytes() == before

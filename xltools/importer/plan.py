@@ -217,13 +217,15 @@ def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame)
     # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
     exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
     rows = {}
-    for idx in incoming.index:
-        for col in exact_cols:
-            for probe in (col, FP_COLUMNS.get(col)):
-                value = keys.at[idx, probe] if probe else ""
-                if value and (probe, value) in lookup:
-                    zh, en = _REASONS[col]
-                    rows.setdefault(idx, (lookup[(probe, value)], zh, en))
+    for col in exact_cols:  # in order of strength: the first match of a row is its reason
+        for probe in (col, FP_COLUMNS.get(col)):
+            if not probe or probe not in keys.columns:
+                continue
+            table = {v: cid for (p, v), cid in lookup.items() if p == probe}
+            hits = keys[probe].map(table).dropna()
+            zh, en = _REASONS[col]
+            for idx, cid in hits.items():
+                rows.setdefault(idx, (cid, zh, en))
     for idx, match in (fuzzy or {}).items():
         rows.setdefault(idx, match)
     return pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
@@ -327,23 +329,23 @@ def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = 
     changes = Changeset("import")
     raw_values: dict[str, dict[str, str]] = {}
     pool_owner = owner or db.settings.get("PoolOwner") or "公海"
-    for idx in imported_idx:
-        row = masked.loc[idx]
-        values = {k: row[k] for k in table.keys if k in row.index and not is_blank(row[k])}
-        values["CustomerID"] = new_ids[idx]
+    cols = [k for k in table.keys if k in masked.columns]
+    fp_cols = list(FP_COLUMNS.values()) if key else []
+    rows_out = masked.loc[imported_idx, cols].to_dict("records")
+    raws = df.loc[imported_idx, list(KINDS)].to_dict("records")
+    fps = keys.loc[imported_idx, fp_cols].to_dict("records") if fp_cols else [{}] * len(imported_idx)
+    notes = df.loc[imported_idx, [SOURCE, ROW]].itertuples(index=False)
+    for cid, row, raw_row, fp_row, (source, number) in zip(new_ids.tolist(), rows_out, raws, fps, notes):
+        values = {k: v for k, v in row.items() if not is_blank(v)}
+        values["CustomerID"] = cid
         values.setdefault("CreateTime", today)
         values.setdefault("Owner", pool_owner)
-        if key:
-            for col, fp in FP_COLUMNS.items():
-                if keys.at[idx, fp]:
-                    values[fp] = keys.at[idx, fp]
+        values.update({fp: v for fp, v in fp_row.items() if v})
         values = {k: values[k] for k in table.keys if k in values}  # the table's column order
-        raw = {k: str(df.at[idx, k]) for k in KINDS
-               if not is_blank(df.at[idx, k]) and str(df.at[idx, k]) != str(values.get(k))}
+        raw = {k: str(v) for k, v in raw_row.items() if not is_blank(v) and str(v) != str(values.get(k))}
         if raw:
-            raw_values[new_ids[idx]] = raw
-        changes.appends.append(RowAppend(TABLE, values,
-                                         note=f"导入 / import: {df.at[idx, SOURCE]} #{df.at[idx, ROW]}"))
+            raw_values[cid] = raw
+        changes.appends.append(RowAppend(TABLE, values, note=f"导入 / import: {source} #{number}"))
 
     def where(idx):
         return {"source": df.at[idx, SOURCE], "row": int(df.at[idx, ROW])}
@@ -394,13 +396,15 @@ def review_sheet(lang: str, masked: pd.DataFrame, df: pd.DataFrame, flagged: dic
              "Related ID"])
     rows: list[list] = [[("导入复核" if zh else "Import review")], head]
     rejected_at = {(r["source"], r["row"]): r for r in rejected}
-    for idx in df.index:
-        where = (df.at[idx, SOURCE], int(df.at[idx, ROW]))
-        f, r = flagged.get(where), rejected_at.get(where)
-        if not f and not r:
+    listed = set(flagged) | set(rejected_at)
+    shown = ("CustomerName", "ContactPhone", "CreditCode", "Email")
+    for source, number, *vals in zip(df[SOURCE].tolist(), df[ROW].tolist(),
+                                     *(masked[k].tolist() for k in shown)):
+        where = (source, int(number))
+        if where not in listed:
             continue
-        vals = [None if is_blank(masked.at[idx, k]) else masked.at[idx, k]
-                for k in ("CustomerName", "ContactPhone", "CreditCode", "Email")]
+        vals = [None if is_blank(v) else v for v in vals]
+        f, r = flagged.get(where), rejected_at.get(where)
         if f:
             rows.append([("待复核" if zh else "review"), *where, *vals,
                          f["reason_zh"] if zh else f["reason_en"], f["existing"]])
