@@ -431,3 +431,13 @@ def test_readme_explains_every_sheet(en_book):
     explained = {row[0].value: row[1].value for row in ws.iter_rows(max_col=2) if row[1].value}
     for sheet in openpyxl.load_workbook(en_book).sheetnames:
         assert explained.get(sheet), f"ReadMe does not explain sheet {sheet!r}"
+
+
+def test_a_failed_build_leaves_the_existing_book_alone(tmp_path):
+    book = tmp_path / "team.xlsx"
+    book.write_bytes(b"the team's data")
+    broken = types.SimpleNamespace(frames={"Customers": "not a DataFrame"}, lists={})
+    with pytest.raises((AttributeError, TypeError, ValueError)):
+        build_template(book, data=broken)
+    assert book.read_bytes() == b"the team's data"
+    assert [p.name for p in tmp_path.iterdir()] == ["team.xlsx"]

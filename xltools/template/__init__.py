@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
@@ -57,12 +58,18 @@ def build_template(path: str | os.PathLike, lang: str = "zh", data=None,
     lists = {lst.key: list(lst.values) for lst in schema.lists}
     lists.update(getattr(data, "lists", None) or {})
 
-    wb = xlsxwriter.Workbook(os.fspath(path))
+    # Write beside the target and move into place, so a failure never leaves half a book
+    # where a good one (``new --force``) used to be.
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
+        wb = xlsxwriter.Workbook(os.fspath(partial))
         wb.set_properties(PROPERTIES)
         _Builder(wb, schema, lang, frames, lists).build()
-    finally:
         wb.close()
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def default_frames(schema: Schema, lang: str) -> dict[str, pd.DataFrame]:
