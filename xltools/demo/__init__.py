@@ -1,0 +1,104 @@
+"""A synthetic sales team for demos, tests and benchmarks.
+
+``demo_data()`` gives a small team (300 customers by default) as DataFrames that look typed in by
+people: Chinese company names, 个人 customers, valid 统一社会信用代码 / 身份证号 with real division
+codes, masked phones, follow-ups, tags and opportunities, all dated relative to ``today``. With
+``mess=True`` (the default) it also carries the mess real books have (duplicates in many forms, bad
+check digits, raw phone numbers, values outside the dropdowns, orphan follow-ups, dormant
+customers ...), and lists every planted problem in ``DemoData.planted`` so tests can check that
+validation, dedupe and the pool find exactly those.
+
+``synthetic_frames()`` is the fast, vectorised generator for 100,000-customer benchmarks.
+
+>>> data = demo_data(n_customers=60, seed=1, today=datetime.date(2024, 3, 15))
+>>> sorted(data.frames)
+['Customers', 'FollowUps', 'Opportunities', 'Tags']
+>>> data.frames["Customers"]["CustomerID"].str.match(r"^C\\d{11}$").mean() > 0.9
+True
+>>> sorted({p["kind"] for p in data.planted})[:3]
+['blank_required', 'checksum', 'dormant']
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..schema import DATA_TABLES, load_schema
+from . import mess as _mess
+from .team import Team, assign_ids, build_team, staff_list
+
+DEMO_SECRET = b"xltools-demo-secret"
+
+
+@dataclass
+class DemoData:
+    """What a demo book is filled with.
+
+    ``frames``: one DataFrame per data table, columns = the schema's column keys in order.
+    ``lists``: Lists sheet values that differ from ``schemas/lists.yaml`` (at least Staff).
+    ``planted``: one dict per planted problem: kind, table, id, row (Excel row), column, detail,
+    and for duplicates the ``group`` of records that are the same customer.
+    ``secret``: the key the PhoneFP / CreditCodeFP / EmailFP fingerprints were made with.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    lists: dict[str, list[str]]
+    planted: list[dict] = field(default_factory=list)
+    secret: bytes = DEMO_SECRET
+
+    def planted_kinds(self) -> set[str]:
+        return {p["kind"] for p in self.planted}
+
+    def planted_of(self, kind: str) -> list[dict]:
+        return [p for p in self.planted if p["kind"] == kind]
+
+
+def demo_data(n_customers: int = 300, seed: int = 20240315, today: datetime.date | None = None,
+              mess: bool = True) -> DemoData:
+    """A seeded synthetic team; the same seed and ``today`` give the same data.
+
+    ``mess=False`` gives the same team without any planted problem: every check passes.
+    """
+    if n_customers < 1:
+        raise ValueError("n_customers must be at least 1")
+    if mess and n_customers < _mess.MIN_CUSTOMERS:
+        raise ValueError(f"a messy demo needs at least {_mess.MIN_CUSTOMERS} customers")
+    today_ts = pd.Timestamp(today or datetime.date.today()).normalize()
+    team = build_team(np.random.default_rng(seed), n_customers, today_ts, DEMO_SECRET)
+    planter = _mess.Planter(team, np.random.default_rng([seed, 1]), today_ts, DEMO_SECRET) \
+        if mess else None
+    if planter:
+        planter.before_ids()
+    assign_ids(team)
+    if planter:
+        planter.after_ids()
+    frames = team_frames(team)
+    planted = planter.resolve() if planter else []
+    return DemoData(frames=frames, lists={"Staff": staff_list()}, planted=planted,
+                    secret=DEMO_SECRET)
+
+
+def team_frames(team: Team) -> dict[str, pd.DataFrame]:
+    """One DataFrame per data table, typed as a person would have typed the cells."""
+    schema = load_schema()
+    frames = {}
+    for key in DATA_TABLES:
+        table = schema.table(key)
+        rows = [[rec.get(col) for col in table.keys] for rec in team.records(key)]
+        df = pd.DataFrame(rows, columns=table.keys, dtype=object)
+        for col in table.columns:
+            if col.is_date:
+                df[col.key] = pd.to_datetime(df[col.key])
+            elif col.is_numeric:
+                df[col.key] = pd.to_numeric(df[col.key]).astype(float)
+        frames[key] = df
+    return frames
+
+
+from .synthetic import synthetic_frames  # noqa: E402  (needs DemoData)
+
+__all__ = ["DemoData", "demo_data", "synthetic_frames", "DEMO_SECRET"]
