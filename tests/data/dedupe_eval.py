@@ -115,7 +115,7 @@ class _Gen:
         while True:
             birth = dt.date(1960, 1, 1) + dt.timedelta(days=self.r.randrange(15000))
             body = self.r.choice(DIVISIONS) + birth.strftime("%Y%m%d") + f"{self.r.randrange(1000):03d}"
-            code = body + ric.calc_check_digit(body)
+            code = body + ric.calc_check_digit(body + "0")  # stdnum's ric wants the full length
             if code not in self.codes:
                 self.codes.add(code)
                 return code
