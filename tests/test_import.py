@@ -53,7 +53,7 @@ def gbk_csv(tmp_path):
     rows = [
         "公司名称,联系电话,统一社会信用代码,所属区域,创建日期,年消费,微信号,负责人",
         f"深圳华腾科技有限公司,+86 138-1234-5678,{CODE_B},华南地区,2024/3/1,12.5万,wx_huateng,张三",
-        f"重复电话贸易有限公司,139 0000 1111,,华东,2024-03-02,\"1,200\",,",  # existing by phone FP
+        "重复电话贸易有限公司,139 0000 1111,,华东,2024-03-02,\"1,200\",,",  # existing by phone FP
         f"改名的深圳已有科技,0755-8888 1234,{CODE_A.lower()},华南,2024.3.3,￥3000元,,",  # existing by code
         "=HYPERLINK(\"http://x\"),13700000000,,华,2024年3月4日,,,",  # formula-like name; ambiguous region
         ",,,,,,,",                                                 # blank row

@@ -28,7 +28,7 @@ from ..errors import BadInputError
 from .frame import Extracted, extract
 from .headers import Synonyms, detect_header, load_mapping
 from .plan import build_import, plan_import
-from .sources import SourceSheet, read_source
+from .sources import read_source
 
 __all__ = ["import_sources", "read_parts", "plan_import", "build_import", "Synonyms"]
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
 from ..core import privacy
 from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
-from ..db import CustomerDB, TableFrame
+from ..db import CustomerDB
 from ..errors import BadInputError
 from . import values as V
 from .frame import EXTRAS, ROW, SOURCE, Extracted
