@@ -406,7 +406,7 @@ def test_cli_new_demo(tmp_path):
     if not hasattr(importlib.import_module("xltools.demo"), "demo_data"):
         pytest.skip("xltools.demo has no demo_data() yet")
     book = tmp_path / "demo.xlsx"
-    result = _runner().invoke(main, ["new", str(book), "--demo", "--customers", "30"])
+    result = _runner().invoke(main, ["new", str(book), "--demo", "--customers", "60"])
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(book)["客户基础信息"]
     assert ws.tables["tblCustomers"].ref != "A1:AB2"  # more than the one empty row
