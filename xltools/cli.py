@@ -8,6 +8,7 @@ for the message language, exit codes 0 ok / 1 data problems / 2 could not run.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -154,6 +155,8 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None, 
 
     backend = FileBackend(book)
     db = backend.load()
+    if "dry_run" in inspect.signature(op.func).parameters:
+        params = {**params, "dry_run": dry_run}  # e.g. import/mask skip their vault writes
     result = op.func(db, **params)
     if op.writes and not dry_run and not result.changes.is_empty():
         backend.apply(result.changes, db)

@@ -21,7 +21,6 @@ from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
 from ..core import privacy
 from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
 from ..db import CustomerDB
-from ..errors import BadInputError
 from . import values as V
 from .frame import EXTRAS, ROW, SOURCE, Extracted
 from .headers import Synonyms
@@ -33,7 +32,6 @@ KINDS = {"ContactPhone": "phone", "CreditCode": "idcard", "Email": "email"}
 FP_COLUMNS = {"ContactPhone": "PhoneFP", "CreditCode": "CreditCodeFP", "Email": "EmailFP"}
 # Columns the book maintains itself: an incoming value is kept in Remarks, never written over them.
 OWN_COLUMNS = ("CustomerID", "PhoneFP", "CreditCodeFP", "EmailFP")
-MAX_PER_DAY = 999  # CustomerID is C + yyyymmdd + 3 digits
 
 # Raw personal data inside free text (Remarks, unmapped columns) is masked too.
 _PII = [
@@ -272,15 +270,8 @@ def next_ids(existing: pd.Series, today: dt.date, count: int) -> list[str]:
     >>> next_ids(pd.Series(["C20240315001", "C20240315007", "C20240314009"]), dt.date(2024, 3, 15), 2)
     ['C20240315008', 'C20240315009']
     """
-    stamp = today.strftime("%Y%m%d")
-    taken = existing.dropna().astype(str).str.strip().str.extract(rf"^C{stamp}(\d{{3}})$")[0].dropna()
-    start = int(taken.astype(int).max()) + 1 if len(taken) else 1
-    if start + count - 1 > MAX_PER_DAY:
-        raise BadInputError(
-            f"今天最多还能新增 {max(0, MAX_PER_DAY - start + 1)} 个客户ID(C+日期+3位序号),本次需要 {count} 个;"
-            "请分批导入", f"only {max(0, MAX_PER_DAY - start + 1)} more CustomerIDs fit today "
-            f"(C + date + 3 digits) but {count} are needed; import in smaller batches")
-    return [f"C{stamp}{n:03d}" for n in range(start, start + count)]
+    from ..core.tag import next_ids as next_prefixed_ids  # one ID scheme for every table
+    return next_prefixed_ids(existing, "C", today, count)
 
 
 # ---------------------------------------------------------------- the whole plan

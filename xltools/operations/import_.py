@@ -50,10 +50,11 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
               help_zh="只读取这些工作表(可重复)", help_en="Read only these sheets (may repeat)"),
     ),
 )
-def import_(db, sources=(), mapping=None, owner=None, sheet=(), today: dt.date | None = None):
+def import_(db, sources=(), mapping=None, owner=None, sheet=(), today: dt.date | None = None,
+            dry_run: bool = False):
     key = load_secret()
     result, raw = import_with_raw(db, list(sources), sheets=tuple(sheet or ()), mapping=mapping,
                                   owner=owner, key=key, today=today)
-    if key:
+    if key and not dry_run:
         store_raw_values(db, raw, key)  # before the backend saves the book, as `mask` does
     return result
