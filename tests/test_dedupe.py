@@ -306,3 +306,22 @@ def test_merge_refuses_a_cluster_without_one_kept_record():
     result = get("merge").func(decided, today=TODAY)
     assert not result.changes.removals and len(result.issues) == 2
     assert all(i.message_zh and i.message_en for i in result.issues)
+
+
+def test_demo_book_planted_duplicates_found_and_hard_negatives_kept_apart():
+    import itertools
+
+    from xltools.demo import demo_data
+
+    data = demo_data(n_customers=300, seed=5, today=TODAY)
+    db = make_db(data.frames, lists=data.lists)
+    found = {frozenset(p) for c in find_duplicates(db) for p in itertools.combinations(c.rows, 2)}
+
+    def pairs(kind):
+        groups: dict = {}
+        for p in data.planted_of(kind):
+            groups.setdefault(p["group"], set()).add(p["row"])
+        return {frozenset(p) for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
+
+    assert pairs("duplicate") and pairs("duplicate") <= found
+    assert pairs("not_duplicate") and not (pairs("not_duplicate") & found)
