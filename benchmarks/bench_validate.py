@@ -142,7 +142,7 @@ def loop_validate(df: pd.DataFrame, schema, lists, today) -> set:
                     ok = False
                 if not ok:
                     found.add((row, "CreditCode", "idcard"))
-                else:
+                if len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X":
                     found.add((row, "CreditCode", "unmasked"))
                 readable = ok
             elif not uscc.is_valid(code):
@@ -160,10 +160,16 @@ def loop_validate(df: pd.DataFrame, schema, lists, today) -> set:
                 ok = phonenumbers.is_valid_number(number)
             except phonenumbers.NumberParseException:
                 ok = False
-            found.add((row, "ContactPhone", "unmasked" if ok else "phone"))
+            if not ok:
+                found.add((row, "ContactPhone", "phone"))
+            if ok or len(phone_digits(phone)) >= 7:
+                found.add((row, "ContactPhone", "unmasked"))
         mail = rec.get("Email")
-        if mail and not is_masked("email", mail) and email_re.match(mail):
-            found.add((row, "Email", "unmasked"))
+        if mail and not is_masked("email", mail):
+            if not email_re.match(mail.strip()):
+                found.add((row, "Email", "type"))
+            if "@" in mail:
+                found.add((row, "Email", "unmasked"))
         fp = rec.get("CreditCodeFP")
         codes_seen.setdefault(fp, []).append(row)
         phones_seen.setdefault(rec.get("PhoneFP"), []).append(row)

@@ -64,7 +64,7 @@ def test_each_problem_is_found_at_its_cell():
         customer(5, CreditCode="91110000600037341M"),                     # check digit
         customer(6, CustomerType="个人", CreditCode="110105194913310021", Region=""),  # birth date
         customer(7, CreditCode=None, CreditCodeFP=None),                  # company without a code
-        customer(8, ContactPhone="12345"),                                # not a phone
+        customer(8, ContactPhone="12345"),                                # not a phone (nor personal)
         customer(9, ContactPhone="13912345678", PhoneFP=None),            # raw phone
         customer(10, CustomerID="C2024031501"),                           # bad ID format
         customer(11, CustomerID="C20240315001"),                          # same ID as row 2
@@ -84,6 +84,7 @@ def test_each_problem_is_found_at_its_cell():
         ("Customers", 5, "NextFollowUpTime", "date_order"),
         ("Customers", 6, "CreditCode", "uscc"),
         ("Customers", 7, "CreditCode", "idcard"),
+        ("Customers", 7, "CreditCode", "unmasked"),   # a mistyped ID number still names a person
         ("Customers", 8, "CreditCode", "code_required"),
         ("Customers", 9, "ContactPhone", "phone"),
         ("Customers", 10, "ContactPhone", "unmasked"),

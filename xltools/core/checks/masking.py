@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import cncodes
+from ..normalize import phone_digits
 from . import Context, Rule, fixed
 from .codes import code_kinds
-from .fields import EMAIL
 from .phones import phone_statuses
 from .values import masked
 
@@ -19,19 +19,28 @@ HINT_ZH, HINT_EN = "请运行“脱敏”", "run mask"
 
 
 def raw_cells(ctx: Context, table_key: str, column: str, kind: str) -> pd.Series:
-    """True where the column holds a readable, valid value of its mask kind."""
+    """True where the column holds readable personal data: what ``xltools mask`` would change.
+
+    A mistyped value counts too (a 身份证号 with a wrong check digit still names a person), as
+    long as it is shaped like one: 7+ digits for a phone, 17 digits and a digit or X for an ID
+    number, an ``@`` for an e-mail.
+    """
     df = ctx.db.df(table_key)
     s = df[column]
+    raw = ~ctx.blank(table_key, column) & ~masked(s)
     if kind == "phone":
-        return phone_statuses(ctx, table_key, column).isin(["mobile", "landline"])
+        status = phone_statuses(ctx, table_key, column)
+        digits = s[raw & (status == "invalid")].map(phone_digits)
+        shaped = pd.Series(False, index=s.index)
+        shaped[digits.index] = digits.str.len() >= 7
+        return raw & (status.isin(["mobile", "landline"]) | shaped)
     if kind == "email":
-        return ~ctx.blank(table_key, column) & ~masked(s) \
-            & ctx.text(table_key, column).str.match(EMAIL.pattern)
+        return raw & ctx.text(table_key, column).str.contains("@", regex=False)
     if kind == "idcard":
+        id_shaped = cncodes.normalised_codes(s).map(cncodes.ric_like).astype(bool)
         if table_key == "Customers" and column == "CreditCode":
-            info = code_kinds(ctx)
-            return (info["kind"] == "ric") & (info["status"] == "ok")
-        return cncodes.ric_status(s, today=ctx.today) == "ok"
+            return raw & id_shaped & (code_kinds(ctx)["kind"] == "ric")
+        return raw & id_shaped
     raise ValueError(f"unknown mask kind {kind!r}")
 
 
