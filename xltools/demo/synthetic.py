@@ -28,6 +28,8 @@ PERSON_SHARE = 0.15
 EMAIL_SHARE = 0.6
 OPPORTUNITIES_PER_CUSTOMER = 0.4
 MANUAL_TAG_SHARE = 0.2
+PHASE_OF_STATUS = {"潜在-未接触": "潜在客户", "潜在-已接触": "潜在客户", "意向-报价中": "意向客户",
+                   "流失": "流失客户", "成交-已签单": "成交客户"}
 USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
 RIC_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)])
 MAIL_NAMES = np.array(["wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou",
@@ -51,7 +53,12 @@ def synthetic_frames(n_customers: int, followups_per_customer: int = 5, seed: in
     frames = {}
     for key, df in zip(DATA_TABLES, (customers, followups, tags, opportunities)):
         columns = schema.table(key).keys
-        frames[key] = df.reindex(columns=columns).reset_index(drop=True)
+        df = df.reindex(columns=columns).reset_index(drop=True)
+        for col in schema.table(key).columns:   # columns this generator leaves blank
+            if df[col.key].isna().all():
+                df[col.key] = (pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+                               if col.is_date else pd.Series(None, index=df.index, dtype=object))
+        frames[key] = df
     return DemoData(frames=frames, lists={"Staff": staff_list()}, planted=planted,
                     secret=DEMO_SECRET)
 
@@ -99,8 +106,10 @@ def _customers(rng, n: int, today: pd.Timestamp, secret: bytes) -> tuple[pd.Data
         "Priority": _pick(rng, "Priority", n),
     })
     won = spend > 0
-    df["DealStatus"] = np.where(won, "成交-已签单", _pick(rng, "DealStatus", n)).astype(object)
-    df["CooperationPhase"] = np.where(won, "成交客户", "意向客户").astype(object)
+    open_status = np.array(["潜在-未接触", "潜在-已接触", "意向-报价中", "流失"], dtype=object)
+    df["DealStatus"] = np.where(won, "成交-已签单", open_status[rng.integers(0, 4, n)]).astype(object)
+    df["ContactPerson"] = np.where(person, name, df["ContactPerson"]).astype(object)
+    df["CooperationPhase"] = df["DealStatus"].map(PHASE_OF_STATUS)
     df["DealDate"] = np.where(won, created + np.timedelta64(20, "D"), np.datetime64("NaT"))
     settings = load_schema().setting_defaults()
     df["CustomerLevel"] = np.select(
@@ -216,11 +225,16 @@ def _pick(rng, list_key: str, n: int) -> np.ndarray:
 
 def _daily_ids(prefix: str, dates: np.ndarray, width: int = 3) -> np.ndarray:
     """``prefix + yyyymmdd + sequence`` numbered within each day, in the order rows appear."""
-    days = pd.DatetimeIndex(dates).normalize()
-    seq = pd.Series(np.arange(len(days))).groupby(days.to_numpy()).cumcount().to_numpy() + 1
-    width = max(width, len(str(seq.max()))) if len(seq) else width
-    stems = days.strftime(prefix + "%Y%m%d").to_numpy(dtype=object)
-    return stems + pd.Series(seq).astype(str).str.zfill(width).to_numpy(dtype=object)
+    days = pd.DatetimeIndex(dates).normalize().to_numpy()
+    if len(days) == 0:
+        return np.array([], dtype=object)
+    unique_days, day_of = np.unique(days, return_inverse=True)
+    seq = pd.Series(day_of).groupby(day_of).cumcount().to_numpy() + 1
+    width = max(width, len(str(seq.max())))
+    # Format each distinct day and number once: strftime over 500,000 rows takes seconds.
+    stems = pd.DatetimeIndex(unique_days).strftime(prefix + "%Y%m%d").to_numpy(dtype=object)
+    numbers = np.array([f"{i:0{width}d}" for i in range(seq.max() + 1)], dtype=object)
+    return stems[day_of] + numbers[seq]
 
 
 def _plant_duplicates(rng, df: pd.DataFrame) -> list[dict]:
@@ -231,7 +245,8 @@ def _plant_duplicates(rng, df: pd.DataFrame) -> list[dict]:
         return []
     dups = np.sort(rng.choice(np.arange(n // 2, n), k, replace=False))
     origs = rng.choice(np.arange(0, n // 2), k, replace=False)
-    style = rng.integers(0, 3, k)   # 0: same code, lower case; 1: same phone, spaces in name; 2: both
+    # 0: code in lower case, own phone; 1: same phone, spaces in the name; 2: same code and phone
+    style = rng.integers(0, 3, k)
     names = df["CustomerName"].to_numpy().copy()
     codes_ = df["_code"].to_numpy().copy()
     phones = df["_phone"].to_numpy().copy()
@@ -240,7 +255,7 @@ def _plant_duplicates(rng, df: pd.DataFrame) -> list[dict]:
     names[dups] = names[origs]
     spaced = dups[style == 1]
     names[spaced] = pd.Series(names[spaced]).str.replace("市", "市 ", n=1).to_numpy(dtype=object)
-    codes_[dups] = np.where(style == 1, codes_[dups], codes_[origs])
+    codes_[dups] = codes_[origs]
     codes_[dups[style == 0]] = pd.Series(codes_[dups[style == 0]]).str.lower().to_numpy(dtype=object)
     phones[dups] = np.where(style == 0, phones[dups], phones[origs])
     df["CustomerName"], df["_code"], df["_phone"] = names, codes_, phones
@@ -276,8 +291,14 @@ def _mask(df: pd.DataFrame, raw: np.ndarray, secret: bytes) -> None:
 
 def _fingerprints(kind: str, normal: pd.Series, secret: bytes) -> np.ndarray:
     """``xltools.core.privacy.fingerprint`` for values that are already normalised."""
-    return np.array([hmac.new(secret, f"{kind}:{v}".encode(), hashlib.sha256).hexdigest()
-                     [:FINGERPRINT_HEX] for v in normal], dtype=object)
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)   # copying skips re-keying every value
+
+    def one(value: str) -> str:
+        h = keyed.copy()
+        h.update(f"{kind}:{value}".encode())
+        return h.hexdigest()[:FINGERPRINT_HEX]
+
+    return np.array([one(v) for v in normal], dtype=object)
 
 
 # ---------------------------------------------------------------------------- other tables
