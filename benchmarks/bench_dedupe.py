@@ -187,7 +187,9 @@ def bench_100k(n: int) -> None:
         # A planted 'duplicate' whose records carry two different VALID credit codes is two legal
         # entities to this engine (a veto by design); count them so the recall can be read.
         from stdnum.cn import uscc
-        codes = df["CreditCode"].reindex(range(len(df)))
+
+        from xltools.core.normalize import credit_code
+        codes = df["CreditCode"].map(credit_code).reindex(range(len(df)))
         conflicting = sum(
             1 for g in groups.values()
             if len({codes.iloc[r - 2] for r in g if uscc.is_valid(str(codes.iloc[r - 2]))}) > 1)
