@@ -518,11 +518,29 @@ def as_numbers(series: pd.Series) -> pd.Series:
 
 
 def as_text(series: pd.Series) -> pd.Series:
-    """Text folded the way literals are (NFKC, trimmed); blanks become ''."""
-    text = series.astype("string").fillna("")
-    text = text.str.normalize("NFKC").str.strip()
-    # Whole numbers typed into text columns come back as 5.0 from some readers: show them as 5.
-    return text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True).astype(object)
+    """Text folded the way literals are (NFKC, trimmed); blanks become ''.
+
+    Whole numbers typed into text columns often come back from readers as 5.0: they read as 5.
+    """
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.map(_number_text).astype(object)
+    values = series.astype(object)
+    not_str = ~values.map(lambda v: isinstance(v, str)).astype(bool)
+    if not_str.any():
+        values = values.copy()
+        values[not_str] = values[not_str].map(_number_text)
+    text = values.astype("string").fillna("").str.normalize("NFKC")
+    return text.str.strip().astype(object)
+
+
+def _number_text(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, pd.Timestamp)) and value == pd.Timestamp(value).normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 @dataclass

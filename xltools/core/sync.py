@@ -62,17 +62,19 @@ def sync(db, today: dt.date | None = None) -> Result:
     new_next = ids.map(latest["next"])
     old_last = as_dates(customers["LastFollowUpTime"])
     old_next = as_dates(customers["NextFollowUpTime"])
+    rows = customers.index.to_numpy()
     for column, old, new in (("LastFollowUpTime", old_last, new_last),
                              ("NextFollowUpTime", old_next, new_next)):
-        differs = new.notna() & ~(old == new)
-        for row in customers.index[differs]:
-            changes.updates.append(CellUpdate("Customers", int(row), column,
-                                              customers.at[row, column], new[row].date(),
+        differs = (new.notna() & ~(old == new)).to_numpy()
+        typed = customers[column].to_numpy()
+        for row, was, value in zip(rows[differs], typed[differs], new[differs]):
+            changes.updates.append(CellUpdate("Customers", int(row), column, was, value.date(),
                                               note="来自跟进记录 / from the follow-up log"))
 
     last = new_last.fillna(old_last)
     nxt = new_next.fillna(old_next)
     owners = as_text(customers["Owner"]).replace("", "(无 / none)")
+    names = as_text(customers["CustomerName"])
     week_end = today_ts + pd.Timedelta(days=6 - today_ts.weekday())
     dormant_days = db.setting("DormantDays")
     overdue = nxt < today_ts
@@ -81,11 +83,14 @@ def sync(db, today: dt.date | None = None) -> Result:
 
     def listing(mask: pd.Series) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {}
-        for row in customers.index[mask.to_numpy()]:
-            out.setdefault(owners[row], []).append({
-                "CustomerID": ids[row], "CustomerName": as_text(customers["CustomerName"])[row],
-                "NextFollowUpTime": None if pd.isna(nxt[row]) else nxt[row].date().isoformat(),
-                "row": int(row)})
+        pick = mask.to_numpy()
+        next_text = nxt.dt.strftime("%Y-%m-%d").to_numpy()
+        for row, owner, cid, name, when in zip(rows[pick], owners.to_numpy()[pick],
+                                               ids.to_numpy()[pick], names.to_numpy()[pick],
+                                               next_text[pick]):
+            out.setdefault(owner, []).append({"CustomerID": cid, "CustomerName": name,
+                                              "NextFollowUpTime": None if pd.isna(when) else when,
+                                              "row": int(row)})
         return dict(sorted(out.items()))
 
     dormant_rows = customers.index[dormant.to_numpy()]
@@ -95,9 +100,10 @@ def sync(db, today: dt.date | None = None) -> Result:
             "overdue": listing(overdue), "due_this_week": listing(due),
             "week_end": week_end.date().isoformat(),
             "dormant_days": dormant_days,
-            "dormant": [{"CustomerID": ids[r], "LastFollowUpTime":
-                         None if pd.isna(last[r]) else last[r].date().isoformat(), "row": int(r)}
-                        for r in dormant_rows]}
+            "dormant": [{"CustomerID": cid, "LastFollowUpTime": None if pd.isna(when) else when,
+                         "row": int(r)}
+                        for r, cid, when in zip(dormant_rows, ids[dormant].to_numpy(),
+                                                last[dormant].dt.strftime("%Y-%m-%d").to_numpy())]}
     n_over, n_due = int(overdue.sum()), int(due.sum())
     zh = (f"更新 {len(changes.updates)} 个单元格;逾期未跟进 {n_over} 位,本周待跟进 {n_due} 位,"
           f"休眠(超过 {dormant_days} 天无跟进)客户 {len(dormant_rows)} 位")
