@@ -22,40 +22,41 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
     for col in table.columns:
         if col.key not in df.columns:
             continue
-        zh, en = col.zh, col.en
-        empty = ctx.blank(table_key, col.key)
+        zh, en, key = col.zh, col.en, col.key
+        # Blanks are computed (once) only for columns some rule below looks at.
+        empty = (lambda k=key: ctx.blank(table_key, k))
         if col.required:
-            out.append(Rule("required", table_key, col.key, lambda s, e=empty: ~e.reindex(s.index),
+            out.append(Rule("required", table_key, key, lambda s, e=empty(): ~e.reindex(s.index),
                             fixed(f"必填项「{zh}」为空", f"required field {en} is blank")))
         if col.type == "list":
             out.append(_in_list(ctx, table_key, col))
         if col.is_date:
-            out.append(Rule("type", table_key, col.key,
-                            lambda s, e=empty, d=ctx.dates(table_key, col.key): (e | d.notna()).reindex(s.index),
+            ok = empty() | ctx.dates(table_key, key).notna()
+            out.append(Rule("type", table_key, key, lambda s, ok=ok: ok.reindex(s.index),
                             fixed(f"「{zh}」不是有效日期", f"{en} is not a valid date")))
         if col.is_numeric:
-            out.append(Rule("type", table_key, col.key,
-                            lambda s, e=empty: e.reindex(s.index) | as_numbers(s).notna(),
+            numbers = as_numbers(df[key])
+            ok = empty() | numbers.notna()
+            out.append(Rule("type", table_key, key, lambda s, ok=ok: ok.reindex(s.index),
                             fixed(f"「{zh}」不是数字", f"{en} is not a number")))
             if col.min is not None:
                 low = col.min
-                out.append(Rule("min", table_key, col.key,
-                                lambda s, low=low: ~(as_numbers(s) < low),
+                below = numbers < low
+                out.append(Rule("min", table_key, key, lambda s, b=below: ~b.reindex(s.index),
                                 fixed(f"「{zh}」不能小于 {low:g}", f"{en} may not be below {low:g}")))
         if col.type == "email":
-            out.append(Rule("type", table_key, col.key, _email_rule(ctx, table_key, col.key),
+            out.append(Rule("type", table_key, key, _email_rule(ctx, table_key, key),
                             fixed(f"「{zh}」不是有效的邮箱地址", f"{en} is not a valid e-mail address")))
         if col.pattern:
-            pattern = col.pattern
-            text = ctx.text(table_key, col.key)
-            out.append(Rule("id_format", table_key, col.key,
-                            lambda s, e=empty, t=text, p=pattern: (e | t.str.match(p)).reindex(s.index),
-                            fixed(f"「{zh}」格式不对,应为:{col.help_zh or pattern}",
-                                  f"{en} has the wrong format; expected: {col.help_en or pattern}")))
+            ok = empty() | ctx.text(table_key, key).str.match(col.pattern)
+            out.append(Rule("id_format", table_key, key, lambda s, ok=ok: ok.reindex(s.index),
+                            fixed(f"「{zh}」格式不对,应为:{col.help_zh or col.pattern}",
+                                  f"{en} has the wrong format; expected: {col.help_en or col.pattern}")))
         if col.unique:
-            dup = ~empty & ctx.text(table_key, col.key).duplicated(keep=False)
-            out.append(Rule("unique", table_key, col.key, lambda s, d=dup: ~d.reindex(s.index),
-                            fixed(f"「{zh}」重复:同一编号出现在多行", f"duplicate {en}: the same ID on several rows")))
+            dup = ~empty() & ctx.text(table_key, key).duplicated(keep=False)
+            out.append(Rule("unique", table_key, key, lambda s, d=dup: ~d.reindex(s.index),
+                            fixed(f"「{zh}」重复:同一编号出现在多行",
+                                  f"duplicate {en}: the same ID on several rows")))
     return out
 
 
