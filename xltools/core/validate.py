@@ -60,12 +60,17 @@ def build_rules(db, today: datetime.date, key: bytes | None = None) -> list[Rule
     return rules
 
 
-def build_schemas(rules: list[Rule]) -> dict[str, pa.DataFrameSchema]:
-    """One lazy pandera schema per table; checks are named by :attr:`Rule.name`."""
+def check_names(rules: list[Rule]) -> dict[str, Rule]:
+    """A unique pandera check name per rule (``Customers.CreditCode.uscc#12``), to map failures back."""
+    return {f"{rule.name}#{i}": rule for i, rule in enumerate(rules)}
+
+
+def build_schemas(named: dict[str, Rule]) -> dict[str, pa.DataFrameSchema]:
+    """One lazy pandera schema per table, from :func:`check_names`."""
     columns: dict[str, dict[str, list[pa.Check]]] = {}
-    for rule in rules:
+    for name, rule in named.items():
         columns.setdefault(rule.table, {}).setdefault(rule.column, []).append(
-            pa.Check(rule.test, name=rule.name, ignore_na=False))
+            pa.Check(rule.test, name=name, ignore_na=False))
     return {table: pa.DataFrameSchema(
                 {col: pa.Column(nullable=True, required=False, checks=checks)
                  for col, checks in cols.items()}, name=table)
@@ -95,8 +100,8 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     today = today or datetime.date.today()
     level = severities(db, config)
     rules = [r for r in build_rules(db, today, key) if level[r.check] != "off"]
-    by_name = {r.name: r for r in rules}
-    cases = failure_cases(db, build_schemas(rules))
+    by_name = check_names(rules)
+    cases = failure_cases(db, build_schemas(by_name))
 
     issues = list(db.load_issues)
     for table, column, check, value, row in cases.itertuples(index=False, name=None):

@@ -73,7 +73,6 @@ class Rule:
 
     @property
     def name(self) -> str:
-        """A unique pandera check name, mapped back to the rule after validation."""
         return f"{self.table}.{self.column}.{self.check}"
 
 
