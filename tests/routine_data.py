@@ -74,7 +74,10 @@ def apply_in_memory(db, changes) -> None:
     import pandas as pd
 
     for u in changes.updates:
-        db.df(u.table).at[u.row, u.column] = u.new
+        df = db.df(u.table)
+        if df[u.column].dtype != object:
+            df[u.column] = df[u.column].astype(object)
+        df.at[u.row, u.column] = u.new
     for table in {r.table for r in changes.removals}:
         rows = [r.row for r in changes.removals if r.table == table]
         frame = db.tables[table]

@@ -25,8 +25,8 @@ from ..registry import Param, operation
                   help_zh="写到 .xlsx 或 .csv 文件(不改动工作簿)",
                   help_en="Write the rows to an .xlsx or .csv file (the book is not changed)")),
 )
-def query(db, expr: str, output: str | None = None) -> Result:
-    rows = q.query(db, expr)
+def query(db, expr: str, output: str | None = None, today=None) -> Result:
+    rows = q.query(db, expr, today=today)
     changes = Changeset("query")
     if output:
         path = Path(output)

@@ -17,5 +17,5 @@ from ..registry import operation
     example="xltools summary customers.xlsx",
     group="reports", icon="ChartInsert",
 )
-def summary(db):
-    return summarize(db)
+def summary(db, today=None):
+    return summarize(db, today=today)

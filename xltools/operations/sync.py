@@ -15,5 +15,5 @@ from ..registry import operation
     example="xltools sync customers.xlsx --json",
     group="customers", icon="CalendarToolSelectDate",
 )
-def sync(db):
-    return run_sync(db)
+def sync(db, today=None):
+    return run_sync(db, today=today)
