@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 import pytest
 from rapidfuzz import fuzz
 from stdnum.cn import ric, uscc
@@ -339,6 +340,8 @@ def test_planted_unmasked_values_are_raw(messy):
     for entry in messy.planted_of("unmasked"):
         value, rec = cell(messy, entry)
         assert not is_blank(value) and not is_masked("phone", value)
+        if entry["column"] == "ContactPhone":   # a real number, just not masked
+            assert phonenumbers.is_valid_number(phonenumbers.parse(value, "CN")), value
         columns.add(entry["column"])
     assert columns == {"ContactPhone", "Email", "CreditCode"}
 
@@ -431,6 +434,15 @@ def test_small_messy_team_still_has_every_kind():
     assert data.planted_kinds() == PLANTED_KINDS
     with pytest.raises(ValueError):
         demo_data(n_customers=10, seed=5, today=TODAY)
+
+
+def test_generated_phones_are_valid_in_every_city():
+    from xltools.demo import codes, words
+    rng = np.random.default_rng(0)
+    numbers = [codes.make_landline(rng, city[2]) for city in words.CITIES for _ in range(10)]
+    numbers += [codes.make_mobile(rng) for _ in range(500)]
+    invalid = [n for n in numbers if not phonenumbers.is_valid_number(phonenumbers.parse(n, "CN"))]
+    assert invalid == []
 
 
 # ---------------------------------------------------------------- regions

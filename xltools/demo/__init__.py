@@ -13,10 +13,12 @@ validation, dedupe and the pool find exactly those.
 >>> data = demo_data(n_customers=60, seed=1, today=datetime.date(2024, 3, 15))
 >>> sorted(data.frames)
 ['Customers', 'FollowUps', 'Opportunities', 'Tags']
->>> data.frames["Customers"]["CustomerID"].str.match(r"^C\\d{11}$").mean() > 0.9
+>>> bool(data.frames["Customers"]["CustomerID"].str.match(r"^C\\d{11}$").mean() > 0.9)
 True
->>> sorted({p["kind"] for p in data.planted})[:3]
-['blank_required', 'checksum', 'dormant']
+>>> {"duplicate", "checksum", "dormant", "orphan_reference"} <= data.planted_kinds()
+True
+>>> demo_data(n_customers=60, seed=1, today=datetime.date(2024, 3, 15), mess=False).planted
+[]
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Valid-looking Chinese numbers for the demo: 统一社会信用代码, 身份证号, phones, e-mails.
+"""Valid-looking Chinese numbers for the demo: 统一社会信用代码, 身份证号, phones.
+
+Phones are checked with ``phonenumbers``; e-mails are built in :mod:`xltools.demo.team`.
 
 Division codes come from python-stdnum's own table (``stdnum/cn/loc.dat``), so every generated
 number names a real county, and the check digits come from ``stdnum.cn.uscc`` / ``stdnum.cn.ric``.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import phonenumbers
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 
@@ -105,11 +108,14 @@ def make_mobile(rng: np.random.Generator) -> str:
 
 
 def make_landline(rng: np.random.Generator, area: str) -> str:
-    """``0755-86001234``: the area code, a dash and a 7- or 8-digit local number."""
-    width = 8 if len(area) == 3 or area in ("0755", "0769", "0757", "0512", "0571", "0574") else 7
-    first = int(rng.integers(2, 9))
-    rest = int(rng.integers(0, 10 ** (width - 1)))
-    return f"{area}-{first}{rest:0{width - 1}d}"
+    """``0755-86001234``: the area code, a dash and a local number that ``phonenumbers`` accepts
+    (8 digits in most cities, 7 in some smaller ones)."""
+    for attempt in range(200):
+        width = 8 if attempt % 2 == 0 else 7
+        number = f"{area}-{int(rng.integers(2, 9))}{int(rng.integers(0, 10 ** (width - 1))):0{width - 1}d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number, "CN")):
+            return number
+    raise ValueError(f"no valid landline found for area code {area}")
 
 
 def format_phone_loosely(digits: str) -> str:
