@@ -139,3 +139,13 @@ def test_mask_without_a_key_explains_the_first_run(served):
     res = run("mask", "team.xlsx", "--lang", "en")
     assert res.exit_code == 0
     assert ENV_VAR in res.stdout and "No key" in res.stdout
+
+
+def test_mask_dry_run_writes_neither_book_nor_vault(served, monkeypatch, tmp_path):
+    served["db"] = make_db({"Customers": [clean_customer(ContactPhone="13812345678")]})
+    monkeypatch.setenv(ENV_VAR, "k1")
+    res = run("mask", "team.xlsx", "--dry-run", "--json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["masked"] == 1
+    assert served["applied"] == []
+    assert not (tmp_path / "team.xlsx.vault").exists()

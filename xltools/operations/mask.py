@@ -3,6 +3,8 @@
 mask: the raw values go to the encrypted vault ``<book>.vault`` first (a side file next to the book,
 written here, before the backend saves the book), then the book gets the masks and fingerprints.
 If the vault cannot be written or opened (wrong key), the command stops before the book is touched.
+If the book's save fails after the vault was written, the vault merely holds raw values that are
+still in the book too; the next run adds nothing twice. ``--dry-run`` writes no vault.
 """
 
 from __future__ import annotations
@@ -43,9 +45,15 @@ def store_raw_values(db, key: bytes) -> str | None:
     example="XLTOOLS_SECRET=... xltools mask team.xlsx",
     group="quality", icon="SheetProtect",
 )
-def mask(db):
+def mask(db, dry_run: bool = False):
     key = load_secret()
-    vault_name = store_raw_values(db, key) if key else None
+    vault_name = None
+    if key and db.path is not None:
+        vault_name = vault_path(db.path).name
+        if dry_run:
+            Vault.open(vault_path(db.path), key)  # still refuse a wrong key, but write nothing
+        else:
+            store_raw_values(db, key)
     result = run_mask(db, key, vault_name=vault_name)
     if not key:
         zh, en = missing_key_message()
