@@ -181,7 +181,7 @@ def test_staff_list_has_salespeople_and_the_pool(messy):
 
 
 def test_realistic_customers(clean):
-    today, data = clean
+    _, data = clean
     df = data.frames["Customers"]
     persons = df["CustomerType"] == "个人"
     assert 0.08 < persons.mean() < 0.25
@@ -338,7 +338,7 @@ def test_planted_blanks_and_out_of_list_values(messy):
 def test_planted_unmasked_values_are_raw(messy):
     columns = set()
     for entry in messy.planted_of("unmasked"):
-        value, rec = cell(messy, entry)
+        value, _ = cell(messy, entry)
         assert not is_blank(value) and not is_masked("phone", value)
         if entry["column"] == "ContactPhone":   # a real number, just not masked
             assert phonenumbers.is_valid_number(phonenumbers.parse(value, "CN")), value

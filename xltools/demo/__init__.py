@@ -101,6 +101,7 @@ def team_frames(team: Team) -> dict[str, pd.DataFrame]:
     return frames
 
 
-from .synthetic import synthetic_frames  # noqa: E402  (needs DemoData)
+# Last: synthetic returns DemoData.
+from .synthetic import synthetic_frames
 
-__all__ = ["DemoData", "demo_data", "synthetic_frames", "DEMO_SECRET"]
+__all__ = ["DEMO_SECRET", "DemoData", "demo_data", "synthetic_frames"]

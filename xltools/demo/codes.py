@@ -31,7 +31,7 @@ MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139"
                    "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def counties(prefix: str) -> tuple[tuple[str, int], ...]:
     """Current county codes under a 4-digit prefecture prefix, each with the year it began.
 

@@ -266,7 +266,8 @@ class Planter:
     def unmasked(self) -> None:
         for i in range(self.count(3)):
             landline = i == 0
-            cust = self.take(lambda c: c["_phone"].startswith("0") == landline) or self.take()
+            cust = (self.take(lambda c, want=landline: c["_phone"].startswith("0") == want)
+                    or self.take())
             if cust is None:
                 break
             cust["ContactPhone"] = cust["_phone"]
