@@ -4,7 +4,8 @@ The CLI (``xltools <id> BOOK``) and the Excel ribbon (one button per entry) are 
 here, so adding an operation adds a command and a button and nothing else needs editing.
 
 An operation is a function ``func(db: CustomerDB, **params) -> Result``: it reads DataFrames and
-returns changes; it never opens files or talks to Excel.
+returns changes; it never opens files or talks to Excel. A *pipeline* operation (``monthly``)
+receives the backend instead and runs other operations through it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class Operation:
     params: tuple[Param, ...] = field(default=())
     many_books: bool = False       # accepts several BOOK paths (monthly)
     ribbon: bool = True            # has a ribbon button
+    # A pipeline runs other operations: func(backend, **params) loads and applies through the
+    # backend itself, step by step, instead of receiving one CustomerDB.
+    pipeline: bool = False
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en

@@ -1,0 +1,39 @@
+"""Several writes to one book as one change: work on a copy, swap it in at the end.
+
+The monthly batch applies eight operations one after another. Doing that on the book itself would
+leave a half-run batch on disk if the machine died in between; instead the steps run on a hidden
+copy beside the book, and only a complete run replaces the book (one backup, one atomic rename).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+from .safety import (DEFAULT_KEEP, _fsync_dir, book_lock, check_not_locked, make_backup)
+
+
+@contextlib.contextmanager
+def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True) -> Iterator[Path]:
+    """Yield the path of a private copy of ``book``; on a clean exit (and ``commit``), back the book
+    up and atomically replace it with the copy. On an exception the book is left untouched."""
+    book = Path(book)
+    check_not_locked(book)
+    with book_lock(book):
+        copy = book.with_name(f".{book.stem}.xltools-work-{os.getpid()}{book.suffix}")
+        shutil.copyfile(book, copy)
+        try:
+            yield copy
+            if commit:
+                check_not_locked(book)  # Excel may have opened it while we worked
+                make_backup(book, keep)
+                with open(copy, "rb+") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(copy, book)
+                _fsync_dir(book.parent)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                copy.unlink()

@@ -1,0 +1,121 @@
+"""The monthly batch: every maintenance operation in one run, through any backend.
+
+Each step loads the book as the previous step left it, runs one registered operation and applies
+its changes, so later steps see earlier fixes (validate runs last and reports what is still open).
+The file CLI runs the whole batch on a working copy and swaps it in at the end (see
+``xltools.backend.transaction``): the book on disk is the old or the fully processed one, never a
+half-run batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .changes import Changeset, Issue, Result
+from .registry import get
+
+# (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
+# them), follow-up sync before tags (the dormant rule reads LastFollowUpTime), validate last.
+STEPS: tuple[tuple[str, dict], ...] = (
+    ("mask", {}),
+    ("fill-region", {}),
+    ("sync", {}),
+    ("tag", {"levels": True}),
+    ("pool", {}),
+    ("dedupe", {}),
+    ("summary", {}),
+    ("validate", {}),
+)
+
+
+@dataclass
+class StepReport:
+    op: str
+    label_zh: str
+    label_en: str
+    summary_zh: str
+    summary_en: str
+    changes: int
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class MonthlyRun:
+    book: str
+    started: dt.datetime
+    steps: list[StepReport] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _call(op, db, params: dict, today: dt.date | None):
+    accepted = inspect.signature(op.func).parameters
+    kwargs = {k: v for k, v in params.items() if k in accepted}
+    if today is not None and "today" in accepted:
+        kwargs["today"] = today
+    return op.func(db, **kwargs)
+
+
+def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None = None,
+                on_step: Callable[[str, int, int], None] | None = None) -> MonthlyRun:
+    """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()``).
+
+    ``book_path`` is where side files (the vault) belong when the backend works on a copy.
+    ``on_step(op_id, index, total)`` is called before each step, for progress bars.
+    """
+    from .registry import REGISTRY, operations
+
+    operations()
+    run = MonthlyRun(book=str(book_path or ""), started=dt.datetime.now())
+    steps = [(op_id, params) for op_id, params in STEPS if op_id in REGISTRY]
+    run.skipped = [op_id for op_id, _ in STEPS if op_id not in REGISTRY]
+    for index, (op_id, params) in enumerate(steps):
+        if on_step:
+            on_step(op_id, index, len(steps))
+        op = get(op_id)
+        db = backend.load()
+        if book_path is not None:
+            db.path = Path(book_path)
+        result: Result = _call(op, db, params, today)
+        if op.writes and not result.changes.is_empty():
+            backend.apply(result.changes, db)
+        run.steps.append(StepReport(op_id, op.label_zh, op.label_en, result.summary_zh,
+                                    result.summary_en, result.changes.data_changes(),
+                                    result.data))
+        if op_id == "validate":
+            run.issues = list(result.issues)
+    return run
+
+
+def as_result(run: MonthlyRun, report_path: Path | None) -> Result:
+    """The batch as one Result: exit 1 while validation still finds problems."""
+    errors = sum(i.severity == "error" for i in run.issues)
+    warnings = len(run.issues) - errors
+    changed = sum(s.changes for s in run.steps)
+    lines_zh = [f"· {s.label_zh}:{s.summary_zh.splitlines()[0] if s.summary_zh else '完成'}"
+                for s in run.steps]
+    lines_en = [f"· {s.label_en}: {s.summary_en.splitlines()[0] if s.summary_en else 'done'}"
+                for s in run.steps]
+    verdict_zh = (f"月度处理完成:修改 {changed} 处;仍有 {errors} 个错误、{warnings} 个警告"
+                  if run.issues else f"月度处理完成:修改 {changed} 处;没有遗留问题")
+    verdict_en = (f"Monthly run done: {changed} changes; {errors} errors and {warnings} warnings "
+                  "remain" if run.issues else f"Monthly run done: {changed} changes; no open problems")
+    if report_path:
+        verdict_zh += f"\n报告:{report_path}"
+        verdict_en += f"\nReport: {report_path}"
+    data = {
+        "book": run.book,
+        "changes": changed,
+        "steps": [{"op": s.op, "changes": s.changes, "summary_en": s.summary_en} for s in run.steps],
+        "open_problems": {"errors": errors, "warnings": warnings},
+        "issues": [i.to_json() for i in run.issues],
+        "report": str(report_path) if report_path else None,
+    }
+    return Result(Changeset("monthly"), issues=run.issues, data=data,
+                  summary_zh="\n".join(lines_zh + [verdict_zh]),
+                  summary_en="\n".join(lines_en + [verdict_en]),
+                  problems=bool(run.issues))

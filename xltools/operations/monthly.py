@@ -1,0 +1,52 @@
+"""``xltools monthly BOOK...``: the monthly batch in one command (a pipeline operation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+from ..monthly import STEPS, as_result, run_monthly
+from ..monthly_report import default_report_path, write_report
+from ..registry import Param, operation
+
+_STEP_LIST = " → ".join(op for op, _ in STEPS)
+
+
+@operation(
+    "monthly",
+    label_zh="月度处理", label_en="Monthly run",
+    help_zh=f"月度批处理:备份后依次运行 {_STEP_LIST},生成带日期的 HTML 报告(本月数据与遗留问题);"
+            "仍有问题时退出码为 1。可一次处理多个工作簿。整批在副本上运行,结束时一次性替换原文件。",
+    help_en=f"The monthly batch: after a backup, runs {_STEP_LIST} and writes a dated HTML report "
+            "(the month's figures and the problems still open); exit 1 while problems remain. "
+            "Takes several books. The batch runs on a copy that replaces the book in one step at "
+            "the end.",
+    example="xltools monthly team/*.xlsx --report reports/",
+    group="batch", icon="CalendarMonthDetails", many_books=True, pipeline=True,
+    params=(Param("report", ("--report",), default=None,
+                  help_zh="报告文件或文件夹(默认:工作簿旁 <名称>-月报-YYYY-MM.html)",
+                  help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),),
+)
+def monthly(backend, report: str | None = None, book: Path | None = None,
+            today: dt.date | None = None):
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(str(book or "monthly"), total=len(STEPS))
+
+        def on_step(op_id: str, index: int, total: int) -> None:
+            progress.update(task, completed=index, total=total, description=f"{op_id}")
+
+        run = run_monthly(backend, book_path=book, today=today, on_step=on_step)
+    path = None
+    if book is not None:
+        path = default_report_path(book, run)
+        if report:
+            target = Path(report)
+            path = target / path.name if target.is_dir() or report.endswith(("/", "\\")) else target
+            path.parent.mkdir(parents=True, exist_ok=True)
+        lang = getattr(backend, "lang", None) or "zh"
+        write_report(run, path, lang)
+    return as_result(run, path)
