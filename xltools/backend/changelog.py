@@ -1,0 +1,90 @@
+"""The rows a backend appends to tblChangeLog for one applied changeset (shared by the backends).
+
+One row per changed cell, appended row and removed row: when, which command, which table (its
+sheet title in the book's language), which record (its ID), which column (its header), old and
+new value and the routine's note. Values of masked columns (phones, ID numbers, e-mails) are
+logged masked: the ChangeLog is in the book, and the raw values must not be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..changes import Changeset
+from ..core import privacy
+from ..core.mask import OLD_DISCARDED, OLD_IN_VAULT
+from .frames import is_blank
+
+# Texts a routine puts in Old/New on purpose; they are not values and are never masked.
+_PLACEHOLDERS = {OLD_IN_VAULT, OLD_DISCARDED}
+
+
+def _logged(value: Any, kind: str | None) -> Any:
+    if is_blank(value):
+        return ""
+    if kind and isinstance(value, (str, int, float)) and value not in _PLACEHOLDERS:
+        return privacy.mask_value(kind, value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return value
+
+
+def _record_key(db, table: str, row: int) -> str:
+    tf = db.tables.get(table)
+    if tf is None:
+        return str(row)
+    id_col = db.schema.table(table).id_column
+    if id_col and id_col in tf.df.columns and row in tf.df.index:
+        value = tf.df.at[row, id_col]
+        if not is_blank(value):
+            return str(value)
+    return f"#{row}"
+
+
+def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> list[dict]:
+    """ChangeLog rows (column key -> value) for the data changes of ``changes``."""
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    schema = db.schema
+    rows: list[dict] = []
+
+    def title(table: str) -> str:
+        try:
+            return schema.table(table).title(db.lang)
+        except KeyError:
+            return table
+
+    def header(table: str, column: str) -> str:
+        tf = db.tables.get(table)
+        if tf is not None and column in tf.headers:
+            return tf.headers[column]
+        try:
+            return schema.table(table).column(column).label(db.lang)
+        except KeyError:
+            return column
+
+    def mask_kind(table: str, column: str) -> str | None:
+        try:
+            return schema.table(table).column(column).mask
+        except KeyError:
+            return None
+
+    base = {"Time": now, "Command": changes.command}
+    for u in changes.updates:
+        kind = mask_kind(u.table, u.column)
+        rows.append({**base, "Table": title(u.table), "Key": _record_key(db, u.table, u.row),
+                     "Column": header(u.table, u.column), "Old": _logged(u.old, kind),
+                     "New": _logged(u.new, kind), "Note": u.note})
+    for a in changes.appends:
+        try:
+            id_col = schema.table(a.table).id_column
+        except KeyError:
+            id_col = None
+        key = a.values.get(id_col, "") if id_col else ""
+        rows.append({**base, "Table": title(a.table), "Key": "" if is_blank(key) else str(key),
+                     "Column": "", "Old": "", "New": "+", "Note": a.note})
+    for r in changes.removals:
+        rows.append({**base, "Table": title(r.table),
+                     "Key": r.key or _record_key(db, r.table, r.row),
+                     "Column": "", "Old": "-", "New": "", "Note": r.note})
+    return rows
