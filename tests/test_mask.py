@@ -185,3 +185,29 @@ def test_fill_region_respects_the_books_own_region_list():
                                  "CreditCode": COMPANY_CODE, "Region": None}]},
                  lists={"Region": ["南区", "北区"]})
     assert fill_regions(db).changes.updates == []
+
+
+# ---------------------------------------------------------------- idempotence, any input
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+phones = st.one_of(
+    st.from_regex(r"1[3-9]\d{9}", fullmatch=True),
+    st.from_regex(r"\+86 1[3-9]\d-\d{4}-\d{4}", fullmatch=True),
+    st.from_regex(r"0\d{2,3}-\d{7,8}", fullmatch=True),
+    st.text(alphabet="0123456789 -+()*", max_size=16))
+emails = st.one_of(st.emails(), st.text(max_size=12))
+codes = st.one_of(st.just(PERSON_ID), st.just(COMPANY_CODE), st.from_regex(r"\d{17}[\dX]", fullmatch=True),
+                  st.text(alphabet="0123456789ABX*", max_size=20))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(phones, emails, codes, st.sampled_from(["企业", "个人", None])),
+                min_size=1, max_size=5))
+def test_masking_twice_changes_nothing_the_second_time(records):
+    db = make_db({"Customers": [
+        {"CustomerID": f"C20240315{i:03d}", "ContactPhone": p, "Email": e, "CreditCode": c,
+         "CustomerType": t} for i, (p, e, c, t) in enumerate(records)]})
+    apply(db, mask(db, KEY, vault_name="v"))
+    again = mask(db, KEY, vault_name="v")
+    assert again.changes.updates == []

@@ -45,9 +45,9 @@ RIC_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2))
 RIC_CHECK = "10X98765432"
 
 # Masks as xltools.core.privacy makes them.
-MASKED_ID = re.compile(r"^\d{6}\*{4,}[0-9X]{4}$")
-MASKED_PHONE = re.compile(r"^(1[3-9]\d|0\d{2,3})\*{4}\d{4}$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MASKED_ID = re.compile(r"^[0-9]{6}\*{4,}[0-9X]{4}$")
+MASKED_PHONE = re.compile(r"^(1[3-9][0-9]|0[0-9]{2,3})\*{4}[0-9]{4}$")
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # Character -> value in the USCC alphabet, -1 for a character that may not appear.
 _USCC_VALUE = np.full(256, -1, dtype=np.int64)
@@ -87,12 +87,13 @@ def division(code, person: bool | None = None) -> str | None:
     if person is None:
         person = bool(MASKED_ID.match(text)) or (ric_like(text) and not uscc.is_valid(text))
     digits = text[:6] if person else text[2:8]
-    return digits if digits.isdigit() else None
+    return digits if digits.isascii() and digits.isdigit() else None
 
 
 def ric_like(code: str) -> bool:
     """18 characters, 17 digits and a digit or X: shaped like a 身份证号 (not a company code)."""
-    return len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X"
+    return (len(code) == 18 and code.isascii() and code[:17].isdigit()
+            and code[17] in "0123456789X")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -231,4 +232,4 @@ def divisions(values: pd.Series, person: pd.Series, *, normalised: bool = False)
     out = pd.Series(None, index=codes.index, dtype=object)
     out[ok18 & as_person] = codes[ok18 & as_person].str[:6]
     out[ok18 & ~as_person] = codes[ok18 & ~as_person].str[2:8]
-    return out.where(out.fillna("").str.fullmatch(r"\d{6}"), None)
+    return out.where(out.fillna("").str.fullmatch(r"[0-9]{6}"), None)

@@ -83,8 +83,15 @@ def raw_cells(db, today: datetime.date | None = None) -> list[RawCell]:
                 raw = str(value).strip() if not isinstance(value, float) else _number_text(value)
                 keep = person is not None and not bool(person.get(row, True))
                 out.append(RawCell(table.key, int(row), col.key, col.mask, ids[row], raw,
-                                   raw if keep else privacy.mask_value(col.mask, value)))
+                                   raw if keep else _masked(col.mask, value)))
     return out
+
+
+def _masked(kind: str, value) -> str:
+    """The mask of ``value``; a fragment too short to keep any character becomes ``***``, so the
+    next run sees it as masked (masking twice must change nothing)."""
+    out = privacy.mask_value(kind, value)
+    return out if privacy.is_masked(kind, out) else privacy.MASK_CHAR * 3
 
 
 def _number_text(value: float) -> str:
