@@ -149,3 +149,13 @@ def test_mask_dry_run_writes_neither_book_nor_vault(served, monkeypatch, tmp_pat
     assert json.loads(res.stdout)["masked"] == 1
     assert served["applied"] == []
     assert not (tmp_path / "team.xlsx.vault").exists()
+
+
+def test_the_operations_take_a_date_from_the_monthly_batch():
+    from xltools.registry import get
+    db = make_db({"Customers": [clean_customer(CreateTime=datetime.datetime(2024, 7, 1))]})
+    for op_id in ("validate", "mask", "fill-region"):
+        get(op_id).func(db, today=datetime.date(2024, 6, 1))
+    result = get("validate").func(db, today=datetime.date(2024, 6, 1))
+    assert [i.check for i in result.issues] == ["future_date"]
+    assert get("validate").func(db, today=datetime.date(2024, 8, 1)).issues == []

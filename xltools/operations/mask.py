@@ -16,15 +16,16 @@ from ..errors import XlToolsError
 from ..registry import Param, operation
 from ..secret import load_secret, missing_key_message, require_secret
 from ..vault import Vault, vault_path
+from .validate import parse_today
 
 
-def store_raw_values(db, key: bytes) -> str | None:
+def store_raw_values(db, key: bytes, today=None) -> str | None:
     """Put every raw value about to be masked into the vault next to the book; returns the vault's
     file name (None when the book has no path, e.g. an unsaved live workbook)."""
     if db.path is None:
         return None
     path = vault_path(db.path)
-    cells = [c for c in raw_cells(db) if c.changes_value and c.record_id]
+    cells = [c for c in raw_cells(db, today) if c.changes_value and c.record_id]
     vault = Vault.open(path, key)  # a wrong key stops here, before anything is written
     added = [vault.add(c.table, c.record_id, c.column, c.raw) for c in cells]
     if any(added):
@@ -45,16 +46,17 @@ def store_raw_values(db, key: bytes) -> str | None:
     example="XLTOOLS_SECRET=... xltools mask team.xlsx",
     group="quality", icon="SheetProtect",
 )
-def mask(db, dry_run: bool = False):
+def mask(db, dry_run: bool = False, today=None):
     key = load_secret()
+    today = parse_today(today)
     vault_name = None
     if key and db.path is not None:
         vault_name = vault_path(db.path).name
         if dry_run:
             Vault.open(vault_path(db.path), key)  # still refuse a wrong key, but write nothing
         else:
-            store_raw_values(db, key)
-    result = run_mask(db, key, vault_name=vault_name)
+            store_raw_values(db, key, today)
+    result = run_mask(db, key, today=today, vault_name=vault_name)
     if not key:
         zh, en = missing_key_message()
         result.summary_zh += "\n" + zh
@@ -71,8 +73,8 @@ def mask(db, dry_run: bool = False):
     example="xltools fill-region team.xlsx --dry-run",
     group="quality", icon="FillDown",
 )
-def fill_region(db):
-    return fill_regions(db)
+def fill_region(db, today=None):
+    return fill_regions(db, today=parse_today(today))
 
 
 @operation(

@@ -11,10 +11,13 @@ from ..registry import Param, operation
 from ..secret import load_secret
 
 
-def parse_today(text: str | None) -> datetime.date | None:
-    """``--today 2024-06-01`` for reproducible runs; None means the real today."""
+def parse_today(text: str | datetime.date | None) -> datetime.date | None:
+    """``--today 2024-06-01`` for reproducible runs (the monthly batch passes a date); None means
+    the real today."""
     if not text:
         return None
+    if isinstance(text, datetime.date):
+        return text.date() if isinstance(text, datetime.datetime) else text
     try:
         return datetime.date.fromisoformat(text.strip())
     except ValueError:
