@@ -2,12 +2,12 @@
 grouped into rectangular blocks so a changeset is written in a few range writes.
 
 Excel reads a string written through ``Range.Value`` the way it reads typing: ``=1+1`` becomes a
-formula, ``+86 138...`` and ``-5`` numbers or formulas, ``0755-8888`` or ``3/4`` a date,
+formula, ``+86 138...`` and ``-5`` numbers or formulas, ``2024-3-5`` or ``3/4`` a date,
 ``00123`` the number 123. A leading apostrophe is Excel's own "this is text" mark: it keeps the
 text exactly and is not part of the value. We add it only to strings Excel would reinterpret.
 
->>> excel_value("=HYPERLINK(1)"), excel_value("0755-88881234"), excel_value("深圳华腾")
-("'=HYPERLINK(1)", "'0755-88881234", '深圳华腾')
+>>> excel_value("=HYPERLINK(1)"), excel_value("13812345678"), excel_value("深圳华腾")
+("'=HYPERLINK(1)", "'13812345678", '深圳华腾')
 >>> [(r, c, len(g), len(g[0])) for r, c, g in blocks({(5, 2): 1, (6, 2): 2, (7, 2): 3, (9, 2): 4})]
 [(5, 2, 3, 1), (9, 2, 1, 1)]
 """

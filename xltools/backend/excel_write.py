@@ -248,6 +248,12 @@ class Writer:
                 loc.lo.resize(loc.sheet.range((loc.header_row, loc.first_col),
                                               (new_last, loc.last_col)))
             by_col = {c: k for k, c in loc.positions.items()}
+            # A formula typed into a Text ("@") cell stays text: link columns get General first.
+            for key in {k for _, k in rep.links}:
+                if key in loc.positions and rep.rows:
+                    c = loc.positions[key]
+                    loc.sheet.range((loc.header_row + 1, c),
+                                    (loc.header_row + len(rep.rows), c)).number_format = "General"
             for c1, c2 in column_spans(list(by_col)):
                 grid = []
                 for i, row in enumerate(rep.rows):
