@@ -182,7 +182,9 @@ def loop_validate(df: pd.DataFrame, schema, lists, today) -> set:
 
 
 def main(n: int) -> None:
-    df = synthetic_customers(n)
+    # Every column as object dtype with Timestamps and None, as the backends load a book.
+    df = synthetic_customers(n).astype(object)
+    df = df.where(df.notna(), None)
     db = make_db({"Customers": df}, lists={"Staff": STAFF})
     schema = db.schema
     lists = {k: set(v) for k, v in db.lists.items()}
