@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from ..core.checks import DEFAULT_SEVERITY
 from ..core.validate import validate as run_validate
 from ..errors import BadInputError
 from ..registry import Param, operation
@@ -52,8 +53,11 @@ def parse_checks(items) -> dict[str, str]:
                   help_zh="只报告:不标色,不写“校验结果”表",
                   help_en="Only report: no cell marks, no Issues sheet"),
             Param("check", ("--check",), multiple=True, default=None,
-                  help_zh="调整检查项级别,如 --check unmasked=off(error/warning/off,可重复)",
-                  help_en="Set a check's level, e.g. --check unmasked=off (error/warning/off; repeatable)"),
+                  help_zh="调整检查项级别,如 --check unmasked=off(error/warning/off,可重复;"
+                          "也可在“设置”表加一行 validate.检查项)",
+                  help_en="Set a check's level, e.g. --check unmasked=off (error/warning/off; "
+                          "repeatable; or a Settings row validate.CHECK). Checks: "
+                          + ", ".join(DEFAULT_SEVERITY)),
             Param("today", ("--today",), default=None,
                   help_zh="按此日期校验(YYYY-MM-DD,默认今天)",
                   help_en="Check as of this date (YYYY-MM-DD; default today)")),
