@@ -9,16 +9,22 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
+from xlwings_memory import open_book, stats
 
 from xltools import ribbon
 from xltools.backend.excel import ExcelBackend
 from xltools.backend.excel_write import NOTE_PREFIX
-from xltools.changes import CellMark, CellUpdate, Changeset, RowAppend, RowRemove, TableReplace
+from xltools.changes import (
+    CellMark,
+    CellUpdate,
+    Changeset,
+    RowAppend,
+    RowRemove,
+    TableReplace,
+)
 from xltools.demo import demo_data
 from xltools.layout import MARK_FILLS
 from xltools.template import build_template
-
-from xlwings_memory import open_book, stats
 
 TODAY = dt.date(2024, 3, 15)
 RED = tuple(int(MARK_FILLS["error"][i:i + 2], 16) for i in (2, 4, 6))

@@ -7,6 +7,7 @@ machine without Excel, or when Excel refuses to start (no licence, no desktop se
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import pytest
@@ -41,10 +42,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionfinish(session, exitstatus):
     app = _APP["app"]
     if app is not None:
-        try:
+        with contextlib.suppress(Exception):
             app.quit()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +66,5 @@ def open_in_excel(excel_app):
 
     yield _open
     for book in opened:
-        try:
+        with contextlib.suppress(Exception):
             book.close()   # unsaved: Excel discards the changes, the file stays as built
-        except Exception:  # noqa: BLE001
-            pass

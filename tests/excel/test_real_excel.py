@@ -16,14 +16,21 @@ import pytest
 
 from xltools.backend.excel import ExcelBackend
 from xltools.backend.excel_write import NOTE_PREFIX
-from xltools.changes import CellMark, CellUpdate, Changeset, RowAppend, RowRemove, TableReplace
+from xltools.changes import (
+    CellMark,
+    CellUpdate,
+    Changeset,
+    RowAppend,
+    RowRemove,
+    TableReplace,
+)
 from xltools.demo import demo_data
 from xltools.registry import get
 from xltools.template import build_template
 from xltools.xlsx.refs import split_ref
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from xlwings_memory import open_book  # noqa: E402
+from xlwings_memory import open_book
 
 pytestmark = pytest.mark.excel
 TODAY = dt.date(2024, 3, 15)

@@ -100,7 +100,7 @@ def typed(value: Any, number_format: str | None) -> tuple[Any, str | None]:
     return text, None
 
 
-_HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)"\s*,\s*"((?:[^"]|"")*)"\)$', re.I)
+_HYPERLINK = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)"\s*,\s*"((?:[^"]|"")*)"\)$', re.IGNORECASE)
 
 
 def _formula_value(formula: str):

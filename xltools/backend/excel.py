@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .. import layout
 from ..changes import Changeset
@@ -169,7 +170,7 @@ def quiet_excel(app: Any) -> Iterator:
             if attr in saved:
                 try:
                     setattr(app, attr, saved[attr])
-                except Exception:  # noqa: BLE001 - restore the others anyway
+                except Exception:
                     log.exception("could not restore app.%s", attr)
 
 
@@ -185,4 +186,4 @@ def _progress(lang: str, command: str, step: str, n: int, total: int) -> str:
     return f"xltools {command}: {zh if lang == 'zh' else en} ({n}/{total})…"
 
 
-__all__ = ["ExcelBackend", "quiet_excel", "read_table", "excel_value", "col_letter"]
+__all__ = ["ExcelBackend", "col_letter", "excel_value", "quiet_excel", "read_table"]

@@ -21,7 +21,14 @@ from .. import layout
 from ..changes import Changeset
 from ..xlsx.refs import col_letter, split_ref
 from . import frames
-from .excel_cells import blocks, column_spans, excel_value, hex_colour, hyperlink_formula, row_runs
+from .excel_cells import (
+    blocks,
+    column_spans,
+    excel_value,
+    hex_colour,
+    hyperlink_formula,
+    row_runs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +322,7 @@ class Writer:
             source = spec.get("source")
             target = sheet.range(spec["ref"]).data_validation
             target.set_list(self.book.names[source] if source else list(spec["values"]))
-        except Exception:  # noqa: BLE001 - a missing dropdown must not stop the rebuild
+        except Exception:
             log.exception("dropdown %s not added", spec.get("ref"))
 
     def _chart(self, sheet: Any, spec: dict) -> None:
@@ -332,7 +339,7 @@ class Writer:
             chart.set_source_data(sheet.range(",".join(areas)))
             if spec.get("title"):
                 chart.title = spec["title"]
-        except Exception:  # noqa: BLE001 - the figures are on the sheet even without the chart
+        except Exception:
             log.exception("chart %r not drawn", spec.get("title"))
 
     # ------------------------------------------------------------------ report
@@ -342,4 +349,4 @@ class Writer:
                 "writes": self.writes}
 
 
-__all__ = ["Writer", "NOTE_PREFIX", "is_our_note", "col_letter"]
+__all__ = ["NOTE_PREFIX", "Writer", "col_letter", "is_our_note"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
