@@ -12,6 +12,7 @@ and must find the same problem cells; the script prints rows per second and the 
 from __future__ import annotations
 
 import datetime
+import math
 import random
 import re
 import sys
@@ -102,7 +103,7 @@ def loop_validate(df: pd.DataFrame, schema, lists, today) -> set:
     for row, rec in zip(df.index, df.to_dict("records")):
         for col in table.columns:
             v = rec.get(col.key)
-            empty = v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+            empty = v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
             if col.required and empty:
                 found.add((row, col.key, "required"))
             if empty:

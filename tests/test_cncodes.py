@@ -5,7 +5,8 @@ import datetime
 
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from xltools.core import cncodes

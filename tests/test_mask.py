@@ -189,7 +189,8 @@ def test_fill_region_respects_the_books_own_region_list():
 
 # ---------------------------------------------------------------- idempotence, any input
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 phones = st.one_of(
     st.from_regex(r"1[3-9]\d{9}", fullmatch=True),

@@ -5,7 +5,6 @@ XML part, the ChangeLog included); with the key, `xltools reveal` gives the orig
 fixing a value and validating again removes its mark, while a person's own fill elsewhere stays.
 """
 
-import datetime
 import json
 import zipfile
 

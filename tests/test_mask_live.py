@@ -6,6 +6,7 @@ unmasked data, and fill-region's fills are logged."""
 import datetime as dt
 
 import pytest
+from xlwings_memory import open_book
 
 from xltools.backend.excel import ExcelBackend
 from xltools.demo import demo_data
@@ -13,8 +14,6 @@ from xltools.operations import mask as mask_ops
 from xltools.registry import get
 from xltools.secret import ENV_VAR
 from xltools.template import build_template
-
-from xlwings_memory import open_book
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -70,7 +69,7 @@ def test_mask_through_the_live_backend_leaves_no_raw_value(live):
 
 
 def test_fill_region_through_the_live_backend_is_logged(live):
-    backend, load, data = live
+    backend, load, _ = live
     db = load()
     blank_before = db.customers["Region"].isna().sum()
     result = get("fill-region").func(db, today=TODAY)

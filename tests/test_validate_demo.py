@@ -7,8 +7,8 @@ import pytest
 
 demo = pytest.importorskip("xltools.demo")
 
-from xltools.core.validate import validate  # noqa: E402
-from xltools.testing import make_db  # noqa: E402
+from xltools.core.validate import validate
+from xltools.testing import make_db
 
 TODAY = datetime.date(2024, 6, 1)
 # Planted kinds validation answers for (dedupe finds the name-only duplicates; the pool the idle).

@@ -70,7 +70,7 @@ class Vault:
         self.records = records
 
     @classmethod
-    def open(cls, path: str | os.PathLike, secret: bytes) -> "Vault":
+    def open(cls, path: str | os.PathLike, secret: bytes) -> Vault:
         """Open ``path`` with ``secret``; a missing file gives an empty vault with a new salt."""
         path = Path(path)
         if not path.exists():

@@ -29,7 +29,17 @@ import pandera.pandas as pa
 from ..changes import CellMark, Changeset, Issue, Result, TableReplace
 from ..schema import DATA_TABLES
 from . import privacy
-from .checks import Context, Rule, codes, dates, fields, links, masking, phones, severities
+from .checks import (
+    Context,
+    Rule,
+    codes,
+    dates,
+    fields,
+    links,
+    masking,
+    phones,
+    severities,
+)
 
 RULE_MODULES = (fields, dates, codes, phones, masking, links)
 ISSUES_TABLE = "Issues"

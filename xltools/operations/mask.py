@@ -10,8 +10,9 @@ still in the book too; the next run adds nothing twice. ``--dry-run`` writes no 
 from __future__ import annotations
 
 from ..changes import Changeset, Result
-from ..core.mask import mask as run_mask, raw_cells
 from ..core.fill_region import fill_regions
+from ..core.mask import mask as run_mask
+from ..core.mask import raw_cells
 from ..errors import XlToolsError
 from ..registry import Param, operation
 from ..secret import load_secret, missing_key_message, require_secret

@@ -40,8 +40,9 @@ A team that disagrees changes a check's severity, or turns it off, in either pla
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 

@@ -27,8 +27,8 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
         if column not in df.columns:
             continue
         zh, en = ctx.label(table_key, column)
-        out.append(Rule("future_date", table_key, column,
-                        lambda s, d=ctx.dates(table_key, column): ~(d >= cutoff).reindex(s.index),
+        late = ctx.dates(table_key, column) >= cutoff
+        out.append(Rule("future_date", table_key, column, lambda s, late=late: ~late.reindex(s.index),
                         fixed(f"「{zh}」晚于今天({ctx.today:%Y-%m-%d})",
                               f"{en} is after today ({ctx.today:%Y-%m-%d})")))
     for later, earlier in ORDERED.get(table_key, ()):

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from . import Context, Rule, fixed
 from .values import as_numbers, masked
 
@@ -26,7 +24,8 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
         # Blanks are computed (once) only for columns some rule below looks at.
         empty = (lambda k=key: ctx.blank(table_key, k))
         if col.required:
-            out.append(Rule("required", table_key, key, lambda s, e=empty(): ~e.reindex(s.index),
+            missing = empty()
+            out.append(Rule("required", table_key, key, lambda s, m=missing: ~m.reindex(s.index),
                             fixed(f"必填项「{zh}」为空", f"required field {en} is blank")))
         if col.type == "list":
             out.append(_in_list(ctx, table_key, col))

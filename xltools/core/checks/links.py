@@ -74,7 +74,7 @@ def _duplicate_rule(ctx: Context, column: str) -> Rule:
              else pd.Series("", index=df.index))
     names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
     details = {}
-    for _, rows in keys[shared].groupby(keys[shared]).groups.items():
+    for rows in keys[shared].groupby(keys[shared]).groups.values():
         for row in rows:
             others = "、".join(names[r] for r in rows if r != row)
             details[row] = (f"疑似重复客户:{zh}与 {others} 相同",

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 
 import pandas as pd
 
@@ -25,7 +26,7 @@ def blank(s: pd.Series) -> pd.Series:
 def _blank_one(v) -> bool:
     if isinstance(v, str):
         return not v or v.isspace()
-    return v is None or v != v or v is pd.NaT  # NaN and NaT are not equal to themselves
+    return v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
 def masked(s: pd.Series) -> pd.Series:
