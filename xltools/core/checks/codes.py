@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import cncodes
-from . import Context, Rule, per_row
+from . import Context, Rule, fixed, per_row
 from .values import blank
 
 COMPANY, PERSON = "企业", "个人"
@@ -71,7 +71,7 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
              per_row(info["status"][ric_bad].map(RIC_REASONS).to_dict())),
         Rule("code_required", "Customers", "CreditCode",
              lambda s: ~(info["company"].reindex(s.index, fill_value=False) & blank(s)),
-             per_row({}, f"企业客户必须填写「{zh}」", f"a company (企业) needs its {en}")),
+             fixed(f"企业客户必须填写「{zh}」", f"a company (企业) needs its {en}")),
     ]
     if "Region" in ctx.db.customers.columns:
         out.append(_region_rule(ctx, info))
