@@ -43,10 +43,14 @@ def run(op_id: str, book: Any = None,
     try:
         op = _operation(op_id)
         backend = backend_factory(book)
-        db = backend.load()
-        result = op.func(db, **_button_params(op))
-        if op.writes and not result.changes.is_empty():
-            backend.apply(result.changes, db)
+        if op.pipeline:  # e.g. monthly: runs its steps through the backend itself
+            result = op.func(backend, **_button_params(op))
+            db = backend.load()
+        else:
+            db = backend.load()
+            result = op.func(db, **_button_params(op))
+            if op.writes and not result.changes.is_empty():
+                backend.apply(result.changes, db)
     except Exception as err:  # noqa: BLE001 - every failure becomes one readable box
         log.exception("xltools ribbon: %s failed", op_id)
         _alert(book, error_message(err), f"{TITLE}: {op_id}", mode="critical")

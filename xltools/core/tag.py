@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Issue, Result, RowAppend, RowRemove
+from .ids import next_ids
 from .rules import (Columns, ConditionError, Context, as_numbers, as_text, evaluate, explain,
                     parse)
 
@@ -85,21 +86,6 @@ def read_rules(db) -> tuple[list[Rule], list[Rule], list[Issue]]:
 
 def _rule_issue(rule: Rule, column: str, value, zh: str, en: str) -> Issue:
     return Issue("Rules", rule.row, column, value, "rule", "error", zh, en)
-
-
-def next_ids(existing: pd.Series, prefix: str, today: dt.date, count: int) -> list[str]:
-    """``count`` new IDs ``prefix`` + yyyymmdd + sequence (3 digits or more) not in ``existing``.
-
-    >>> next_ids(pd.Series(["T20240315001", "T20240315007", "T20240314009"]), "T",
-    ...          dt.date(2024, 3, 15), 2)
-    ['T20240315008', 'T20240315009']
-    """
-    stem = f"{prefix}{today:%Y%m%d}"
-    ids = as_text(existing)
-    tails = ids[ids.str.startswith(stem)].str[len(stem):]
-    numbers = pd.to_numeric(tails[tails.str.fullmatch(r"\d+")], errors="coerce")
-    start = int(numbers.max()) + 1 if len(numbers) else 1
-    return [f"{stem}{n:03d}" for n in range(start, start + count)]
 
 
 def tag(db, today: dt.date | None = None, levels: bool = False) -> Result:

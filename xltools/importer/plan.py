@@ -17,6 +17,7 @@ import re
 
 import pandas as pd
 
+from ..core.ids import next_ids as next_prefixed_ids
 from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
 from ..core import privacy
 from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
@@ -270,7 +271,6 @@ def next_ids(existing: pd.Series, today: dt.date, count: int) -> list[str]:
     >>> next_ids(pd.Series(["C20240315001", "C20240315007", "C20240314009"]), dt.date(2024, 3, 15), 2)
     ['C20240315008', 'C20240315009']
     """
-    from ..core.tag import next_ids as next_prefixed_ids  # one ID scheme for every table
     return next_prefixed_ids(existing, "C", today, count)
 
 
