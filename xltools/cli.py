@@ -139,6 +139,28 @@ def undo_cmd(book: Path, lang: str | None, as_json: bool) -> None:
           f"已从备份恢复:{restored.name}", f"Restored from backup: {restored.name}", lang or "zh")
 
 
+@cli.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
+                default=Path("xltools-demo"), required=False)
+@click.option("--customers", type=int, default=300, show_default=True)
+@LANG_OPTION
+@JSON_OPTION
+def demo_cmd(directory: Path, customers: int, lang: str | None, as_json: bool) -> None:
+    """The main job on demo data: build a messy demo book, import a messy export into it, run the
+    monthly batch, query and export. 演示:生成演示工作簿并运行全部功能。
+
+    \b
+    Example: xltools demo            # writes ./xltools-demo/
+    """
+    from .demo_run import run_demo
+    try:
+        summary = run_demo(directory, customers=customers, lang=lang or "zh", quiet=as_json)
+    except Exception as err:  # noqa: BLE001
+        _fail(err, as_json)
+    if as_json:
+        emit_json(summary)
+
+
 def _done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
     if as_json:
         emit_json(payload)
@@ -149,18 +171,29 @@ def _done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
 # ---------------------------------------------------------------- commands generated from the registry
 
 
-def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None, dry_run: bool):
-    """Load BOOK, run the operation, apply its changes. Returns (result, db)."""
+def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None = None,
+                  dry_run: bool = False):
+    """Load BOOK, run the operation, apply its changes. Returns (result, book language)."""
     from .backend.file import FileBackend
 
-    backend = FileBackend(book)
+    if op.pipeline:
+        from .backend.transaction import working_copy
+        book = Path(book)
+        FileBackend(book).load()  # a bad book fails here, before any copy is made
+        with working_copy(book, commit=not dry_run) as copy:
+            backend = FileBackend(copy, command=op.id, backups=False)
+            result = op.func(backend, book=book, **params)
+            lang_of_book = backend.load().lang
+        return result, lang_of_book
+
+    backend = FileBackend(book, command=op.id)
     db = backend.load()
     if "dry_run" in inspect.signature(op.func).parameters:
         params = {**params, "dry_run": dry_run}  # e.g. import/mask skip their vault writes
     result = op.func(db, **params)
     if op.writes and not dry_run and not result.changes.is_empty():
         backend.apply(result.changes, db)
-    return result, db
+    return result, db.lang
 
 
 def _make_command(op: Operation) -> click.Command:
@@ -170,11 +203,21 @@ def _make_command(op: Operation) -> click.Command:
         reports = []
         for book in paths:
             try:
-                result, db = run_operation(op, Path(book), params, lang=lang, dry_run=dry_run)
+                result, book_lang = run_operation(op, Path(book), params, lang=lang,
+                                                  dry_run=dry_run)
             except Exception as err:  # noqa: BLE001
-                _fail(err, as_json)
-            out_lang = lang or db.lang
-            if result.has_problems:
+                if not op.many_books:
+                    _fail(err, as_json)
+                # several books: report this one's failure and go on with the others
+                zh, en = (err.zh, err.en) if isinstance(err, XlToolsError) else (
+                    f"内部错误:{type(err).__name__}", f"internal error: {_safe(err)}")
+                click.echo(f"xltools: {book}: {zh} / {en}", err=True)
+                reports.append({"book": str(book), "ok": False,
+                                "error": {"message_zh": zh, "message_en": en}})
+                exit_code = EXIT_CANNOT_RUN
+                continue
+            out_lang = lang or book_lang
+            if result.has_problems and exit_code != EXIT_CANNOT_RUN:
                 exit_code = EXIT_PROBLEMS
             payload = {"ok": not result.has_problems, **result.data}
             if result.issues and "issues" not in payload:
