@@ -1,0 +1,644 @@
+"""Apply a :class:`~xltools.changes.Changeset` to a workbook package, touching only what it owns.
+
+:class:`BookWriter` edits the parts it must (the worksheets that change, their table parts,
+``styles.xml`` when a new format is needed, the notes of sheets it marks, and workbook.xml, its
+rels and the content types when a sheet or table must be created) and leaves every other member
+alone; :meth:`BookWriter.changed_parts` is what :func:`xltools.xlsx.zipcopy.write_package` copies
+over the original. Steps run in the live backend's order: marks (rows as loaded), cell updates,
+removals (later rows move up), appends, table replacements, sheet rebuilds, then the ChangeLog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .. import layout
+from ..changes import Changeset
+from ..db import CustomerDB
+from ..xlsx import notes as notes_mod
+from ..xlsx import worksheet as ws
+from ..xlsx.cells import cell_xml, kind_of, plain
+from ..xlsx.charts import put_charts
+from ..xlsx.package import (CT_COMMENTS, CT_TABLE, CT_VML, CT_WORKSHEET, MAIN_NS, R_NS, REL_COMMENTS,
+                            REL_TABLE, REL_VML, REL_WORKSHEET, Package, TableInfo, q, to_xml)
+from ..xlsx.parts import PartStore
+from ..xlsx.ranges import shift_range
+from ..xlsx.refs import col_letter, make_cell, make_ref, split_ref
+from ..xlsx.sheetxml import SheetXml
+from ..xlsx.styles import Styles
+from . import frames
+from .changelog import changelog_rows
+
+log = logging.getLogger(__name__)
+
+MARK_COLOURS = {v.upper() for v in layout.MARK_FILLS.values()}
+TABLE_STYLE = "TableStyleMedium2"
+
+
+@dataclass
+class Located:
+    """Where one managed table sits now (kept current while the writer works)."""
+
+    key: str
+    name: str
+    sheet_name: str
+    sheet_part: str
+    table_part: str
+    header_row: int
+    first_col: int
+    last_col: int
+    last_row: int
+    positions: dict[str, int] = field(default_factory=dict)   # column key -> sheet column
+    dirty: bool = False
+    table_id: int = 0
+
+    @property
+    def ref(self) -> str:
+        return make_ref(self.first_col, self.header_row, self.last_col, self.last_row)
+
+    @property
+    def columns(self) -> range:
+        return range(self.first_col, self.last_col + 1)
+
+
+class BookWriter:
+    def __init__(self, pkg: Package, db: CustomerDB, now: dt.datetime | None = None):
+        self.pkg, self.db, self.schema = pkg, db, db.schema
+        self.parts = PartStore(pkg)
+        self.now = now
+        self.sheets: dict[str, SheetXml] = {}
+        self.notes: dict[str, notes_mod.Notes] = {}
+        self._styles: Styles | None = None
+        self.located: dict[str, Located | None] = {}
+        self.workbook_changed = False
+        self.scrub_sst: set[int] = set()     # shared strings that held masked values we replaced
+        self.counts = {"marked": 0, "marks_cleared": 0, "marks_skipped": 0, "updated": 0,
+                       "removed": 0, "appended": 0, "replaced": 0, "rebuilt": 0, "skipped": 0}
+
+    # ------------------------------------------------------------------ parts
+
+    @property
+    def styles(self) -> Styles:
+        if self._styles is None:
+            part = self.pkg.styles_part
+            self._styles = Styles(self.parts[part] if part and part in self.parts else None)
+        return self._styles
+
+    def sheet(self, part: str) -> SheetXml:
+        if part not in self.sheets:
+            self.sheets[part] = SheetXml(self.parts[part])
+        return self.sheets[part]
+
+    def locate(self, key: str, create: bool = False) -> Located | None:
+        if self.located.get(key) is None:
+            table = self.schema.table(key)
+            info = self.pkg.table(table.table_name)
+            if info is None:
+                if not create:
+                    return None
+                self.located[key] = self.create_table(key)
+            else:
+                self.located[key] = self._locate(key, info)
+        return self.located[key]
+
+    def _locate(self, key: str, info: TableInfo) -> Located:
+        (c1, r1), (c2, r2) = split_ref(info.ref)
+        table = self.schema.table(key)
+        positions = {k: c1 + p for p, k in frames.match_headers(info.columns, table).items()
+                     if k in table.keys}
+        return Located(key, info.name, info.sheet.name, info.sheet.part, info.part,
+                       r1, c1, c2, r2 - info.totals_rows, positions)
+
+    # ------------------------------------------------------------------ values
+
+    def value_xml(self, ref: str, value: Any, style: int) -> str:
+        value = plain(value)
+        kind = kind_of(value)
+        if kind in ("date", "datetime"):
+            style = self.styles.with_date_format(style, with_time=kind == "datetime")
+        elif isinstance(value, str) and value == "":
+            value = None
+        return cell_xml(ref, value, style)
+
+    def _base_styles(self, sheet: SheetXml, row: int, cols) -> dict[int, int]:
+        """Each column's format for a new row: the cell above when it is a data row, else the
+        column's default."""
+        defaults = sheet.column_styles()
+        above = sheet.cells(row) if row else {}
+        return {c: int(above[c].get("s", "0")) if c in above else defaults.get(c, 0) for c in cols}
+
+    # ------------------------------------------------------------------ apply
+
+    def apply(self, changes: Changeset) -> dict[str, Any]:
+        if changes.marks is not None:
+            self.marks(changes)
+        if changes.updates:
+            self.updates(changes)
+        if changes.removals:
+            self.removals(changes)
+        for key, rows in _group(changes.appends, lambda a: a.table, lambda a: a.values).items():
+            self.append_rows(key, rows)
+            self.counts["appended"] += len(rows)
+        for rep in changes.replaces:
+            self.replace(rep)
+        for rb in changes.rebuilds:
+            self.rebuild(rb)
+        rows = changelog_rows(changes, self.db, self.now)
+        if rows:
+            self.append_rows("ChangeLog", rows)
+        return {"command": changes.command, **self.counts, "logged": len(rows)}
+
+    # ------------------------------------------------------------------ updates
+
+    def updates(self, changes: Changeset) -> None:
+        for key, items in _group(changes.updates, lambda u: u.table, lambda u: u).items():
+            loc = self.locate(key)
+            if loc is None:
+                raise LookupError(f"table {key} is not in the workbook")
+            sheet = self.sheet(loc.sheet_part)
+            table = self.schema.table(key)
+            by_row: dict[int, dict[int, Any]] = {}
+            for u in items:
+                if u.column not in loc.positions:
+                    self.counts["skipped"] += 1
+                    log.warning("%s has no column %s; update skipped", key, u.column)
+                    continue
+                by_row.setdefault(u.row, {})[loc.positions[u.column]] = u.new
+            masked_cols = {loc.positions[c.key] for c in table.columns
+                           if c.mask and c.key in loc.positions}
+            defaults = sheet.column_styles()
+            for row, values in by_row.items():
+                current = sheet.cells(row)
+                new = {}
+                for col, value in values.items():
+                    old = current.get(col)
+                    style = int(old.get("s", "0")) if old is not None else defaults.get(col, 0)
+                    if old is not None and col in masked_cols and old.get("t") == "s":
+                        v = old.find(q("v"))
+                        if v is not None and (v.text or "").isdigit():
+                            self.scrub_sst.add(int(v.text))
+                    new[col] = self.value_xml(make_cell(col, row), value, style)
+                sheet.set_cells(row, new)
+                self.counts["updated"] += len(new)
+
+    # ------------------------------------------------------------------ removals
+
+    def removals(self, changes: Changeset) -> None:
+        for key, rows in _group(changes.removals, lambda r: r.table, lambda r: r.row).items():
+            loc = self.locate(key)
+            if loc is None:
+                continue
+            gone = sorted(set(rows))
+            if gone[0] <= loc.header_row or gone[-1] > loc.last_row:
+                raise ValueError(f"{key}: rows {gone[0]}-{gone[-1]} are outside the table")
+            self.remove_rows(loc, gone)
+            self.counts["removed"] += len(gone)
+
+    def remove_rows(self, loc: Located, gone: list[int]) -> None:
+        """Delete sheet rows ``gone``; later rows move up, and so does everything naming them."""
+        sheet = self.sheet(loc.sheet_part)
+        sheet.remove_rows(gone)
+        ws.shift_ranges(sheet.meta, gone)
+        self.sheet_notes(loc.sheet_part).shift_rows(gone)
+        for other in self._tables_on(loc.sheet_part):
+            new = shift_range(other.ref, gone)
+            (c1, r1), (c2, r2) = split_ref(new) if new else ((other.first_col, other.header_row),
+                                                             (other.last_col, other.header_row))
+            other.header_row, other.last_row = r1, max(r2, r1 + 1)
+            other.dirty = True
+
+    def _tables_on(self, sheet_part: str) -> list[Located]:
+        out = []
+        for table in self.schema.tables:
+            info = self.pkg.table(table.table_name)
+            if info is not None and info.sheet.part == sheet_part:
+                out.append(self.locate(table.key))
+        return out
+
+    # ------------------------------------------------------------------ appends
+
+    def first_free_row(self, loc: Located) -> int:
+        """The row after the table's last row that holds a value (trailing blank rows are
+        filled first: a new table has one)."""
+        sheet = self.sheet(loc.sheet_part)
+        row = loc.last_row
+        while row > loc.header_row:
+            xml = sheet.row_xml(row)
+            if xml is not None and sheet.row_values_present(row, loc.columns):
+                break
+            row -= 1
+        return row + 1
+
+    def append_rows(self, key: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        loc = self.locate(key, create=True)
+        sheet = self.sheet(loc.sheet_part)
+        start = self.first_free_row(loc)
+        above = start - 1 if start - 1 > loc.header_row else 0
+        styles = self._base_styles(sheet, above, loc.columns)
+        by_col = {c: k for k, c in loc.positions.items()}
+        for i, values in enumerate(rows):
+            row = start + i
+            cells = {c: self.value_xml(make_cell(c, row), values.get(by_col.get(c)), styles[c])
+                     for c in loc.columns}
+            if sheet.row_xml(row) is None:
+                sheet.put_row(row, "".join(cells[c] for c in loc.columns))
+            else:
+                sheet.set_cells(row, cells)
+        self.resize(loc, max(loc.last_row, start + len(rows) - 1))
+
+    def resize(self, loc: Located, new_last: int) -> None:
+        new_last = max(new_last, loc.header_row + 1)
+        if new_last == loc.last_row:
+            return
+        ws.grow_ranges(self.sheet(loc.sheet_part).meta, loc.last_row, new_last)
+        loc.last_row = new_last
+        loc.dirty = True
+
+    # ------------------------------------------------------------------ table replace
+
+    def replace(self, rep) -> None:
+        loc = self.locate(rep.table, create=True)
+        sheet = self.sheet(loc.sheet_part)
+        first = loc.header_row + 1
+        styles = self._base_styles(sheet, first, loc.columns)
+        for row in range(first, loc.last_row + 1):
+            sheet.clear_row(row)
+        by_col = {c: k for k, c in loc.positions.items()}
+        links: dict[str, tuple[str, str]] = {}
+        for i, values in enumerate(rep.rows):
+            row = first + i
+            cells = []
+            for c in loc.columns:
+                key = by_col.get(c)
+                value = values.get(key)
+                link = rep.links.get((i, key)) if key else None
+                if link:
+                    value = value if not frames.is_blank(value) else "→"
+                    links[make_cell(c, row)] = (link, value)
+                cells.append(self.value_xml(make_cell(c, row), value, styles[c]))
+            sheet.put_row(row, "".join(cells))
+        old_last = loc.last_row
+        dropped = ws.set_hyperlinks(sheet.meta, links, lambda ref: _in_rows(ref, first, old_last))
+        self.parts.remove_rels(loc.sheet_part, dropped)
+        self.resize(loc, first + max(1, len(rep.rows)) - 1)
+        self.counts["replaced"] += len(rep.rows)
+
+    # ------------------------------------------------------------------ sheet rebuild
+
+    def find_sheet(self, key: str, titles: list[str]) -> tuple[str, str] | None:
+        """(name, part) of the sheet a rebuild targets: the ``xlt_<key>`` name first."""
+        refers = self.pkg.defined_name(layout.sheet_name(key))
+        if refers:
+            target = refers.lstrip("=").rsplit("!", 1)[0].strip("'").replace("''", "'")
+            info = self.pkg.sheet(target)
+            if info is not None and info.kind == "worksheet":
+                return info.name, info.part
+        for title in titles:
+            info = self.pkg.sheet(title)
+            if info is not None and info.kind == "worksheet":
+                return info.name, info.part
+        return None
+
+    def rebuild(self, rb) -> None:
+        lang = self.db.lang
+        title = rb.title_zh if lang == "zh" else rb.title_en
+        found = self.find_sheet(rb.sheet, [title, rb.title_zh, rb.title_en, rb.sheet])
+        if found is None:
+            name, part = self.add_sheet(title)
+            self.add_defined_name(layout.sheet_name(rb.sheet), f"{_quote(name)}!$A$1")
+        else:
+            name, part = found
+        sheet = self.sheet(part)
+        sheet.clear_all()
+        dropped = ws.set_hyperlinks(sheet.meta, {}, lambda ref: True)
+        self.parts.remove_rels(part, dropped)
+        ws.remove_children(sheet.meta, ("mergeCells", "conditionalFormatting", "dataValidations"))
+        ws.set_widths(sheet.meta, rb.widths)
+        bold = {}
+        width = max((len(r) for r in rb.rows), default=0)
+        links = {}
+        for r, values in enumerate(rb.rows, start=1):
+            cells = []
+            for c, value in enumerate(values, start=1):
+                if frames.is_blank(value) and (r, c) not in rb.links:
+                    continue
+                style = 0
+                if r in rb.bold_rows:
+                    style = bold.setdefault(0, self.styles.with_bold(0))
+                if (r, c) in rb.links:
+                    value = value if not frames.is_blank(value) else "→"
+                    links[make_cell(c, r)] = (rb.links[(r, c)], value)
+                cells.append(self.value_xml(make_cell(c, r), value, style))
+            if cells:
+                sheet.put_row(r, "".join(cells))
+        ws.set_hyperlinks(sheet.meta, links, lambda ref: True)
+        for dd in rb.dropdowns:
+            ws.add_dropdown(sheet.meta, dd["ref"], dd.get("values"), dd.get("source"))
+        dim = sheet.find("dimension")
+        if dim is not None:
+            dim.set("ref", make_ref(1, 1, max(1, width), max(1, len(rb.rows)))
+                    if rb.rows else "A1")
+        if rb.charts:
+            self.parts[part] = sheet.to_bytes()
+            del self.sheets[part]
+            try:
+                put_charts(self.parts, part, name, rb.charts, rb.rows)
+            except (ValueError, KeyError):
+                log.exception("charts of %s not drawn", name)
+        self.counts["rebuilt"] += 1
+
+    # ------------------------------------------------------------------ new sheets and tables
+
+    def add_sheet(self, title: str) -> tuple[str, str]:
+        """A new, empty worksheet at the end of the book; returns (name, part)."""
+        name = title[:31]
+        taken = {s.name.casefold() for s in self.pkg.sheets} | \
+            {n.casefold() for n in getattr(self, "_new_sheet_names", set())}
+        n = 2
+        while name.casefold() in taken:
+            name = f"{title[:27]} ({n})"
+            n += 1
+        self._new_sheet_names = getattr(self, "_new_sheet_names", set()) | {name}
+        part = self.parts.free_name("xl/worksheets/sheet%d.xml")
+        self.parts[part] = ws.EMPTY_SHEET
+        self.parts.set_override(part, CT_WORKSHEET)
+        rid = self.parts.add_rel(self.pkg.workbook_part, REL_WORKSHEET, part)
+        book = self.workbook_xml()
+        sheets = book.find(q("sheets"))
+        ids = [int(s.get("sheetId", "0")) for s in sheets]
+        el = etree.SubElement(sheets, q("sheet"), name=name, sheetId=str(max(ids + [0]) + 1))
+        el.set(f"{{{R_NS}}}id", rid)
+        self.workbook_changed = True
+        return name, part
+
+    def workbook_xml(self) -> etree._Element:
+        if not hasattr(self, "_workbook"):
+            self._workbook = self.parts.xml(self.pkg.workbook_part)
+        return self._workbook
+
+    def add_defined_name(self, name: str, value: str) -> None:
+        book = self.workbook_xml()
+        names = book.find(q("definedNames"))
+        if names is None:
+            names = etree.Element(q("definedNames"))
+            book.find(q("sheets")).addnext(names)
+        for el in names:
+            if el.get("name") == name and el.get("localSheetId") is None:
+                el.text = value
+                break
+        else:
+            etree.SubElement(names, q("definedName"), name=name).text = value
+        self.workbook_changed = True
+
+    def create_table(self, key: str) -> Located:
+        """A managed table the book lacks (an older book without tblChangeLog): a new sheet
+        titled in the book's language, the header at A1, one empty row."""
+        table = self.schema.table(key)
+        name, part = self.add_sheet(table.title(self.db.lang))
+        headers = table.headers(self.db.lang)
+        sheet = self.sheet(part)
+        bold = self.styles.with_bold(0)
+        sheet.put_row(1, "".join(cell_xml(make_cell(c, 1), h, bold)
+                                 for c, h in enumerate(headers, start=1)))
+        ws.set_widths(sheet.meta, {c: col.width for c, col in enumerate(table.columns, start=1)})
+        existing_ids = []
+        for info in {t.part: t for t in self.pkg.tables.values()}.values():
+            existing_ids.append(int(self.pkg.xml(info.part).get("id", "0")))
+        new_ids = [loc_.table_id for loc_ in getattr(self, "_new_tables", [])]
+        table_id = max(existing_ids + new_ids + [0]) + 1
+        table_part = self.parts.free_name("xl/tables/table%d.xml")
+        ref = make_ref(1, 1, len(headers), 2)
+        cols = "".join(f'<tableColumn id="{i}" name="{_attr(h)}"/>'
+                       for i, h in enumerate(headers, start=1))
+        self.parts[table_part] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<table xmlns="{MAIN_NS}" '
+            f'id="{table_id}" name="{table.table_name}" displayName="{table.table_name}" '
+            f'ref="{ref}" totalsRowShown="0"><autoFilter ref="{ref}"/><tableColumns '
+            f'count="{len(headers)}">{cols}</tableColumns><tableStyleInfo name="{TABLE_STYLE}" '
+            'showFirstColumn="0" showLastColumn="0" showRowStripes="1" showColumnStripes="0"/>'
+            '</table>').encode("utf-8")
+        self.parts.set_override(table_part, CT_TABLE)
+        rid = self.parts.add_rel(part, REL_TABLE, table_part)
+        ws.add_table_part(sheet.meta, rid)
+        loc = Located(key, table.table_name, name, part, table_part, 1, 1, len(headers), 2,
+                      {k: i for i, k in enumerate(table.keys, start=1)})
+        loc.table_id = table_id
+        self._new_tables = getattr(self, "_new_tables", []) + [loc]
+        return loc
+
+    # ------------------------------------------------------------------ marks
+
+    def sheet_notes(self, sheet_part: str) -> notes_mod.Notes:
+        if sheet_part not in self.notes:
+            comments = self.pkg.comments_part(sheet_part)
+            vml = self.pkg.vml_parts(sheet_part)
+            self.notes[sheet_part] = notes_mod.Notes(
+                self.parts[comments] if comments and comments in self.parts else None,
+                self.parts[vml[0]] if vml and vml[0] in self.parts else None,
+                idmap=self._free_idmap())
+        return self.notes[sheet_part]
+
+    def _free_idmap(self) -> int:
+        used = {int(m) for name in self.parts if name.endswith(".vml")
+                for m in re.findall(rb'<o:idmap[^>]*data="(\d+)', self.parts[name])}
+        used |= {n.idmap for n in self.notes.values()}
+        n = 1
+        while n in used:
+            n += 1
+        return n
+
+    def marks(self, changes: Changeset) -> None:
+        """Replace all of our marks by ``changes.marks``: our notes go, and the fill they came with
+        when it is still a mark colour; a person's notes and fills are never touched."""
+        sheet_parts = {}
+        for table in self.schema.tables:
+            loc = self.locate(table.key)
+            if loc is not None:
+                sheet_parts.setdefault(loc.sheet_part, loc)
+        wanted: dict[str, dict[tuple[int, int], Any]] = {}
+        for mark in changes.marks or []:
+            loc = self.locate(mark.table)
+            if loc is None or mark.column not in loc.positions:
+                self.counts["skipped"] += 1
+                continue
+            wanted.setdefault(loc.sheet_part, {})[(mark.row, loc.positions[mark.column])] = mark
+        for part in sheet_parts:
+            has_notes = self.pkg.comments_part(part) is not None
+            if not has_notes and part not in wanted:
+                continue
+            notes = self.sheet_notes(part)
+            ours = notes.ours()
+            if not ours and part not in wanted:
+                continue
+            sheet = self.sheet(part)
+            restyle: dict[int, dict[int, int]] = {}
+            for row, col in ours:
+                notes.remove(row, col)
+                self.counts["marks_cleared"] += 1
+                style = sheet.cell_style(row, col)
+                if style is not None:
+                    plain_style = self.styles.without_mark(style, MARK_COLOURS)
+                    if plain_style != style:
+                        restyle.setdefault(row, {})[col] = plain_style
+            for (row, col), mark in wanted.get(part, {}).items():
+                if notes.has(row, col):            # a person's note: leave the cell alone
+                    self.counts["marks_skipped"] += 1
+                    continue
+                current = restyle.get(row, {}).get(col)
+                if current is None:
+                    current = sheet.cell_style(row, col)
+                    if current is None:
+                        current = sheet.column_styles().get(col, 0)
+                marked = self.styles.with_mark(current, layout.MARK_FILLS[mark.severity])
+                if marked is None:                 # a fill a mark could not give back
+                    self.counts["marks_skipped"] += 1
+                    continue
+                restyle.setdefault(row, {})[col] = marked
+                notes.add(row, col, mark.message)
+                self.counts["marked"] += 1
+            for row, cols in restyle.items():
+                self._restyle(sheet, row, cols)
+
+    def _restyle(self, sheet: SheetXml, row: int, styles: dict[int, int]) -> None:
+        cells = sheet.cells(row)
+        new = {}
+        for col, style in styles.items():
+            el = cells.get(col)
+            if el is None:
+                el = etree.Element(q("c"), r=make_cell(col, row))
+            if style:
+                el.set("s", str(style))
+            else:
+                el.attrib.pop("s", None)
+            new[col] = etree.tostring(el, encoding="unicode").replace(f' xmlns="{MAIN_NS}"', "")
+        sheet.set_cells(row, new)
+
+    # ------------------------------------------------------------------ finish
+
+    def changed_parts(self) -> PartStore:
+        """Serialise everything edited into the part store and return it."""
+        for loc in list(self.located.values()):
+            if loc is not None and loc.dirty:
+                self._write_table(loc)
+        for part, notes in self.notes.items():
+            if notes.changed:
+                self._write_notes(part, notes)
+        for part, sheet in self.sheets.items():
+            sheet.set_dimension()
+            self.parts[part] = sheet.to_bytes()
+        if self._styles is not None and self._styles.dirty:
+            self.parts[self.pkg.styles_part] = self._styles.to_bytes()
+        if self.workbook_changed:
+            self.parts.put_xml(self.pkg.workbook_part, self.workbook_xml())
+        if self.scrub_sst and self.pkg.sst_part:
+            self._scrub_shared_strings()
+        if self.sheets and "xl/calcChain.xml" in self.parts:
+            self._drop_calc_chain()
+        return self.parts
+
+    def _write_table(self, loc: Located) -> None:
+        root = self.parts.xml(loc.table_part)
+        ref = loc.ref
+        root.set("ref", make_ref(loc.first_col, loc.header_row, loc.last_col,
+                                 loc.last_row + int(root.get("totalsRowCount", "0"))))
+        af = root.find(q("autoFilter"))
+        if af is not None:
+            af.set("ref", ref)
+        self.parts.put_xml(loc.table_part, root)
+
+    def _write_notes(self, part: str, notes: notes_mod.Notes) -> None:
+        sheet = self.sheet(part)
+        comments_part = self.pkg.comments_part(part)
+        vml_parts = self.pkg.vml_parts(part)
+        comments = notes.comments_bytes()
+        vml = notes.vml_bytes()
+        rels = {r.target: r.id for r in self.pkg.rels(part)}
+        if comments is None:
+            if comments_part:
+                del self.parts[comments_part]
+                self.parts.drop_override(comments_part)
+                self.parts.remove_rels(part, {rels[comments_part]})
+        else:
+            if not comments_part:
+                comments_part = self.parts.free_name("xl/comments%d.xml")
+                self.parts.add_rel(part, REL_COMMENTS, comments_part)
+                self.parts.set_override(comments_part, CT_COMMENTS)
+            self.parts[comments_part] = comments
+        if vml is None:
+            if vml_parts:
+                del self.parts[vml_parts[0]]
+                self.parts.remove_rels(part, {rels[vml_parts[0]]})
+                ws.set_legacy_drawing(sheet.meta, None)
+        else:
+            if not vml_parts:
+                vml_part = self.parts.free_name("xl/drawings/vmlDrawing%d.vml")
+                rid = self.parts.add_rel(part, REL_VML, vml_part)
+                self.parts.ensure_default("vml", CT_VML)
+                ws.set_legacy_drawing(sheet.meta, rid)
+                vml_parts = [vml_part]
+            self.parts[vml_parts[0]] = vml
+
+    def _scrub_shared_strings(self) -> None:
+        """Blank shared strings that only the cells we overwrote used (a masked phone must not
+        stay in the package); indices stay, so no other cell changes."""
+        used: set[int] = set()
+        pattern = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+        for sheet in self.pkg.worksheets:
+            data = self.parts[sheet.part] if sheet.part in self.parts else b""
+            used.update(int(m) for m in pattern.findall(data) if int(m) in self.scrub_sst)
+        orphans = self.scrub_sst - used
+        if not orphans:
+            return
+        root = self.parts.xml(self.pkg.sst_part)
+        items = root.findall(q("si"))
+        for i in orphans:
+            if i < len(items):
+                si = items[i]
+                for el in list(si):
+                    si.remove(el)
+                etree.SubElement(si, q("t"))
+        self.parts.put_xml(self.pkg.sst_part, root)
+
+    def _drop_calc_chain(self) -> None:
+        """calcChain.xml is Excel's cache of formula cells; after our edits it may name cells
+        that no longer hold formulas, which Excel reports as damage. Excel rebuilds it."""
+        del self.parts["xl/calcChain.xml"]
+        self.parts.drop_override("xl/calcChain.xml")
+        ids = {r.id for r in self.pkg.rels(self.pkg.workbook_part)
+               if r.target == "xl/calcChain.xml"}
+        self.parts.remove_rels(self.pkg.workbook_part, ids)
+
+
+def _group(items, key, value) -> dict:
+    out: dict = {}
+    for item in items:
+        out.setdefault(key(item), []).append(value(item))
+    return out
+
+
+def _in_rows(ref: str, first: int, last: int) -> bool:
+    try:
+        (_, r1), (_, r2) = split_ref(ref)
+    except ValueError:
+        return False
+    return first <= r1 and r2 <= last
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _attr(text: str) -> str:
+    return (str(text).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+__all__ = ["BookWriter", "Located", "col_letter", "to_xml"]

@@ -1,0 +1,330 @@
+"""Edit one worksheet part without parsing all of it.
+
+A worksheet is a small head (dimension, views, column widths), ``<sheetData>`` with one
+``<row>`` per used row (the bulk: hundreds of megabytes for a big table), and a small tail
+(merged cells, conditional formats, data validations, hyperlinks, drawings, table parts,
+extensions). :class:`SheetXml` parses the head and tail as one small document (``meta``) and
+leaves the rows as bytes; only rows that change are parsed (with lxml), and unchanged rows are
+written back exactly as they were. Rows can be set, added, removed (later rows shift up) or all
+replaced.
+
+>>> s = SheetXml(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+...              b'<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID'
+...              b'</t></is></c></row><row r="2"><c r="A2" s="1"><v>5</v></c></row></sheetData>'
+...              b'</worksheet>')
+>>> s.row_numbers(), s.cell_style(2, 1)
+([1, 2], 1)
+>>> s.set_cells(3, {1: '<c r="A3"><v>7</v></c>'})
+>>> shift = s.remove_rows([2]); shift(3)
+2
+>>> s.row_numbers()
+[1, 2]
+>>> b'<row r="2"><c r="A2"><v>7</v></c></row>' in s.to_bytes()
+True
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Callable, Iterable
+
+from lxml import etree
+
+from .package import MAIN_NS, parse_xml, q, to_xml
+from .refs import col_index, col_letter, split_cell
+
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ROW_NUM = re.compile(rb'\br="(\d+)"')
+_COL_OF_REF = re.compile(r"^\$?([A-Za-z]{1,3})")
+
+
+class SheetXml:
+    def __init__(self, data: bytes):
+        m = re.search(rb"<((?:[\w.-]+:)?)sheetData\b([^>]*?)(/?)>", data)
+        if m is None:
+            raise ValueError("worksheet without sheetData")
+        self.prefix = m.group(1)
+        if m.group(3):
+            body, tail = b"", data[m.end():]
+        else:
+            close = b"</" + self.prefix + b"sheetData>"
+            end = data.index(close, m.end())
+            body, tail = data[m.end():end], data[end + len(close):]
+        self.meta = parse_xml(data[:m.start()] + b"<" + self.prefix + b"sheetData/>" + tail)
+        root_open = re.search(rb"<(?:[\w.-]+:)?worksheet\b[^>]*>", data)
+        self._wrap_open = root_open.group(0) if root_open else \
+            f'<worksheet xmlns="{MAIN_NS}">'.encode()
+        self._wrap_close = b"</" + re.match(rb"<([\w.:-]+)", self._wrap_open).group(1) + b">"
+        self._body = body
+        self._spans: list[tuple[int, int, int]] | None = None   # (row, start, end) in body
+        self._rows: dict[int, bytes | None] = {}                # changed rows: xml, None = gone
+        self._shift: Callable[[int], int] | None = None          # applied to untouched rows
+        self._reverse: dict[int, tuple[int, int, int]] | None = None
+
+    # ------------------------------------------------------------------ row index
+
+    def _index(self) -> list[tuple[int, int, int]]:
+        if self._spans is None:
+            p = re.escape(self.prefix)
+            pattern = re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
+            spans, last = [], 0
+            for m in pattern.finditer(self._body):
+                head = self._body[m.start():m.start() + 200]
+                num = _ROW_NUM.search(head[:head.find(b">") + 1])
+                last = int(num.group(1)) if num else last + 1
+                spans.append((last, m.start(), m.end()))
+            self._spans = spans
+        return self._spans
+
+    def row_numbers(self) -> list[int]:
+        """Row numbers present after the edits so far, ascending."""
+        rows = {self._shifted(r) for r, _, _ in self._index()}
+        rows = {r for r in rows if r is not None}
+        rows |= {r for r, xml in self._rows.items() if xml is not None}
+        rows -= {r for r, xml in self._rows.items() if xml is None}
+        return sorted(rows)
+
+    def _shifted(self, row: int) -> int | None:
+        return self._shift(row) if self._shift else row
+
+    def _original_row(self, row: int) -> bytes | None:
+        """Row ``row`` (current numbering) as it was in the file, renumbered if shifted."""
+        spans = self._index()
+        if self._shift is None:
+            i = bisect.bisect_left(spans, (row, -1, -1))
+            if i < len(spans) and spans[i][0] == row:
+                return self._body[spans[i][1]:spans[i][2]]
+            return None
+        if self._reverse is None:
+            self._reverse = {}
+            for r, start, end in spans:
+                new = self._shift(r)
+                if new is not None:
+                    self._reverse[new] = (r, start, end)
+        hit = self._reverse.get(row)
+        return _renumber(self._body[hit[1]:hit[2]], hit[0], row) if hit else None
+
+    def row_xml(self, row: int) -> bytes | None:
+        if row in self._rows:
+            return self._rows[row]
+        return self._original_row(row)
+
+    # ------------------------------------------------------------------ cells
+
+    def _parse_row(self, xml: bytes) -> etree._Element:
+        return parse_xml(self._wrap_open + xml + self._wrap_close)[0]
+
+    def _row_element(self, row: int) -> etree._Element:
+        xml = self.row_xml(row)
+        if xml is None:
+            return etree.fromstring(f'<row xmlns="{MAIN_NS}" r="{row}"/>')
+        return self._parse_row(xml)
+
+    def cells(self, row: int) -> dict[int, etree._Element]:
+        """Column number -> <c> element of one row (a parsed copy)."""
+        return _cells_of(self._row_element(row))
+
+    def cell_style(self, row: int, col: int) -> int | None:
+        """The style index of a cell, or None when the cell is absent."""
+        cell = self.cells(row).get(col)
+        if cell is None:
+            return None
+        return int(cell.get("s", "0"))
+
+    def row_values_present(self, row: int, cols: Iterable[int]) -> bool:
+        """True when any of ``cols`` holds a value in ``row``."""
+        cells = self.cells(row)
+        for c in cols:
+            cell = cells.get(c)
+            if cell is not None and (cell.find(q("v")) is not None or cell.find(q("is")) is not None
+                                     or cell.find(q("f")) is not None):
+                return True
+        return False
+
+    def set_cells(self, row: int, new_cells: dict[int, str], row_attrs: dict | None = None) -> None:
+        """Put ``<c>`` XML strings (column -> xml) into ``row``, replacing cells in those columns;
+        other cells of the row stay as they are."""
+        el = self._row_element(row)
+        existing = _cells_of(el)
+        for col, xml in new_cells.items():
+            new = etree.fromstring(f'<x xmlns="{MAIN_NS}">{xml}</x>')[0]
+            old = existing.get(col)
+            if old is not None:
+                old.addprevious(new)
+                el.remove(old)
+            else:
+                later = [c for c in existing if c > col]
+                if later:
+                    existing[min(later)].addprevious(new)
+                else:
+                    el.append(new)
+            existing[col] = new
+        for key, value in (row_attrs or {}).items():
+            el.set(key, value)
+        el.attrib.pop("spans", None)   # an optimisation hint; wrong spans are worse than none
+        self._rows[row] = self._serialise(el)
+
+    def put_row(self, row: int, cells_xml: str, attrs: str = "") -> None:
+        """Replace row ``row`` entirely with the given cells."""
+        p = self.prefix.decode()
+        if p:
+            cells_xml = re.sub(r"<(/?)(c|v|is|t|f)\b", rf"<\1{p}\2", cells_xml)
+        self._rows[row] = f'<{p}row r="{row}"{attrs}>{cells_xml}</{p}row>'.encode()
+
+    def clear_row(self, row: int) -> None:
+        self._rows[row] = None
+
+    def clear_all(self) -> None:
+        """Drop every row (a sheet the tool rebuilds from scratch)."""
+        self._body, self._spans, self._rows = b"", [], {}
+        self._shift, self._reverse = None, None
+
+    def _serialise(self, el: etree._Element) -> bytes:
+        xml = etree.tostring(el)
+        # lxml repeats the namespace declarations the root already makes: drop them.
+        head_end = xml.index(b">")
+        head = re.sub(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"', b"", xml[:head_end])
+        return head + xml[head_end:]
+
+    # ------------------------------------------------------------------ removing rows
+
+    def remove_rows(self, rows: Iterable[int]) -> Callable[[int], int | None]:
+        """Delete whole rows; every later row moves up. Returns the row mapping old -> new (None
+        for a removed row), for the caller to fix references (tables, validations, comments)."""
+        gone = sorted(set(rows))
+        if not gone:
+            return lambda r: r
+
+        def mapping(r: int) -> int | None:
+            i = bisect.bisect_left(gone, r)
+            if i < len(gone) and gone[i] == r:
+                return None
+            return r - i
+
+        # Changed rows so far are re-keyed; rows of the file shift through the mapping.
+        changed = {}
+        for r, xml in self._rows.items():
+            new = mapping(r)
+            if new is not None:
+                changed[new] = None if xml is None else _renumber(xml, r, new)
+        previous = self._shift
+        self._shift = (lambda r: _compose(previous, mapping, r)) if previous else mapping
+        self._reverse = None
+        # Rows of the file that no longer exist must not resurface from _original_row.
+        self._rows = changed
+        return mapping
+
+    # ------------------------------------------------------------------ output
+
+    def to_bytes(self) -> bytes:
+        meta = to_xml(self.meta)
+        p = re.escape(self.prefix)
+        m = re.search(rb"<" + p + rb"sheetData\s*/>", meta)
+        rows = self._body_bytes()
+        data = (b"<" + self.prefix + b"sheetData>" + rows + b"</" + self.prefix + b"sheetData>"
+                if rows else b"<" + self.prefix + b"sheetData/>")
+        return meta[:m.start()] + data + meta[m.end():]
+
+    def _body_bytes(self) -> bytes:
+        if not self._rows and self._shift is None:
+            return self._body
+        out: list[bytes] = []
+        pending = sorted((r, x) for r, x in self._rows.items())
+        k = 0
+        for r, start, end in self._index():
+            new = self._shifted(r)
+            if new is None:
+                continue
+            while k < len(pending) and pending[k][0] < new:
+                if pending[k][1] is not None:
+                    out.append(pending[k][1])
+                k += 1
+            if k < len(pending) and pending[k][0] == new:
+                if pending[k][1] is not None:
+                    out.append(pending[k][1])
+                k += 1
+                continue
+            xml = self._body[start:end]
+            out.append(xml if new == r else _renumber(xml, r, new))
+        for _, xml in pending[k:]:
+            if xml is not None:
+                out.append(xml)
+        return b"".join(out)
+
+    # ------------------------------------------------------------------ meta helpers
+
+    def find(self, tag: str) -> etree._Element | None:
+        return self.meta.find(q(tag))
+
+    def findall(self, tag: str) -> list[etree._Element]:
+        return self.meta.findall(q(tag))
+
+    def column_styles(self) -> dict[int, int]:
+        """Column number -> default style index from <cols>."""
+        out = {}
+        cols = self.find("cols")
+        if cols is None:
+            return out
+        for col in cols:
+            style = col.get("style")
+            if style is None:
+                continue
+            for c in range(int(col.get("min", "1")), int(col.get("max", "1")) + 1):
+                out[c] = int(style)
+                if c > 16384:
+                    break
+        return out
+
+    def set_dimension(self) -> None:
+        """Recompute <dimension> from the rows present (cheap bound: columns from <cols>)."""
+        dim = self.find("dimension")
+        rows = self.row_numbers()
+        if dim is None or not rows:
+            return
+        ref = dim.get("ref", "A1")
+        first, _, last = ref.partition(":")
+        try:
+            c1, _ = split_cell(first)
+            c2, _ = split_cell(last or first)
+        except ValueError:
+            return
+        dim.set("ref", f"{col_letter(c1)}{rows[0]}:{col_letter(max(c1, c2))}{rows[-1]}"
+                if (rows[-1], c2) != (rows[0], c1) else f"{col_letter(c1)}{rows[0]}")
+
+    def widen_dimension(self, last_col: int) -> None:
+        dim = self.find("dimension")
+        if dim is None:
+            return
+        first, _, last = dim.get("ref", "A1").partition(":")
+        try:
+            c2, r2 = split_cell(last or first)
+        except ValueError:
+            return
+        if last_col > c2:
+            dim.set("ref", f"{first}:{col_letter(last_col)}{r2}")
+
+
+def _cells_of(row: etree._Element) -> dict[int, etree._Element]:
+    out, col = {}, 0
+    for c in row.iter(q("c")):
+        ref = c.get("r")
+        m = _COL_OF_REF.match(ref) if ref else None
+        col = col_index(m.group(1)) if m else col + 1
+        out[col] = c
+    return out
+
+
+def _renumber(xml: bytes, old: int, new: int) -> bytes:
+    """A row's XML moved from row ``old`` to row ``new`` (the row's r and every cell's r)."""
+    o, n = str(old).encode(), str(new).encode()
+    head_end = xml.index(b">")
+    head = _ROW_NUM.sub(b'r="' + n + b'"', xml[:head_end], count=1)
+    rest = _CELL_REF.sub(lambda m: b'r="' + m.group(1) + (n if m.group(2) == o else m.group(2))
+                         + b'"', xml[head_end:])
+    return head + rest
+
+
+def _compose(first, second, r):
+    mid = first(r)
+    return None if mid is None else second(mid)

@@ -1,0 +1,210 @@
+"""The workbook's cell formats (``xl/styles.xml``), edited only by appending.
+
+Writers ask for a variant of a cell's own format: the same format with a date number format,
+bold, or one of our mark fills. A variant is a copy of the cell's ``<xf>`` with one thing changed,
+appended to ``cellXfs`` (and a new ``<fill>``/``<font>``/``<numFmt>`` when needed); existing
+entries never change, so every other cell of the book looks exactly as before. ``dirty`` says
+whether the part must be written back.
+
+Mark fills remember what they cover: a mark is a solid fill whose foreground is a mark colour and
+whose background colour (which a solid fill does not draw) holds the cell's own solid colour, or
+is absent when the cell had no fill. Clearing a mark rebuilds the cell's own fill from it, which
+still works after Excel has re-saved and renumbered the styles.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from lxml import etree
+
+from .package import MAIN_NS, parse_xml, q, to_xml
+
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30).
+BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | \
+    set(range(50, 59))
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def is_date_format(code: str) -> bool:
+    """True for a format code that shows a date or time (``yyyy-mm-dd``, ``h:mm``, ``[$-804]...``)."""
+    bare = _QUOTED.sub("", code or "").lower()
+    return bool(re.search(r"[ymdhs]", bare)) and bare not in ("general",)
+
+
+class Styles:
+    def __init__(self, data: bytes | None):
+        if data is None:
+            data = (f'<styleSheet xmlns="{MAIN_NS}"><fonts count="1"><font><sz val="11"/>'
+                    '<name val="Calibri"/></font></fonts><fills count="2"><fill><patternFill '
+                    'patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+                    '</fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf '
+                    'numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs '
+                    'count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                    '</cellXfs></styleSheet>').encode()
+        self.root = parse_xml(data)
+        self.dirty = False
+        self.xfs = self._section("cellXfs")
+        self.fills = self._section("fills")
+        self.fonts = self._section("fonts")
+        self._variants: dict[tuple, int] = {}
+
+    def _section(self, name: str) -> etree._Element:
+        el = self.root.find(q(name))
+        if el is None:
+            raise ValueError(f"styles.xml has no {name}")
+        return el
+
+    def to_bytes(self) -> bytes:
+        for section in (self.xfs, self.fills, self.fonts, self.root.find(q("numFmts"))):
+            if section is not None:
+                section.set("count", str(len(section)))
+        return to_xml(self.root)
+
+    # ------------------------------------------------------------------ reading
+
+    def xf(self, index: int) -> etree._Element:
+        xfs = self.xfs
+        return xfs[index] if 0 <= index < len(xfs) else xfs[0]
+
+    def number_format(self, index: int) -> str | int:
+        """The format code of a cell format, or the built-in id when it is built in."""
+        num_id = int(self.xf(index).get("numFmtId", "0"))
+        fmts = self.root.find(q("numFmts"))
+        if fmts is not None:
+            for f in fmts:
+                if int(f.get("numFmtId", "-1")) == num_id:
+                    return f.get("formatCode", "")
+        return num_id
+
+    def is_date(self, index: int) -> bool:
+        fmt = self.number_format(index)
+        return fmt in BUILTIN_DATE_FORMATS if isinstance(fmt, int) else is_date_format(fmt)
+
+    def fill_colour(self, index: int) -> str | None:
+        """The ARGB foreground of a solid fill (``FFFFC7CE``), or None."""
+        fill = self._fill(index)
+        pattern = fill.find(q("patternFill")) if fill is not None else None
+        if pattern is None or pattern.get("patternType") != "solid":
+            return None
+        fg = pattern.find(q("fgColor"))
+        return fg.get("rgb", "").upper() if fg is not None and fg.get("rgb") else None
+
+    def _fill(self, index: int) -> etree._Element | None:
+        fill_id = int(self.xf(index).get("fillId", "0"))
+        return self.fills[fill_id] if 0 <= fill_id < len(self.fills) else None
+
+    # ------------------------------------------------------------------ variants
+
+    def _variant(self, index: int, key: tuple, change) -> int:
+        cache_key = (index, key)
+        if cache_key not in self._variants:
+            xf = copy.deepcopy(self.xf(index))
+            change(xf)
+            for existing, el in enumerate(self.xfs):   # reuse an equal format when there is one
+                if etree.tostring(el) == etree.tostring(xf):
+                    self._variants[cache_key] = existing
+                    break
+            else:
+                self.xfs.append(xf)
+                self.dirty = True
+                self._variants[cache_key] = len(self.xfs) - 1
+        return self._variants[cache_key]
+
+    def _append(self, section: etree._Element, element: etree._Element) -> int:
+        for i, el in enumerate(section):
+            if etree.tostring(el) == etree.tostring(element):
+                return i
+        section.append(element)
+        self.dirty = True
+        return len(section) - 1
+
+    def _num_fmt_id(self, code: str) -> int:
+        fmts = self.root.find(q("numFmts"))
+        if fmts is None:
+            fmts = etree.Element(q("numFmts"))
+            self.root.insert(0, fmts)
+        ids = [int(f.get("numFmtId", "0")) for f in fmts]
+        for f in fmts:
+            if f.get("formatCode") == code:
+                return int(f.get("numFmtId"))
+        new_id = max([163] + ids) + 1
+        etree.SubElement(fmts, q("numFmt"), numFmtId=str(new_id), formatCode=code)
+        self.dirty = True
+        return new_id
+
+    def with_date_format(self, index: int, with_time: bool = False) -> int:
+        """``index`` itself when it already shows dates, else a copy with a date format."""
+        if self.is_date(index):
+            return index
+        code = DATETIME_FORMAT if with_time else DATE_FORMAT
+        num_id = self._num_fmt_id(code)
+
+        def change(xf):
+            xf.set("numFmtId", str(num_id))
+            xf.set("applyNumberFormat", "1")
+        return self._variant(index, ("date", code), change)
+
+    def with_bold(self, index: int) -> int:
+        font_id = int(self.xf(index).get("fontId", "0"))
+        font = copy.deepcopy(self.fonts[font_id] if font_id < len(self.fonts) else self.fonts[0])
+        if font.find(q("b")) is None:
+            font.insert(0, etree.Element(q("b")))
+        new_font = self._append(self.fonts, font)
+
+        def change(xf):
+            xf.set("fontId", str(new_font))
+            xf.set("applyFont", "1")
+        return self._variant(index, ("bold",), change)
+
+    def with_mark(self, index: int, argb: str) -> int | None:
+        """A copy of ``index`` filled with the mark colour ``argb``; None when the cell's own fill
+        is not one a mark can remember (a gradient or a patterned fill)."""
+        own = self._fill(index)
+        own_pattern = own.find(q("patternFill")) if own is not None else None
+        kind = own_pattern.get("patternType", "none") if own_pattern is not None else "none"
+        under = None
+        if kind == "solid":
+            fg = own_pattern.find(q("fgColor"))
+            if fg is None or fg.get("rgb") is None:
+                return None        # theme/indexed colours: keep the person's fill untouched
+            under = fg.get("rgb")
+        elif kind != "none" or (own is not None and own.find(q("gradientFill")) is not None):
+            return None
+        fill = etree.Element(q("fill"))
+        pattern = etree.SubElement(fill, q("patternFill"), patternType="solid")
+        etree.SubElement(pattern, q("fgColor"), rgb=argb)
+        if under:
+            etree.SubElement(pattern, q("bgColor"), rgb=under)
+        fill_id = self._append(self.fills, fill)
+
+        def change(xf):
+            xf.set("fillId", str(fill_id))
+            xf.set("applyFill", "1")
+        return self._variant(index, ("mark", argb, under), change)
+
+    def without_mark(self, index: int, mark_colours: set[str]) -> int:
+        """The cell's own format back from a mark variant; ``index`` when it is not a mark."""
+        fill = self._fill(index)
+        if fill is None or (self.fill_colour(index) or "") not in mark_colours:
+            return index
+        pattern = fill.find(q("patternFill"))
+        bg = pattern.find(q("bgColor")) if pattern is not None else None
+        own = etree.Element(q("fill"))
+        own_pattern = etree.SubElement(own, q("patternFill"))
+        if bg is not None and bg.get("rgb"):
+            own_pattern.set("patternType", "solid")
+            etree.SubElement(own_pattern, q("fgColor"), rgb=bg.get("rgb"))
+            etree.SubElement(own_pattern, q("bgColor"), indexed="64")
+            fill_id = self._append(self.fills, own)
+        else:
+            fill_id = 0        # fills[0] is "none" in every package
+
+        def change(xf):
+            xf.set("fillId", str(fill_id))
+            if fill_id == 0:
+                xf.attrib.pop("applyFill", None)
+        return self._variant(index, ("unmark", fill_id), change)
