@@ -5,7 +5,9 @@ XML part, the ChangeLog included); with the key, `xltools reveal` gives the orig
 fixing a value and validating again removes its mark, while a person's own fill elsewhere stays.
 """
 
+import datetime
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -100,6 +102,28 @@ def test_mask_leaves_no_raw_value_in_the_package_and_reveal_brings_them_back(boo
 
     monkeypatch.setenv(ENV_VAR, "someone-else")
     assert run("reveal", book, "C20240315002").exit_code == 2
+
+
+def occurs(raw: str, text: str) -> bool:
+    """``raw`` as a value of its own, not inside a longer run of hex digits (a fingerprint)."""
+    return re.search(rf"(?<![0-9a-fA-F]){re.escape(raw)}(?![0-9a-fA-F])", text) is not None
+
+
+def test_the_messy_demo_book_keeps_no_raw_value_after_mask(tmp_path, monkeypatch):
+    from xltools.demo import demo_data
+    from xltools.template import build_template
+    monkeypatch.setenv(ENV_VAR, "team-key")
+    data = demo_data(n_customers=150, seed=5, today=datetime.date(2024, 6, 1), mess=True)
+    raws = {str(data.frames["Customers"].at[p["row"] - 2, p["column"]])
+            for p in data.planted if p["kind"] == "unmasked"}
+    path = tmp_path / "demo.xlsx"
+    build_template(path, data=data)
+    assert len(raws) >= 4 and all(occurs(r, package_text(path)) for r in raws)
+
+    assert run("validate", path, "--today", "2024-06-01").exit_code == 1  # Issues sheet + marks
+    assert run("mask", path).exit_code == 0
+    text = package_text(path)
+    assert [r for r in raws if occurs(r, text)] == []
 
 
 def _customers_sheet(wb):
