@@ -29,10 +29,14 @@ from .writer import BookWriter
 class FileBackend:
     """A workbook file (.xlsx/.xlsm) as the team's database."""
 
-    def __init__(self, path: str | Path, command: str = "", schema: Schema | None = None):
+    def __init__(self, path: str | Path, command: str = "", schema: Schema | None = None, *,
+                 backups: bool = True):
+        """``backups=False`` skips the per-apply backup: for a working copy that the caller
+        backs up and swaps in once (:func:`xltools.backend.transaction.working_copy`)."""
         self.path = Path(path)
         self.command = command
         self.schema = schema or load_schema()
+        self.backups = backups
 
     def load(self) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
@@ -47,7 +51,8 @@ class FileBackend:
         """Apply ``changes`` to the file; return what was done (counts and the backup path)."""
         safety.check_not_locked(self.path)
         with safety.book_lock(self.path):
-            backup = safety.make_backup(self.path, keep=db.setting("BackupCount"))
+            backup = safety.make_backup(self.path, keep=db.setting("BackupCount")) \
+                if self.backups else None
             report: dict[str, Any] = {}
 
             def write(tmp: Path) -> None:
@@ -58,5 +63,5 @@ class FileBackend:
                     write_package(self.path, tmp, parts.changed, parts.added)
 
             safety.atomic_write(self.path, write)
-        report["backup"] = str(backup)
+        report["backup"] = str(backup) if backup else None
         return report
