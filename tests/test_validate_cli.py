@@ -32,7 +32,7 @@ def served(monkeypatch, tmp_path):
     state = {"db": None, "applied": []}
 
     class StandInBackend:
-        def __init__(self, path):
+        def __init__(self, path, **options):
             if not str(path).endswith(".xlsx"):
                 from xltools.errors import BadWorkbookError
                 raise BadWorkbookError("不是 .xlsx 文件", "not an .xlsx file")

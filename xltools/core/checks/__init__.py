@@ -91,9 +91,16 @@ class Context:
         return self.cache[key]
 
     def blank(self, table: str, column: str) -> pd.Series:
-        """Which cells of a column are blank (several rules ask; computed once)."""
-        from .values import blank
-        return self.once(("blank", table, column), lambda: blank(self.db.df(table)[column]))
+        """Which cells of a column are blank (several rules ask; computed once). A text column
+        derives it from :meth:`text`, which most rules on text columns need anyway."""
+        from .values import holds_text
+
+        def compute():
+            s = self.db.df(table)[column]
+            if s.dtype.kind in "biufcmM" or not holds_text(s):
+                return s.isna()
+            return s.isna() | (self.text(table, column) == "")
+        return self.once(("blank", table, column), compute)
 
     def text(self, table: str, column: str) -> pd.Series:
         """A column as trimmed text, for list, pattern and uniqueness comparisons."""
