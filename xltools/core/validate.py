@@ -114,6 +114,7 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     cases = failure_cases(db, build_schemas(by_name))
 
     issues = list(db.load_issues)
+    companies = _company_rows(db) if "Customers" in db.tables else set()
     for table, column, check, value, row in cases.itertuples(index=False, name=None):
         rule = by_name.get(check)
         if rule is None:  # pandera's own failure (e.g. a column it could not read)
@@ -121,7 +122,7 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
                                 f"无法校验「{column}」:{check}", f"could not check {column}: {check}"))
             continue
         zh, en = rule.message(row, value)
-        issues.append(Issue(table, _int(row), column, _shown(db, table, column, row, value),
+        issues.append(Issue(table, _int(row), column, _shown(db, table, column, row, value, companies),
                             rule.check, level[rule.check], zh, en))
     issues = _ordered(db, issues)
     counts = _counts(issues)
@@ -185,18 +186,25 @@ def _label(db, issue: Issue, lang: str) -> str:
         return issue.column
 
 
-def _shown(db, table: str, column: str, row, value) -> Any:
+def _shown(db, table: str, column: str, row, value, companies: set) -> Any:
     """The value as an issue may repeat it: personal data masked (the Issues sheet is in the book
-    and ``--json`` output ends up in logs); a company's credit code is public and stays."""
+    and ``--json`` output ends up in logs); a company's credit code (rows in ``companies``) is
+    public and stays."""
     value = _plain(value)
     kind = _mask_kinds(db.schema).get((table, column))
     if not kind or value in (None, "") or privacy.is_masked(kind, value):
         return value
-    if column == "CreditCode" and table == "Customers":
-        ctype = db.customers.at[row, "CustomerType"] if "CustomerType" in db.customers else None
-        if str(ctype).strip() == codes.COMPANY:
-            return value
+    if column == "CreditCode" and table == "Customers" and row in companies:
+        return value
     return privacy.mask_value(kind, value)
+
+
+def _company_rows(db) -> set:
+    df = db.customers
+    if "CustomerType" not in df.columns:
+        return set()
+    types = df["CustomerType"].astype(str).str.strip()
+    return set(types.index[types == codes.COMPANY])
 
 
 _MASK_KINDS: dict[int, tuple] = {}
