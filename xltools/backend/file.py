@@ -40,10 +40,14 @@ class FileBackend:
 
     def load(self) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
-        Lists, Settings and language; unreadable cells are listed in ``db.load_issues``."""
+        Lists, Settings and language; unreadable cells are listed in ``db.load_issues``.
+
+        A book open in Excel/WPS is refused here already: what is on disk may not be what the
+        person sees, and a command that writes could not save anyway."""
         if not self.path.exists():
             raise BadWorkbookError(f"找不到工作簿:{self.path}", f"workbook not found: {self.path}",
                                    path=str(self.path))
+        safety.check_not_locked(self.path)
         return load_book(self.path, self.schema)
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None

@@ -10,6 +10,7 @@ well-formed XML).
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from lxml import etree
@@ -147,8 +148,8 @@ class Notes:
         return len(self.authors) - 1
 
     def shift_rows(self, gone: list[int]) -> None:
-        """Rows ``gone`` were deleted: drop their notes, move later ones up."""
-        import bisect
+        """Rows ``gone`` were deleted: drop their notes, move later ones up. The parts count as
+        changed only when a note actually moved or went."""
         if not gone or not self._by_cell:
             return
         moved: dict[tuple[int, int], etree._Element] = {}
@@ -158,34 +159,15 @@ class Notes:
                 self.list.remove(c)
                 if c in self._new:
                     self._new.remove(c)
+                self.changed = True
                 continue
             if i:
                 c.set("ref", make_cell(col, row - i))
+                self.changed = True
             moved[(row - i, col)] = c
         self._by_cell = moved
-        if self.vml:
-            def fix(m: re.Match) -> str:
-                shape = m.group(0)
-                rm = _ROW.search(shape)
-                if rm is None:
-                    return shape
-                row = int(rm.group(1)) + 1
-                i = bisect.bisect_left(gone, row)
-                if i < len(gone) and gone[i] == row and 'ObjectType="Note"' in shape:
-                    return ""
-                if not i:
-                    return shape
-                shape = _ROW.sub(f"<x:Row>{row - 1 - i}</x:Row>", shape, count=1)
-                am = _ANCHOR.search(shape)
-                if am:
-                    nums = [p.strip() for p in am.group(1).split(",")]
-                    if len(nums) == 8:
-                        nums[2] = str(max(0, int(nums[2]) - i))
-                        nums[6] = str(max(0, int(nums[6]) - i))
-                        shape = shape.replace(am.group(0), f"<x:Anchor>{', '.join(nums)}</x:Anchor>")
-                return shape
-            self.vml = _SHAPE.sub(fix, self.vml)
-        self.changed = True
+        if self.vml and self.changed:
+            self.vml = _SHAPE.sub(lambda m: _shift_shape(m.group(0), gone), self.vml)
 
     # ------------------------------------------------------------------ output
 
@@ -219,3 +201,25 @@ class Notes:
         if not _SHAPE.search(vml):
             return None
         return vml.encode("utf-8")
+
+
+def _shift_shape(shape: str, gone: list[int]) -> str:
+    """One VML shape after rows ``gone`` were deleted ('' when its note's row went)."""
+    rm = _ROW.search(shape)
+    if rm is None:
+        return shape
+    row = int(rm.group(1)) + 1
+    i = bisect.bisect_left(gone, row)
+    if i < len(gone) and gone[i] == row and 'ObjectType="Note"' in shape:
+        return ""
+    if not i:
+        return shape
+    shape = _ROW.sub(f"<x:Row>{row - 1 - i}</x:Row>", shape, count=1)
+    am = _ANCHOR.search(shape)
+    if am:
+        nums = [p.strip() for p in am.group(1).split(",")]
+        if len(nums) == 8:
+            nums[2] = str(max(0, int(nums[2]) - i))
+            nums[6] = str(max(0, int(nums[6]) - i))
+            shape = shape.replace(am.group(0), f"<x:Anchor>{', '.join(nums)}</x:Anchor>")
+    return shape
