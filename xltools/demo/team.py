@@ -225,10 +225,13 @@ def _followups(pick: Picker, cust: dict, last: pd.Timestamp, today: pd.Timestamp
 
 
 def _opportunities(pick: Picker, cust: dict, today: pd.Timestamp) -> list[dict]:
-    count = pick.one([0, 1, 2], [35, 50, 15])
+    # South China IT service firms are the demo team's home market: more deals, more often won
+    # (so the seed's example query, 华南 + 高价值 + IT服务业, finds someone).
+    home = cust.get("Industry") == "IT服务业" and cust.get("Region") == "华南"
+    count = pick.one([1, 2], [60, 40]) if home else pick.one([0, 1, 2], [35, 50, 15])
     out = []
-    for _ in range(count):
-        stage = pick.weighted(STAGE_WEIGHTS)
+    for n in range(count):
+        stage = "成交" if home and n == 0 and pick.chance(0.7) else pick.weighted(STAGE_WEIGHTS)
         span = max((today - cust["CreateTime"]).days - 10, 1)
         created = cust["CreateTime"] + pick.int(0, span) * DAY
         if stage in OPEN_STAGES:
@@ -253,7 +256,10 @@ def _deal_fields(pick: Picker, cust: dict, opps: list[dict], settings: dict) -> 
         status, phase = "流失", "流失客户"
     else:
         status, phase = "潜在-已接触", "潜在客户"
-    spend = float(round(pick.rng.lognormal(np.log(45000), 1.0), -2)) if won else 0.0
+    # IT service contracts run larger than a typical deal: the seed's example query (华南 高价值
+    # IT服务业 customers) should find someone in a demo team.
+    median = 160000 if cust.get("Industry") == "IT服务业" else 45000
+    spend = float(round(pick.rng.lognormal(np.log(median), 1.0), -2)) if won else 0.0
     level = customer_level(spend, settings)
     if level == "VIP" or "谈判" in stages:
         priority = "高-重点跟进"
