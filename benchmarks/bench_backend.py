@@ -56,7 +56,7 @@ def build_book(path: Path, n_customers: int, per_customer: int) -> None:
         for r in range(len(df)):
             for c, col in enumerate(cols):
                 v = values[c][r]
-                if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+                if v is None or pd.isna(v):
                     continue
                 if isinstance(v, pd.Timestamp):
                     ws.write_datetime(r + 1, c, v.to_pydatetime(), date_fmt)
@@ -87,6 +87,7 @@ def job_load_ours(book: str) -> dict:
 
 def job_load_openpyxl(book: str) -> dict:
     import openpyxl
+
     from xltools.backend import frames
     schema = load_schema()
     wb = openpyxl.load_workbook(book, read_only=False)
@@ -146,6 +147,7 @@ def job_summary_ours(book: str) -> dict:
 def job_summary_openpyxl(book: str) -> dict:
     """The naive way: the same Summary grid written with openpyxl (load + write + save)."""
     import openpyxl
+
     from xltools.backend.file import FileBackend
     from xltools.registry import get
     db = FileBackend(book).load()

@@ -17,8 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from backend_books import user_book
+
 from xltools.backend import safety
 from xltools.backend.file import FileBackend
 

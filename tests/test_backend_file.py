@@ -12,13 +12,20 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from backend_books import TODAY, members, user_book
 from click.testing import CliRunner
 
-from backend_books import TODAY, members, user_book
 from xltools import layout
 from xltools.backend.file import FileBackend
-from xltools.changes import (CellMark, CellUpdate, Changeset, RowAppend, RowRemove, SheetRebuild,
-                             TableReplace)
+from xltools.changes import (
+    CellMark,
+    CellUpdate,
+    Changeset,
+    RowAppend,
+    RowRemove,
+    SheetRebuild,
+    TableReplace,
+)
 from xltools.cli import main
 from xltools.errors import BadWorkbookError
 from xltools.registry import get

@@ -28,7 +28,8 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 

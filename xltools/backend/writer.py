@@ -25,8 +25,22 @@ from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
 from ..xlsx.cells import cell_xml, kind_of, plain
 from ..xlsx.charts import put_charts
-from ..xlsx.package import (CT_COMMENTS, CT_TABLE, CT_VML, CT_WORKSHEET, MAIN_NS, R_NS, REL_COMMENTS,
-                            REL_TABLE, REL_VML, REL_WORKSHEET, Package, TableInfo, q, to_xml)
+from ..xlsx.package import (
+    CT_COMMENTS,
+    CT_TABLE,
+    CT_VML,
+    CT_WORKSHEET,
+    MAIN_NS,
+    R_NS,
+    REL_COMMENTS,
+    REL_TABLE,
+    REL_VML,
+    REL_WORKSHEET,
+    Package,
+    TableInfo,
+    q,
+    to_xml,
+)
 from ..xlsx.parts import PartStore
 from ..xlsx.ranges import shift_range
 from ..xlsx.refs import col_letter, make_cell, make_ref, split_ref
@@ -208,7 +222,7 @@ class BookWriter:
         self.sheet_notes(loc.sheet_part).shift_rows(gone)
         for other in self._tables_on(loc.sheet_part):
             new = shift_range(other.ref, gone)
-            (c1, r1), (c2, r2) = split_ref(new) if new else ((other.first_col, other.header_row),
+            (_, r1), (_, r2) = split_ref(new) if new else ((other.first_col, other.header_row),
                                                              (other.last_col, other.header_row))
             other.header_row, other.last_row = r1, max(r2, r1 + 1)
             other.dirty = True
@@ -424,7 +438,7 @@ class BookWriter:
             f'ref="{ref}" totalsRowShown="0"><autoFilter ref="{ref}"/><tableColumns '
             f'count="{len(headers)}">{cols}</tableColumns><tableStyleInfo name="{TABLE_STYLE}" '
             'showFirstColumn="0" showLastColumn="0" showRowStripes="1" showColumnStripes="0"/>'
-            '</table>').encode("utf-8")
+            '</table>').encode()
         self.parts.set_override(table_part, CT_TABLE)
         rid = self.parts.add_rel(part, REL_TABLE, table_part)
         ws.add_table_part(sheet.meta, rid)
@@ -592,7 +606,7 @@ class BookWriter:
         used: set[int] = set()
         pattern = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
         for sheet in self.pkg.worksheets:
-            data = self.parts[sheet.part] if sheet.part in self.parts else b""
+            data = self.parts.get(sheet.part, b"")
             used.update(int(m) for m in pattern.findall(data) if int(m) in self.scrub_sst)
         orphans = self.scrub_sst - used
         if not orphans:

@@ -76,7 +76,7 @@ def kind_of(value: Any) -> str:
     return "text"
 
 
-def _number(value: float | int) -> str:
+def _number(value: float) -> str:
     if isinstance(value, int):
         return str(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

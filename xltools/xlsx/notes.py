@@ -22,7 +22,7 @@ from .refs import make_cell, split_cell
 OUR_AUTHOR = "xltools"
 NOTE_PREFIX = "xltools:\n"
 
-_SHAPE = re.compile(r"<v:shape\b.*?</v:shape>", re.S)
+_SHAPE = re.compile(r"<v:shape\b.*?</v:shape>", re.DOTALL)
 _ROW = re.compile(r"<x:Row>\s*(\d+)\s*</x:Row>")
 _COL = re.compile(r"<x:Column>\s*(\d+)\s*</x:Column>")
 _ANCHOR = re.compile(r"<x:Anchor>([^<]*)</x:Anchor>")

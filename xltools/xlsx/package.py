@@ -191,7 +191,7 @@ class Package:
     def close(self) -> None:
         self.zip.close()
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,12 +8,20 @@ member that did not change reads it from the zip, writing one records it. ``chan
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from typing import Iterator
+from collections.abc import Iterator, MutableMapping
 
 from lxml import etree
 
-from .package import CT_NS, PKG_REL_NS, Package, parse_xml, q, rels_path, relative, to_xml
+from .package import (
+    CT_NS,
+    PKG_REL_NS,
+    Package,
+    parse_xml,
+    q,
+    relative,
+    rels_path,
+    to_xml,
+)
 
 CONTENT_TYPES = "[Content_Types].xml"
 

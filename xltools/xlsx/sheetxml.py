@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from lxml import etree
 
@@ -67,7 +67,7 @@ class SheetXml:
     def _index(self) -> list[tuple[int, int, int]]:
         if self._spans is None:
             p = re.escape(self.prefix)
-            pattern = re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
+            pattern = re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.DOTALL)
             spans, last = [], 0
             for m in pattern.finditer(self._body):
                 head = self._body[m.start():m.start() + 200]

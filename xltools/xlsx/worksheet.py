@@ -7,7 +7,7 @@ worksheet without its rows) or on a table part.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -173,4 +173,4 @@ EMPTY_SHEET = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<works
                f'xmlns:r="{R_NS}"><dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/>'
                '</sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData/><pageMargins '
                'left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-               '</worksheet>').encode("utf-8")
+               '</worksheet>').encode()

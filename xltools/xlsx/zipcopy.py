@@ -20,7 +20,8 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
-from typing import IO, Mapping
+from collections.abc import Mapping
+from typing import IO
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")   # zipfile's structFileHeader
 _DATA_DESCRIPTOR_FLAG = 0x08
