@@ -49,3 +49,11 @@ def test_missing_book_json_is_one_document(runner, tmp_path):
 def test_unknown_option_is_exit_2(runner, tmp_path):
     out = runner.invoke(main, ["info", str(tmp_path / "x.xlsx"), "--bogus"])
     assert out.exit_code == 2
+
+
+def test_readme_documents_every_command():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for op in operations():
+        assert f"`{op.id}`" in readme, f"README does not list {op.id}"

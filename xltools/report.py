@@ -19,13 +19,16 @@ def print_result(result: Result, lang: str, console: Console | None = None) -> N
         return
     zh = lang == "zh"
     table = Table(show_lines=False)
-    for head in (("级别", "Severity"), ("表", "Table"), ("行", "Row"), ("列", "Column"),
-                 ("值", "Value"), ("说明", "Message")):
-        table.add_column(head[0] if zh else head[1])
+    table.add_column("级别" if zh else "Severity", no_wrap=True)
+    table.add_column("位置" if zh else "Where", no_wrap=True)
+    table.add_column("说明" if zh else "Message")
     for issue in result.issues[:MAX_ROWS_SHOWN]:
-        table.add_row(issue.severity, issue.table, "" if issue.row is None else str(issue.row),
-                      issue.column or "", "" if issue.value is None else str(issue.value)[:30],
-                      issue.message_zh if zh else issue.message_en)
+        where = issue.table + ("" if issue.row is None else f" {issue.row}")
+        where += f" {issue.column}" if issue.column else ""
+        message = issue.message_zh if zh else issue.message_en
+        if issue.value is not None and str(issue.value) not in message:
+            message += f"  [{str(issue.value)[:30]}]"
+        table.add_row(issue.severity, where, message)
     console.print(table)
     hidden = len(result.issues) - MAX_ROWS_SHOWN
     if hidden > 0:
