@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from .safety import (DEFAULT_KEEP, _fsync_dir, book_lock, check_not_locked, make_backup)
+from .safety import DEFAULT_KEEP, atomic_write, book_lock, check_not_locked, make_backup
 
 
 @contextlib.contextmanager
@@ -30,10 +30,7 @@ def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True) -
             if commit:
                 check_not_locked(book)  # Excel may have opened it while we worked
                 make_backup(book, keep)
-                with open(copy, "rb+") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(copy, book)
-                _fsync_dir(book.parent)
+                atomic_write(book, lambda tmp: os.replace(copy, tmp))
         finally:
             with contextlib.suppress(FileNotFoundError):
                 copy.unlink()
