@@ -182,6 +182,8 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None =
         FileBackend(book).load()  # a bad book fails here, before any copy is made
         with working_copy(book, commit=not dry_run) as copy:
             backend = FileBackend(copy, command=op.id, backups=False)
+            if "dry_run" in inspect.signature(op.func).parameters:
+                params = {**params, "dry_run": dry_run}  # its steps' side files (the vault) too
             result = op.func(backend, book=book, **params)
             lang_of_book = backend.load().lang
         return result, lang_of_book

@@ -52,20 +52,25 @@ class MonthlyRun:
     skipped: list[str] = field(default_factory=list)
 
 
-def _call(op, db, params: dict, today: dt.date | None):
+def _call(op, db, params: dict, today: dt.date | None, dry_run: bool = False):
     accepted = inspect.signature(op.func).parameters
     kwargs = {k: v for k, v in params.items() if k in accepted}
     if today is not None and "today" in accepted:
         kwargs["today"] = today
+    if dry_run and "dry_run" in accepted:
+        kwargs["dry_run"] = True  # e.g. mask writes no vault beside the book
     return op.func(db, **kwargs)
 
 
 def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None = None,
-                on_step: Callable[[str, int, int], None] | None = None) -> MonthlyRun:
+                on_step: Callable[[str, int, int], None] | None = None,
+                dry_run: bool = False) -> MonthlyRun:
     """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()``).
 
     ``book_path`` is where side files (the vault) belong when the backend works on a copy.
     ``on_step(op_id, index, total)`` is called before each step, for progress bars.
+    ``dry_run`` is passed on to steps that take it, so none writes side files beside the book
+    (the changes still go to ``backend``: later steps must see them; the caller discards the copy).
     """
     from .registry import REGISTRY, operations
 
@@ -80,7 +85,7 @@ def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None
         db = backend.load()
         if book_path is not None:
             db.path = Path(book_path)
-        result: Result = _call(op, db, params, today)
+        result: Result = _call(op, db, params, today, dry_run)
         if op.writes and not result.changes.is_empty():
             backend.apply(result.changes, db)
         run.steps.append(StepReport(op_id, op.label_zh, op.label_en, result.summary_zh,

@@ -13,7 +13,14 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from .safety import DEFAULT_KEEP, atomic_write, book_lock, check_not_locked, make_backup
+from .safety import (
+    DEFAULT_KEEP,
+    _lock_path,
+    atomic_write,
+    book_lock,
+    check_not_locked,
+    make_backup,
+)
 
 
 @contextlib.contextmanager
@@ -32,5 +39,7 @@ def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True) -
                 make_backup(book, keep)
                 atomic_write(book, lambda tmp: os.replace(copy, tmp))
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                copy.unlink()
+            # the copy, and the lock sidecar its own writes left (a new name every run)
+            for leftover in (copy, _lock_path(copy)):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
