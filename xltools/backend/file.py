@@ -17,7 +17,7 @@ from typing import Any
 
 from ..changes import Changeset
 from ..db import CustomerDB
-from ..errors import BadWorkbookError
+from ..errors import BadWorkbookError, BookLockedError
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
@@ -37,6 +37,7 @@ class FileBackend:
         self.command = command
         self.schema = schema or load_schema()
         self.backups = backups
+        self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
 
     def load(self) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
@@ -48,13 +49,17 @@ class FileBackend:
             raise BadWorkbookError(f"找不到工作簿:{self.path}", f"workbook not found: {self.path}",
                                    path=str(self.path))
         safety.check_not_locked(self.path)
-        return load_book(self.path, self.schema)
+        stat = self.path.stat()
+        db = load_book(self.path, self.schema)
+        self._loaded = (stat.st_mtime_ns, stat.st_size)
+        return db
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
               ) -> dict[str, Any]:
         """Apply ``changes`` to the file; return what was done (counts and the backup path)."""
         safety.check_not_locked(self.path)
         with safety.book_lock(self.path):
+            self._check_unchanged_since_load()
             backup = safety.make_backup(self.path, keep=db.setting("BackupCount")) \
                 if self.backups else None
             report: dict[str, Any] = {}
@@ -68,4 +73,18 @@ class FileBackend:
 
             safety.atomic_write(self.path, write)
         report["backup"] = str(backup) if backup else None
+        stat = self.path.stat()
+        self._loaded = (stat.st_mtime_ns, stat.st_size)
         return report
+
+    def _check_unchanged_since_load(self) -> None:
+        """Refuse to write over a book someone saved after we read it: our row numbers would be
+        stale and their changes lost (two commands started at once: the second one refuses)."""
+        if self._loaded is None:
+            return
+        stat = self.path.stat()
+        if (stat.st_mtime_ns, stat.st_size) != self._loaded:
+            raise BookLockedError(
+                "工作簿在读取之后被其他程序修改过,为避免覆盖他人的修改,本次未写入;请重新运行",
+                "the workbook changed after it was read; nothing was written so no one's changes "
+                "are lost; run the command again", path=str(self.path))
