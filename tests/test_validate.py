@@ -203,3 +203,16 @@ def test_json_payload_shape():
     assert data["counts"] == {"error": 1, "warning": 0, "checks": {"list": 1}}
     assert set(data["issues"][0]) == {"table", "row", "column", "value", "check", "severity",
                                       "message_zh", "message_en"}
+
+
+def test_a_cell_the_loader_could_not_read_is_reported_once():
+    from xltools.changes import Issue
+
+    db = make_db({"Customers": [{"CustomerID": "C20240315001", "CustomerName": "甲", "CreateTime": "去年"}]})
+    db.load_issues.append(Issue("Customers", 2, "CreateTime", "去年", "load", "warning",
+                                "无法识别为日期", "cannot be read as a date"))
+    db.load_issues.append(Issue("Customers", 2, "Remarks", "x", "load", "warning", "z", "e"))
+    issues = validate(db).issues
+    on_create = [i for i in issues if i.row == 2 and i.column == "CreateTime"]
+    assert len(on_create) == 1 and on_create[0].check != "load"
+    assert any(i.column == "Remarks" and i.check == "load" for i in issues)

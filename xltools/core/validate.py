@@ -113,7 +113,7 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     by_name = check_names(rules)
     cases = failure_cases(db, build_schemas(by_name))
 
-    issues = list(db.load_issues)
+    issues: list[Issue] = []
     companies = _company_rows(db) if "Customers" in db.tables else set()
     for table, column, check, value, row in cases.itertuples(index=False, name=None):
         rule = by_name.get(check)
@@ -124,6 +124,9 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
         zh, en = rule.message(row, value)
         issues.append(Issue(table, _int(row), column, _shown(db, table, column, row, value, companies),
                             rule.check, level[rule.check], zh, en))
+    # A cell the loader could not read is usually caught by the type check too: report it once.
+    checked = {(i.table, i.row, i.column) for i in issues}
+    issues += [i for i in db.load_issues if (i.table, i.row, i.column) not in checked]
     issues = _ordered(db, issues)
     counts = _counts(issues)
     changes = Changeset("validate")
