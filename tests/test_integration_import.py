@@ -13,9 +13,15 @@ import io
 
 import openpyxl
 import pytest
+from integration_support import (
+    cli,
+    contains_raw,
+    demo_book,
+    load,
+    use_demo_key,
+    xml_text,
+)
 from stdnum.cn import uscc
-
-from integration_support import cli, contains_raw, demo_book, load, use_demo_key, xml_text
 
 
 @pytest.fixture(autouse=True)
