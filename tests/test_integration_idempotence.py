@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import zipfile
 
+import pandas as pd
 import pytest
 from integration_support import (
     assert_same_tables,
@@ -20,7 +21,6 @@ from integration_support import (
     tables,
     use_demo_key,
 )
-
 
 CHART_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 
@@ -41,7 +41,7 @@ def manual_tags(book) -> set[tuple]:
     tags = load(book).df("Tags")
     manual = tags[tags["Source"].astype(str).str.strip() == "manual"]
     cols = ["TagID", "CustomerID", "TagType", "TagName", "Reason"]
-    return {tuple("" if v is None or v != v else str(v) for v in r)
+    return {tuple("" if pd.isna(v) else str(v) for v in r)
             for r in manual[cols].itertuples(index=False)}
 
 
@@ -84,7 +84,7 @@ def summary_parts(book) -> tuple[list[str], list[str]]:
         charts = sorted(n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         titles = []
         for name in charts:
-            title = re.search(rb"<c:title>.*?</c:title>", z.read(name), re.S)
+            title = re.search(rb"<c:title>.*?</c:title>", z.read(name), re.DOTALL)
             if title:
                 titles.append("".join(t.decode() for t in re.findall(rb"<a:t>(.*?)</a:t>",
                                                                       title.group(0))))
