@@ -10,7 +10,7 @@ or key, and every column is coerced by its type (:mod:`xltools.backend.coerce`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 import python_calamine
@@ -20,6 +20,7 @@ from ..changes import Issue
 from ..db import CustomerDB, TableFrame
 from ..errors import BadWorkbookError
 from ..schema import Schema, Table
+from ..xlsx.extent import readable_copy
 from ..xlsx.package import Package, TableInfo
 from ..xlsx.refs import col_letter, split_ref
 from . import frames
@@ -30,21 +31,34 @@ from .excel import empty_frame
 class SheetGrids:
     """Cell values of whole sheets, read once each, addressed by 1-based (row, column)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, source: Path | IO[bytes]):
+        """``source``: the book's path, or an in-memory copy (see :mod:`xltools.xlsx.extent`)."""
         try:
-            self.book = python_calamine.CalamineWorkbook.from_path(str(path))
+            if isinstance(source, (str, Path)):
+                self.book = python_calamine.CalamineWorkbook.from_path(str(source))
+            else:
+                self.book = python_calamine.CalamineWorkbook.from_filelike(source)
         except Exception as err:  # noqa: BLE001 - calamine raises its own error types
             raise BadWorkbookError(f"无法读取工作簿:{err}", f"cannot read the workbook: {err}") \
                 from None
         self._grids: dict[str, tuple[list[list[Any]], int, int]] = {}
 
+    def _read(self, sheet: str) -> tuple[list[list[Any]], int, int]:
+        try:
+            ws = self.book.get_sheet_by_name(sheet)
+            grid = ws.to_python(skip_empty_area=True)
+        except Exception as err:  # noqa: BLE001 - calamine's XmlError, CalamineError ...
+            detail = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
+            raise BadWorkbookError(f"工作簿已损坏:工作表「{sheet}」无法读取({detail})",
+                                   f"the workbook is damaged: sheet '{sheet}' cannot be read "
+                                   f"({detail})") from None
+        start = ws.start or (0, 0)
+        return grid, start[0] + 1, start[1] + 1
+
     def region(self, sheet: str, ref: str) -> list[list[Any]]:
         """The values of ``ref`` on ``sheet`` as rows of equal length ('' for empty cells)."""
         if sheet not in self._grids:
-            ws = self.book.get_sheet_by_name(sheet)
-            grid = ws.to_python(skip_empty_area=True)
-            start = ws.start or (0, 0)
-            self._grids[sheet] = (grid, start[0] + 1, start[1] + 1)
+            self._grids[sheet] = self._read(sheet)
         grid, top, left = self._grids[sheet]
         (c1, r1), (c2, r2) = split_ref(ref)
         width = c2 - c1 + 1
@@ -131,13 +145,20 @@ def load_book(path: Path, schema: Schema) -> CustomerDB:
         found = {t.key: pkg.table(t.table_name) for t in schema.tables}
         lists_info = pkg.table(layout.LISTS_TABLE)
         lang_value = pkg.defined_name(layout.LANG_NAME)
+        # A stray cell far below the tables must not make calamine allocate the whole sheet.
+        needed: dict[str, int] = {}
+        for info in [*found.values(), lists_info]:
+            if info is not None:
+                last = split_ref(info.ref)[1][1]
+                needed[info.sheet.part] = max(needed.get(info.sheet.part, 0), last)
+        source = readable_copy(pkg, needed)
     customers = schema.table("Customers")
     if found.get("Customers") is None:
         raise BadWorkbookError(
             f"这个工作簿里没有客户表({customers.table_name}),不是 xltools 客户数据库",
             f"this workbook has no customer table ({customers.table_name}); it is not an xltools "
             "customer database")
-    grids = SheetGrids(path)
+    grids = SheetGrids(source)
     issues: list[Issue] = []
     try:
         tables = {t.key: read_table(t, found[t.key], grids, issues)

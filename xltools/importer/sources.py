@@ -102,10 +102,30 @@ def parse_csv(text: str, path: str | Path) -> list[list]:
 # ---------------------------------------------------------------- workbooks
 
 
+def _guard(data: bytes, name: str) -> None:
+    """The package guard every book goes through (:mod:`xltools.xlsx.guard`): encrypted files,
+    zip bombs and XML parts with a DTD are refused before calamine inflates or parses anything.
+    Legacy .xls files are fine here: calamine reads them."""
+    import zipfile
+
+    from ..xlsx import guard
+
+    if data.startswith(guard.OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        guard.check_magic(data, name, BadInputError)
+    if data.startswith(ZIP_MAGIC):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            return  # calamine's own error below names the file
+        with archive:
+            guard.check_archive(archive, name, BadInputError)
+
+
 def _read_workbook(path: Path, data: bytes, wanted) -> list[SourceSheet]:
     import python_calamine as pc
 
     name = path.name
+    _guard(data, name)
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         metas = {m.name: m for m in book.sheets_metadata}

@@ -9,8 +9,8 @@ literal ``_xHHHH_`` in the text is itself escaped, so Excel reads back exactly w
 '<c r="B5" s="3" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>'
 >>> cell_xml("C2", 12.5), cell_xml("C3", True), cell_xml("C4", None, 2)
 ('<c r="C2"><v>12.5</v></c>', '<c r="C3" t="b"><v>1</v></c>', '<c r="C4" s="2"/>')
->>> escape_text("a\\x01b_x0041_")
-'a_x0001_b_x005F_x0041_'
+>>> escape_text("a\\x01b_x0041_"), escape_text("\\ud800")
+('a_x0001_b_x005F_x0041_', '_xD800_')
 >>> to_serial(datetime.datetime(2024, 3, 15, 12))
 45366.5
 """
@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML 1.0 cannot hold: control characters, U+FFFE/FFFF, and lone surrogates (a str can carry
+# them, e.g. from a live Excel cell; UTF-8 cannot encode them at all).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 

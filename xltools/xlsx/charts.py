@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from .cells import escape_text
 from .refs import col_letter, split_cell, split_ref
 
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -93,7 +94,7 @@ def _num_ref(ref: str, sheet: str, rows) -> str:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else escape_text(str(value))  # control characters break the XML
 
 
 def _rich(text: str, size: int = 1200) -> str:

@@ -30,6 +30,7 @@ from typing import IO
 from lxml import etree
 
 from ..errors import BadWorkbookError
+from . import guard
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -63,10 +64,14 @@ def safe_parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes) -> etree._Element:
     try:
-        return etree.fromstring(data, safe_parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as err:
         raise BadWorkbookError(f"工作簿中的 XML 已损坏:{err}",
                                f"the workbook holds broken XML: {err}") from None
+    if root.getroottree().docinfo.doctype:  # the package guard refuses these first
+        raise BadWorkbookError("工作簿中的 XML 含有 DTD 声明,已拒绝读取",
+                               "the workbook holds XML that declares a DTD; refused")
+    return root
 
 
 def to_xml(element: etree._Element) -> bytes:
@@ -136,6 +141,33 @@ class DefinedName:
     hidden: bool = False
 
 
+def _display_name(source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.basename(os.fspath(source))
+    return getattr(source, "name", None) or "workbook"
+
+
+def _head(source) -> bytes:
+    """The first bytes of the file; all of it when it is an OLE compound file (the guard looks for
+    an encryption stream's name in its directory)."""
+    limit = 256 << 20
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as fh:
+                head = fh.read(8)
+                return head + fh.read(limit) if head == guard.OLE_MAGIC else head
+        except OSError as err:
+            raise BadWorkbookError(f"无法读取文件:{source}({err.strerror})",
+                                   f"cannot read the file {source} ({err.strerror})") from None
+    pos = source.tell()
+    source.seek(0)  # zipfile reads from the end whatever the position; so do we from the start
+    head = source.read(8)
+    if head == guard.OLE_MAGIC:
+        head += source.read(limit)
+    source.seek(pos)
+    return head
+
+
 @dataclass
 class Package:
     """A workbook package opened for reading. ``source`` is a path or a binary file object."""
@@ -144,11 +176,20 @@ class Package:
     zip: zipfile.ZipFile = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        name = _display_name(self.source)
+        guard.check_magic(_head(self.source), name)
         try:
             self.zip = zipfile.ZipFile(self.source)
         except (zipfile.BadZipFile, OSError) as err:
-            raise BadWorkbookError(f"不是有效的 Excel 工作簿(.xlsx/.xlsm):{err}",
-                                   f"not a valid Excel workbook (.xlsx/.xlsm): {err}") from None
+            raise BadWorkbookError(f"不是有效的 Excel 工作簿(.xlsx/.xlsm):{name}({err})",
+                                   f"not a valid Excel workbook (.xlsx/.xlsm): {name} ({err})") \
+                from None
+        try:
+            guard.check_archive(self.zip, name)
+        except BaseException:
+            self.zip.close()
+            raise
+        self.name = name
         self.names = [i.filename for i in self.zip.infolist()]
         self._names = set(self.names)
         self._xml_cache: dict[str, etree._Element] = {}
@@ -163,7 +204,13 @@ class Package:
         return name in self._names
 
     def read(self, name: str) -> bytes:
-        return self.zip.read(name)
+        try:
+            return self.zip.read(name)
+        except KeyError:
+            raise BadWorkbookError(f"工作簿已损坏:缺少部件 {name}",
+                                   f"the workbook is damaged: part {name} is missing") from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:  # bad CRC, broken stream
+            raise guard.damaged(self.name, name, err) from None
 
     def xml(self, name: str) -> etree._Element:
         """A parsed part (cached; callers that edit must deepcopy)."""
@@ -202,7 +249,12 @@ class Package:
     def _find_workbook_part(self) -> str:
         for rel in self.rels(""):
             if rel.type == REL_OFFICE_DOC or rel.type.endswith("/officeDocument"):
-                return rel.target
+                if rel.target.lower().endswith(".bin"):
+                    raise BadWorkbookError(
+                        f"{self.name} 是二进制工作簿(.xlsb);请在 Excel 中另存为 .xlsx",
+                        f"{self.name} is a binary workbook (.xlsb); save it as .xlsx in Excel")
+                if rel.target in self:
+                    return rel.target
         if "xl/workbook.xml" in self:
             return "xl/workbook.xml"
         raise BadWorkbookError("工作簿缺少 xl/workbook.xml,不是 Excel 文件",
