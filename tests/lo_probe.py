@@ -294,4 +294,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    # pyuno sometimes segfaults while the interpreter tears down its bridge (exit -11 after a
+    # complete report); the report is already out, so leave without running that teardown.
+    os._exit(code)
