@@ -237,6 +237,8 @@ finally:
         office.wait(timeout=30)
     except subprocess.TimeoutExpired:
         office.kill()
+sys.stdout.flush()
+os._exit(0)  # pyuno may segfault tearing down its bridge after the report is out
 '''
 
 
