@@ -68,6 +68,7 @@ class Vault:
         self._fernet = fernet
         self._salt = salt
         self.records = records
+        self._secret: bytes | None = None   # set by open(): save() may need to read a newer file
 
     @classmethod
     def open(cls, path: str | os.PathLike, secret: bytes) -> Vault:
@@ -75,7 +76,9 @@ class Vault:
         path = Path(path)
         if not path.exists():
             salt = os.urandom(16)
-            return cls(path, _fernet(secret, salt, **SCRYPT), salt, {})
+            vault = cls(path, _fernet(secret, salt, **SCRYPT), salt, {})
+            vault._secret = secret
+            return vault
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT:
@@ -92,7 +95,9 @@ class Vault:
         except InvalidToken:
             raise VaultKeyError(f"密钥不正确,无法打开保险库 {path.name}",
                                 f"wrong key: cannot open the vault {path.name}", path=str(path)) from None
-        return cls(path, fernet, salt, records)
+        vault = cls(path, fernet, salt, records)
+        vault._secret = secret
+        return vault
 
     def add(self, table: str, record_id: str, column: str, raw: str) -> bool:
         """Keep ``raw`` for (table, record, column); False when it is already the latest value."""
@@ -109,7 +114,26 @@ class Vault:
         return self.records.get(table, {}).get(str(record_id), {})
 
     def save(self) -> None:
-        """Encrypt and write: a temp file in the same folder, then an atomic rename."""
+        """Encrypt and write: a temp file in the same folder, then an atomic rename.
+
+        Two commands may hold the same vault open (``import`` and ``mask`` started together): under
+        a lock, what another one saved since we opened it is merged in first, so neither one's raw
+        values are lost (entries are only ever added)."""
+        from .backend.safety import book_lock
+
+        with book_lock(self.path):
+            if self._secret is not None and self.path.exists():
+                disk = Vault.open(self.path, self._secret)
+                for table, recs in disk.records.items():
+                    for rid, cols in recs.items():
+                        for column, values in cols.items():
+                            mine = self.records.setdefault(table, {}).setdefault(rid, {})
+                            mine[column] = values + [v for v in mine.get(column, [])
+                                                     if v not in values]
+                self._fernet, self._salt = disk._fernet, disk._salt
+            self._write()
+
+    def _write(self) -> None:
         token = self._fernet.encrypt(json.dumps(self.records, ensure_ascii=False).encode("utf-8"))
         doc = {"format": FORMAT, "version": VERSION,
                "kdf": {"name": "scrypt", "salt": base64.b64encode(self._salt).decode("ascii"), **SCRYPT},
