@@ -261,3 +261,29 @@ def test_the_book_after_monthly_opens_in_libreoffice(tmp_path, libreoffice):
     n = len(db.customers)
     assert report["database_ranges"]["tblCustomers"].endswith(f"{n + 1}")
     assert db.schema.sheet("Summary").title(db.lang) in report["sheets"]
+
+
+def test_rereading_only_what_a_step_wrote_gives_the_same_book_as_reading_it_all(tmp_path):
+    """The batch re-reads only the tables a step touched (FileBackend.reload); a backend without
+    that reads the whole book before every step. Both must end with the same book."""
+    from xltools.monthly import run_monthly
+
+    class ReadEverything(FileBackend):
+        reload = None
+
+    (tmp_path / "partial").mkdir()
+    (tmp_path / "full").mkdir()
+    partial, full = tmp_path / "partial" / "book.xlsx", tmp_path / "full" / "book.xlsx"
+    demo_book(partial)
+    shutil.copyfile(partial, full)
+    today = dt.date.today()
+    runs = [run_monthly(backend(book, command="monthly", backups=False), book_path=book,
+                        today=today)
+            for book, backend in ((partial, FileBackend), (full, ReadEverything))]
+    assert [s.changes for s in runs[0].steps] == [s.changes for s in runs[1].steps]
+    assert runs[0].issues == runs[1].issues
+    assert sum(s.changes for s in runs[1].steps) > 0
+    a, b = tables(partial), tables(full)
+    for t in (a, b):
+        t["ChangeLog"] = t["ChangeLog"].drop(columns="Time")
+    assert_same_tables(a, b)

@@ -39,9 +39,11 @@ class FileBackend:
         self.backups = backups
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
 
-    def load(self) -> CustomerDB:
+    def load(self, *, reuse: CustomerDB | None = None,
+             reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
         Lists, Settings and language; unreadable cells are listed in ``db.load_issues``.
+        ``reuse``/``reread``: read only some tables again (see :meth:`reload`).
 
         A book open in Excel/WPS is refused here already: what is on disk may not be what the
         person sees, and a command that writes could not save anyway."""
@@ -50,9 +52,20 @@ class FileBackend:
                                    path=str(self.path))
         safety.check_not_locked(self.path)
         stat = self.path.stat()
-        db = load_book(self.path, self.schema)
+        db = load_book(self.path, self.schema, reuse=reuse, reread=reread)
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         return db
+
+    def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
+        """The book as it is after ``apply(changes, db)``, reading again only the tables
+        ``changes`` touched (and the ChangeLog it logged them in); the others come from ``db``,
+        which must not have been changed in memory. Several steps in a row (the monthly batch)
+        thus read a 500,000-row follow-up table once, not once per step."""
+        touched = {c.table for c in (*changes.updates, *changes.appends, *changes.removals,
+                                     *changes.replaces)}
+        if changes.data_changes():
+            touched.add("ChangeLog")
+        return self.load(reuse=db, reread=touched)
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
               ) -> dict[str, Any]:

@@ -138,8 +138,14 @@ def _unreadable(table: str, key: str, header: str, cell: str, row: int, value: A
                  f"{cell} ({header}): {value!r} cannot be read as {en}; kept as typed")
 
 
-def load_book(path: Path, schema: Schema) -> CustomerDB:
-    """Every managed table of the book at ``path``, plus its Lists, Settings and language."""
+def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
+              reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
+    """Every managed table of the book at ``path``, plus its Lists, Settings and language.
+
+    With ``reuse`` (an earlier load of this book), only the tables named in ``reread`` are read
+    again and the others are taken over from ``reuse`` as they are: for a caller that knows which
+    tables its own last write touched (the monthly batch: a step that wrote Tags need not re-read
+    500,000 follow-ups)."""
     path = Path(path)
     with Package(path) as pkg:
         found = {t.key: pkg.table(t.table_name) for t in schema.tables}
@@ -161,7 +167,10 @@ def load_book(path: Path, schema: Schema) -> CustomerDB:
     grids = SheetGrids(source)
     issues: list[Issue] = []
     try:
-        tables = {t.key: read_table(t, found[t.key], grids, issues)
+        kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
+        issues += [i for i in (reuse.load_issues if reuse else []) if i.table in kept]
+        tables = {t.key: reuse.tables[t.key] if t.key in kept else
+                  read_table(t, found[t.key], grids, issues)
                   for t in schema.tables if found.get(t.key) is not None}
         lists_grid = grids.region(lists_info.sheet.name, lists_info.ref) if lists_info else None
     finally:
