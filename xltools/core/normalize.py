@@ -49,14 +49,15 @@ def compact_text(value) -> str:
     """Half-width, no spaces at all (Chinese names do not need them)."""
     if is_blank(value):
         return ""
-    return _SPACES.sub("", halfwidth(str(value)))
+    # NFKC again after the spaces go: "R¸" is R, a space and a combining cedilla until then
+    return halfwidth(_SPACES.sub("", halfwidth(str(value))))
 
 
 def clean_text(value) -> str:
     """Half-width, trimmed, inner runs of spaces collapsed to one (for names with Latin words)."""
     if is_blank(value):
         return ""
-    return _SPACES.sub(" ", halfwidth(str(value))).strip()
+    return halfwidth(_SPACES.sub(" ", halfwidth(str(value))).strip())
 
 
 def phone_digits(value) -> str:
@@ -78,7 +79,7 @@ def credit_code(value) -> str:
     """A 统一社会信用代码 or 身份证号 as typed: half-width, upper case, no spaces or dashes."""
     if is_blank(value):
         return ""
-    return re.sub(r"[\s\-]", "", halfwidth(str(value))).upper()
+    return halfwidth(re.sub(r"[\s\-]", "", halfwidth(str(value))).upper())
 
 
 def email(value) -> str:

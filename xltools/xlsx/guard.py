@@ -30,6 +30,7 @@ xltools.errors.BadWorkbookError: a.xlsx 的部件 xl/a.xml 含有 DTD 声明(可
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 from ..errors import BadWorkbookError, XlToolsError
 
@@ -94,7 +95,7 @@ def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, error) 
     try:
         with zf.open(info) as fh:
             head = fh.read(PROLOG_BYTES)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as err:
         raise damaged(name, info.filename, err, error) from None
     return any(marker in head for marker in _DOCTYPE)
 

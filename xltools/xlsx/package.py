@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -209,7 +210,7 @@ class Package:
         except KeyError:
             raise BadWorkbookError(f"工作簿已损坏:缺少部件 {name}",
                                    f"the workbook is damaged: part {name} is missing") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:  # bad CRC, broken stream
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:  # bad CRC, stream
             raise guard.damaged(self.name, name, err) from None
 
     def xml(self, name: str) -> etree._Element:
