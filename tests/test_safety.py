@@ -85,3 +85,15 @@ def test_lock_is_released_when_the_holder_is_killed(book):
     holder.join()
     with safety.book_lock(book, wait=2):
         pass
+
+
+def test_copies_a_killed_run_left_beside_the_book_are_removed_by_the_next_writer(book):
+    stale = [book.with_name(".team.xlsx.xltools-tmp-99999"), book.with_name(".team.xltools-work-99999.xlsx")]
+    for path in stale:
+        path.write_bytes(b"a copy of the book")
+    other = book.with_name("notes.txt")
+    other.write_bytes(b"mine")
+    with safety.book_lock(book):
+        pass
+    assert not any(p.exists() for p in stale)
+    assert other.exists()

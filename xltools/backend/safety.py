@@ -67,10 +67,20 @@ def book_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
                     "another xltools command is writing this workbook; try again later",
                     path=str(path))
             time.sleep(0.1)
+        _remove_stale_copies(path)
         yield
     finally:
         _unlock(fh)
         fh.close()
+
+
+def _remove_stale_copies(path: Path) -> None:
+    """Temp files and working copies a killed xltools run left beside the book: whoever holds the
+    lock is the only writer, so any that exist are stale (and may hold the book's data)."""
+    for pattern in (f".{path.name}.xltools-tmp-*", f".{path.stem}.xltools-work-*{path.suffix}"):
+        for stale in path.parent.glob(pattern):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
