@@ -27,6 +27,7 @@ from rapidfuzz import process
 from stdnum.cn import uscc
 
 from xltools.backend.file import FileBackend
+from xltools.backend.safety import backups
 from xltools.changes import CellUpdate, Changeset, RowRemove
 from xltools.core.regions import division_of, region_for_code
 
@@ -234,8 +235,7 @@ def test_dry_run_leaves_the_book_byte_identical_and_writes_no_vault(tmp_path):
     assert book.read_bytes() == original                     # ... and wrote none of it
     assert not (tmp_path / "book.xlsx.vault").exists()       # not even the masked raw values
     assert not [p for p in tmp_path.iterdir() if "xltools-work" in p.name]
-    assert not (tmp_path / ".xltools-backups").exists() or not any(
-        (tmp_path / ".xltools-backups").rglob("*.xlsx"))
+    assert backups(book) == []                               # nothing changed: nothing to undo
 
 
 def test_a_real_run_leaves_no_working_files_behind(tmp_path):
