@@ -236,6 +236,7 @@ def test_dry_run_leaves_the_book_byte_identical_and_writes_no_vault(tmp_path):
     assert not (tmp_path / "book.xlsx.vault").exists()       # not even the masked raw values
     assert not [p for p in tmp_path.iterdir() if "xltools-work" in p.name]
     assert backups(book) == []                               # nothing changed: nothing to undo
+    assert not list(tmp_path.glob("*.html"))                 # and no report either
 
 
 def test_a_real_run_leaves_no_working_files_behind(tmp_path):

@@ -216,3 +216,14 @@ def test_a_cell_the_loader_could_not_read_is_reported_once():
     on_create = [i for i in issues if i.row == 2 and i.column == "CreateTime"]
     assert len(on_create) == 1 and on_create[0].check != "load"
     assert any(i.column == "Remarks" and i.check == "load" for i in issues)
+
+
+def test_a_pair_judged_different_is_no_longer_a_suspected_duplicate():
+    customers = [{"CustomerID": cid, "CustomerName": name, "CustomerType": "企业",
+                  "CreditCode": "91440300MA5F5X1234", "ContactPhone": "138****5678"}
+                 for cid, name in (("C20240315001", "甲公司"), ("C20240315002", "乙公司"))]
+    suspects = [i for i in validate(make_db({"Customers": customers})).issues if i.check == "duplicate"]
+    assert {i.row for i in suspects} == {2, 3}
+    judged = make_db({"Customers": customers, "RejectedPairs": [
+        {"CustomerID1": "C20240315002", "CustomerID2": "C20240315001"}]})
+    assert not [i for i in validate(judged).issues if i.check == "duplicate"]

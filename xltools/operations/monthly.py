@@ -41,7 +41,7 @@ def monthly(backend, report: str | None = None, book: Path | None = None,
 
         run = run_monthly(backend, book_path=book, today=today, on_step=on_step, dry_run=dry_run)
     path = None
-    if book is not None:
+    if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = default_report_path(book, run)
         if report:
             target = Path(report)

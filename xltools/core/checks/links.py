@@ -73,11 +73,18 @@ def _duplicate_rule(ctx: Context, column: str) -> Rule:
     names = (df["CustomerID"].fillna("").astype(str).str.strip() if "CustomerID" in df.columns
              else pd.Series("", index=df.index))
     names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
+    # Pairs a reviewer already judged to be different customers are not suspects any more.
+    from ..dedupe import rejected_pairs
+    rejected = rejected_pairs(ctx.db)
     details = {}
     for rows in keys[shared].groupby(keys[shared]).groups.values():
         for row in rows:
-            others = "、".join(names[r] for r in rows if r != row)
-            details[row] = (f"疑似重复客户:{zh}与 {others} 相同",
-                            f"suspected duplicate: same {en} as {others.replace('、', ', ')}")
+            others = [names[r] for r in rows if r != row
+                      and frozenset((names[row].upper(), names[r].upper())) not in rejected]
+            if others:
+                text = "、".join(others)
+                details[row] = (f"疑似重复客户:{zh}与 {text} 相同",
+                                f"suspected duplicate: same {en} as {', '.join(others)}")
+    suspects = pd.Series(df.index.isin(list(details)), index=df.index)
     return Rule("duplicate", "Customers", column,
-                lambda s: ~shared.reindex(s.index, fill_value=False), per_row(details))
+                lambda s: ~suspects.reindex(s.index, fill_value=False), per_row(details))
