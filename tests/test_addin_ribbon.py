@@ -149,3 +149,58 @@ def test_without_the_live_backend_the_box_says_so():
 def test_a_box_that_cannot_be_shown_does_not_raise(temp_ops):
     temp_ops("t-quiet", changing)
     assert ribbon.run("t-quiet", FakeBook(broken_ui=True), backend_factory=lambda b: FakeBackend())
+
+
+class DialogApi:
+    """Excel's Application dialogs as COM exposes them; each returns False when cancelled."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked: list[tuple] = []
+
+    def InputBox(self, prompt, title):  # noqa: N802 - Excel's own names
+        self.asked.append(("InputBox", prompt, title))
+        return self.answer
+
+    def GetOpenFilename(self, file_filter, index, title, button, multi):  # noqa: N802
+        self.asked.append(("GetOpenFilename", title, multi))
+        return self.answer
+
+
+def book_with_dialogs(answer):
+    book = FakeBook()
+    book.app.api = DialogApi(answer)
+    return book
+
+
+def test_a_button_asks_for_a_required_argument_and_runs_with_it():
+    db = make_db({"Customers": [{"CustomerID": "C20240315001", "CustomerName": "甲", "Region": "华南"},
+                                {"CustomerID": "C20240315002", "CustomerName": "乙", "Region": "华北"}]})
+    book = book_with_dialogs("Region=华南")
+    assert ribbon.run("query", book, backend_factory=lambda b: FakeBackend(db)) is True
+    assert book.app.api.asked[0][0] == "InputBox" and "条件" in book.app.api.asked[0][1]
+    assert "1" in book.app.alerts[-1]["prompt"]          # 找到 1 位客户
+
+
+def test_cancelling_the_question_runs_nothing_and_shows_nothing():
+    backend = FakeBackend()
+    book = book_with_dialogs(False)
+    assert ribbon.run("query", book, backend_factory=lambda b: backend) is False
+    assert book.app.alerts == [] and backend.applied == []
+
+
+def test_import_asks_for_files_with_excels_file_picker(temp_ops):
+    seen = {}
+
+    def take(db, sources=()):
+        seen["sources"] = sources
+        return Result(changes=Changeset("t-files"))
+    temp_ops("t-files", take, params=(registry.Param("sources", (), multiple=True, required=True,
+                                                     ask="files"),))
+    book = book_with_dialogs(("a.csv", "b.xlsx"))
+    assert ribbon.run("t-files", book, backend_factory=lambda b: FakeBackend()) is True
+    assert book.app.api.asked[0][0] == "GetOpenFilename" and seen["sources"] == ("a.csv", "b.xlsx")
+
+
+def test_every_registered_operation_has_a_ribbon_button():
+    assert all(op.ribbon for op in registry.operations())

@@ -29,6 +29,9 @@ class Param:
     is_flag: bool = False
     multiple: bool = False         # positional: nargs=-1; option: may repeat
     required: bool = False
+    # How a ribbon button asks for it when required: "text" (an input box), "files" (Excel's
+    # file picker, several files) or "save" (Excel's save-as dialog).
+    ask: str = "text"
 
     @property
     def positional(self) -> bool:

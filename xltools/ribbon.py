@@ -43,14 +43,17 @@ def run(op_id: str, book: Any = None,
     try:
         op = _operation(op_id)
         backend = backend_factory(book)
+        params = _button_params(op, book)
         if op.pipeline:  # e.g. monthly: runs its steps through the backend itself
-            result = op.func(backend, **_button_params(op))
+            result = op.func(backend, **params)
             db = backend.load()
         else:
             db = backend.load()
-            result = op.func(db, **_button_params(op))
+            result = op.func(db, **params)
             if op.writes and not result.changes.is_empty():
                 backend.apply(result.changes, db)
+    except Cancelled:
+        return False
     except Exception as err:  # noqa: BLE001 - every failure becomes one readable box
         log.exception("xltools ribbon: %s failed", op_id)
         _alert(book, error_message(err), f"{TITLE}: {op_id}", mode="critical")
@@ -71,14 +74,45 @@ def _operation(op_id: str) -> Operation:
                            "rebuild the add-in)") from None
 
 
-def _button_params(op: Operation) -> dict:
-    """A button has no arguments: every parameter takes its default; required ones cannot run."""
-    missing = [p.name for p in op.params if p.required]
-    if missing:
-        raise XlToolsError(f"操作 {op.id} 需要参数 {', '.join(missing)},请在命令行运行:{op.example}",
-                           f"operation {op.id} needs {', '.join(missing)}; run it from the "
-                           f"command line: {op.example}")
-    return {p.name: (() if p.multiple else p.default) for p in op.params}
+class Cancelled(Exception):
+    """The person closed the dialog that asked for an argument: nothing to do, nothing to say."""
+
+
+FILE_FILTER = "Excel/CSV (*.xlsx;*.xlsm;*.xls;*.csv),*.xlsx;*.xlsm;*.xls;*.csv"
+
+
+def _button_params(op: Operation, book: Any) -> dict:
+    """A button's arguments: defaults, and each required one asked for in Excel."""
+    params = {p.name: (() if p.multiple else p.default) for p in op.params}
+    for p in op.params:
+        if p.required:
+            params[p.name] = _ask(book, op, p)
+    return params
+
+
+def _ask(book: Any, op: Operation, param) -> Any:
+    """Ask through Excel's own dialogs (Application.InputBox / GetOpenFilename /
+    GetSaveAsFilename); they return False when cancelled."""
+    title = f"{TITLE}: {op.label_zh} / {op.label_en}"
+    prompt = f"{param.help_zh or param.name}\n{param.help_en or param.name}"
+    try:
+        api = book.app.api
+        if param.ask == "files":
+            answer = api.GetOpenFilename(FILE_FILTER, 1, title, None, True)
+        elif param.ask == "save":
+            answer = api.GetSaveAsFilename(None, FILE_FILTER, 1, title)
+        else:
+            answer = api.InputBox(prompt, title)
+    except Exception:  # noqa: BLE001 - no dialog here (e.g. macOS): say how to run it instead
+        log.exception("xltools ribbon: cannot ask for %s", param.name)
+        raise XlToolsError(f"操作 {op.id} 需要 {param.help_zh or param.name},请在命令行运行:{op.example}",
+                           f"operation {op.id} needs {param.help_en or param.name}; run it from "
+                           f"the command line: {op.example}") from None
+    if answer is False or answer is None or answer == "":
+        raise Cancelled
+    if param.multiple:
+        return tuple(answer) if isinstance(answer, (list, tuple)) else (str(answer),)
+    return str(answer)
 
 
 def error_message(err: BaseException) -> str:

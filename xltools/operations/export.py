@@ -25,7 +25,7 @@ from ..registry import Param, operation
             "Changes nothing in the book.",
     example='xltools export team.xlsx -o south.csv --where "Region=华南"',
     group="reports", icon="ExportExcel", writes=False,
-    params=(Param("output", ("-o", "--output"), required=True,
+    params=(Param("output", ("-o", "--output"), required=True, ask="save",
                   help_zh="输出文件 .csv 或 .xlsx", help_en="Output file, .csv or .xlsx"),
             Param("where", ("--where",), default=None,
                   help_zh="筛选条件(与 query 相同)", help_en="A condition, as in query")),

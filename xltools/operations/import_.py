@@ -40,7 +40,7 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
     example="xltools import team.xlsx leads.csv 展会名单.xlsx --owner 张三 --dry-run",
     group="customers", icon="ImportExcel",
     params=(
-        Param("sources", (), multiple=True, required=True,
+        Param("sources", (), multiple=True, required=True, ask="files",
               help_zh="要导入的文件", help_en="Files to import"),
         Param("mapping", ("--mapping",), help_zh="列映射文件(YAML 或 CSV:原列名 -> 列键)",
               help_en="Mapping file (YAML or CSV: source header -> column key)"),

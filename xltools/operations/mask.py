@@ -86,7 +86,7 @@ def fill_region(db, today=None):
     help_en="Open <book>.vault with the key and print one customer's raw phone, ID number and e-mail. "
             "Changes nothing. Exit 2 on a wrong or missing key.",
     example="xltools reveal team.xlsx C20240315001",
-    group="quality", icon="FindDialog", writes=False, ribbon=False,
+    group="quality", icon="FindDialog", writes=False,
     params=(Param("customer_id", (), required=True,
                   help_zh="客户ID", help_en="Customer ID"),),
 )
