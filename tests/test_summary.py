@@ -1,7 +1,6 @@
 """The Summary sheet: figures checked against pandas, charts that LibreOffice draws."""
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 import zipfile

@@ -1,6 +1,5 @@
 """Auto tags: the seed's three rules, manual tags left alone, re-runs change nothing."""
 
-import datetime as dt
 import re
 
 import pandas as pd

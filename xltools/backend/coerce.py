@@ -33,6 +33,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.normalize import is_blank
+
 STRICT_TEXT = {"id", "phone", "code", "email", "fingerprint"}
 DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
@@ -44,16 +46,6 @@ MIN_SERIAL, MAX_SERIAL = 1, 2958465
 _DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER_JUNK = re.compile(r"[,\s¥$€£元]")
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value or value.isspace()
-    if isinstance(value, float):
-        return math.isnan(value)
-    return value is pd.NaT
 
 
 def serial_to_timestamp(serial: float) -> pd.Timestamp:

@@ -17,7 +17,6 @@ header text. Each row keeps its Excel row number as the index, so a message can 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +25,7 @@ import pandas as pd
 
 from .. import layout
 from ..db import TableFrame
+from ..core.normalize import is_blank
 from ..schema import Schema, Table
 from ..xlsx.refs import col_letter, split_ref
 
@@ -58,19 +58,6 @@ def match_headers(headers: Iterable[Any], table: Table) -> dict[int, str]:
             text = "" if header is None else str(header)
             out[pos] = text or f"Column{pos + 1}"
     return out
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def clean_value(value: Any, col_type: str | None) -> Any:

@@ -17,26 +17,32 @@ codes: each function returns the canonical form, or ``""`` for a blank.
 
 from __future__ import annotations
 
-import math
+import datetime
 import re
 import unicodedata
+
+import pandas as pd
 
 _SPACES = re.compile(r"\s+")
 _NOT_DIGIT = re.compile(r"\D")
 
 
 def is_blank(value) -> bool:
-    """None, NaN/NaT, and strings of only spaces are blank."""
+    """None, NaN/NaT/NA, and strings of only spaces (ideographic ones too) are blank.
+
+    Every part of xltools asks this one function, so a cell is blank or not the same way everywhere.
+    """
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
     if isinstance(value, str):
-        return not value.strip()
+        return not value or value.isspace()
+    if isinstance(value, float):
+        return value != value  # NaN
+    if isinstance(value, (int, datetime.date)):  # bool is an int; NaT is a datetime
+        return value is pd.NaT
     try:
-        import pandas as pd
         return bool(pd.isna(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # lists and other containers are not blank
         return False
 
 

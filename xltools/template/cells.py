@@ -13,6 +13,7 @@ import numbers
 
 import pandas as pd
 
+from ..core.normalize import is_blank
 from ..schema import Column, Table
 
 # Column types whose values are text even when they look like numbers (IDs, phones, codes).
@@ -52,17 +53,6 @@ class Formats:
     def for_column(self, col: Column):
         fmt = self.number_format(col)
         return self.get(num_format=fmt) if fmt else None
-
-
-def is_blank(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value == ""
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and other containers are not blank
-        return False
 
 
 def is_number(value) -> bool:
