@@ -18,6 +18,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI explores the same examples every run, so a red CI is reproducible and never a dice roll;
+# local runs keep exploring new inputs (and remember failures in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 TESTS = Path(__file__).resolve().parent
 PROBE = TESTS / "lo_probe.py"

@@ -62,8 +62,7 @@ def readable_copy(pkg, needed: dict[str, int]):
     for part, last in needed.items():
         if part not in pkg:
             continue
-        with pkg.zip.open(part) as fh:
-            reach = dimension_last_row(fh.read(PROLOG_BYTES))
+        reach = dimension_last_row(pkg.read_head(part, PROLOG_BYTES))
         if reach is not None and reach > last + SLACK_ROWS:
             cuts[part] = cut_rows(pkg.read(part), last)
     if not cuts:

@@ -21,6 +21,7 @@ XML is parsed with a safe parser: no entity expansion, no DTD, no network; ``hug
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import zipfile
@@ -205,8 +206,19 @@ class Package:
         return name in self._names
 
     def read(self, name: str) -> bytes:
-        try:
+        with self._reading(name):
             return self.zip.read(name)
+
+    def read_head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a part, without inflating the rest of it."""
+        with self._reading(name), self.zip.open(name) as fh:
+            return fh.read(size)
+
+    @contextlib.contextmanager
+    def _reading(self, name: str):
+        """A part that is missing or will not inflate is a damaged workbook, said clearly."""
+        try:
+            yield
         except KeyError:
             raise BadWorkbookError(f"工作簿已损坏:缺少部件 {name}",
                                    f"the workbook is damaged: part {name} is missing") from None
