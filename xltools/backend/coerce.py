@@ -125,34 +125,33 @@ def _plain(v: Any) -> Any:
 
 def coerce_column(values: Sequence[Any], col_type: str | None) -> tuple[list[Any], list[int]]:
     """``values`` coerced for ``col_type``; also the positions that could not be read."""
-    out: list[Any] = []
-    bad: list[int] = []
     cache: dict = {}
     if col_type in DATE_TYPES:
-        for i, v in enumerate(values):
-            if is_blank(v):
-                out.append(None)
-                continue
-            d = _as_date(v, cache)
-            if d is None:
-                bad.append(i)
-                out.append(v)
-            else:
-                out.append(d)
-    elif col_type in NUMBER_TYPES:
+        return _convert(values, lambda v: _as_date(v, cache))
+    if col_type in NUMBER_TYPES:
         whole = col_type == "integer"
-        for i, v in enumerate(values):
-            if is_blank(v):
-                out.append(None)
-                continue
+
+        def number(v: Any) -> Any:
             n = _as_number(v, cache)
-            if n is None:
-                bad.append(i)
-                out.append(v)
-            else:
-                out.append(int(n) if whole and n.is_integer() else n)
-    elif col_type in STRICT_TEXT:
-        out = [None if is_blank(v) else _as_text(v) for v in values]
-    else:
-        out = [None if is_blank(v) else _plain(v) for v in values]
+            return int(n) if n is not None and whole and n.is_integer() else n
+        return _convert(values, number)
+    if col_type in STRICT_TEXT:
+        return [None if is_blank(v) else _as_text(v) for v in values], []
+    return [None if is_blank(v) else _plain(v) for v in values], []
+
+
+def _convert(values: Sequence[Any], convert) -> tuple[list[Any], list[int]]:
+    """Blanks become None; a value ``convert`` cannot read (None) stays as typed and is listed."""
+    out: list[Any] = []
+    bad: list[int] = []
+    for i, v in enumerate(values):
+        if is_blank(v):
+            out.append(None)
+            continue
+        converted = convert(v)
+        if converted is None:
+            bad.append(i)
+            out.append(v)
+        else:
+            out.append(converted)
     return out, bad
