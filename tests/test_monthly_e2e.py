@@ -288,3 +288,15 @@ def test_rereading_only_what_a_step_wrote_gives_the_same_book_as_reading_it_all(
     for t in (a, b):
         t["ChangeLog"] = t["ChangeLog"].drop(columns="Time")
     assert_same_tables(a, b)
+
+
+def test_an_english_book_gets_an_english_report(tmp_path):
+    from xltools.demo import demo_data
+    from xltools.template import build_template
+
+    book = tmp_path / "book.xlsx"
+    build_template(book, lang="en", data=demo_data(n_customers=60, seed=4))
+    monthly(book)
+    report = tmp_path / f"book-monthly-{dt.date.today():%Y-%m}.html"
+    text = report.read_text(encoding="utf-8")
+    assert "Open problems" in text and "遗留问题" not in text

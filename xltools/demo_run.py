@@ -52,11 +52,12 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
     existing = list(zip(companies["CustomerName"].head(3), companies["CreditCode"].head(3)))
     export = write_messy_export(directory / "展会名单-导出.csv", existing, today=today)
 
+    export_path = directory / ("华南客户.csv" if zh else "south-china-customers.csv")
     steps = [
         ("import", _params("import", sources=(str(export),))),
         ("monthly", _params("monthly")),
         ("query", _params("query", expr=SEED_QUERY)),
-        ("export", _params("export", output=str(directory / "华南客户.csv"), where="Region=华南")),
+        ("export", _params("export", output=str(export_path), where="Region=华南")),
     ]
     report = {"book": str(book), "planted": planted, "steps": {}}
     for n, (op_id, params) in enumerate(steps, start=2):
@@ -72,7 +73,7 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
         (str(book), "工作簿:校验结果、查重复核、汇总、查询结果、变更日志 各表" if zh else
          "the book: Issues, DedupeReview, Summary, Query and ChangeLog sheets"),
         (report["steps"].get("monthly", {}).get("report") or "", "月度报告" if zh else "monthly report"),
-        (str(directory / "华南客户.csv"), "导出的华南客户" if zh else "exported 华南 customers"),
+        (str(export_path), "导出的华南客户" if zh else "exported 华南 (South China) customers"),
     ]
     console.print("\n看这里:" if zh else "\nWhere to look:")
     for path, what in look:

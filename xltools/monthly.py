@@ -51,6 +51,7 @@ class MonthlyRun:
     steps: list[StepReport] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    lang: str = "zh"  # the book's language, for the report
 
 
 def _call(op, db, params: dict, today: dt.date | None, dry_run: bool = False):
@@ -86,6 +87,7 @@ def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None
         op = get(op_id)
         if db is None:
             db = backend.load()
+            run.lang = db.lang
         if book_path is not None:
             db.path = Path(book_path)
         result: Result = _call(op, db, params, today, dry_run)

@@ -18,7 +18,9 @@ MAX_ISSUES_LISTED = 500
 
 
 def default_report_path(book: Path, run: MonthlyRun) -> Path:
-    return Path(book).with_name(f"{Path(book).stem}-月报-{run.started:%Y-%m}.html")
+    """``<book>-月报-2024-03.html`` beside the book (``-monthly-`` for an English book)."""
+    word = "月报" if run.lang == "zh" else "monthly"
+    return Path(book).with_name(f"{Path(book).stem}-{word}-{run.started:%Y-%m}.html")
 
 
 def _masked(table: str, column: str | None, value) -> str:

@@ -47,6 +47,5 @@ def monthly(backend, report: str | None = None, book: Path | None = None,
             target = Path(report)
             path = target / path.name if target.is_dir() or report.endswith(("/", "\\")) else target
             path.parent.mkdir(parents=True, exist_ok=True)
-        lang = getattr(backend, "lang", None) or "zh"
-        write_report(run, path, lang)
+        write_report(run, path, run.lang)
     return as_result(run, path)
