@@ -179,14 +179,15 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None =
     if op.pipeline:
         from .backend.transaction import working_copy
         book = Path(book)
-        FileBackend(book).load()  # a bad book fails here, before any copy is made
+        # A bad book fails here, before any copy or lock file exists; the copy is byte-identical,
+        # so this load also serves as the first step's.
+        db = FileBackend(book).load()
         with working_copy(book, commit=not dry_run) as copy:
             backend = FileBackend(copy, command=op.id, backups=False)
             if "dry_run" in inspect.signature(op.func).parameters:
                 params = {**params, "dry_run": dry_run}  # its steps' side files (the vault) too
-            result = op.func(backend, book=book, **params)
-            lang_of_book = backend.load().lang
-        return result, lang_of_book
+            result = op.func(backend, book=book, db=db, **params)
+        return result, db.lang
 
     backend = FileBackend(book, command=op.id)
     db = backend.load()

@@ -66,13 +66,14 @@ def _call(op, db, params: dict, today: dt.date | None, dry_run: bool = False):
 
 def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None = None,
                 on_step: Callable[[str, int, int], None] | None = None,
-                dry_run: bool = False) -> MonthlyRun:
+                dry_run: bool = False, db=None) -> MonthlyRun:
     """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()``).
 
     ``book_path`` is where side files (the vault) belong when the backend works on a copy.
     ``on_step(op_id, index, total)`` is called before each step, for progress bars.
     ``dry_run`` is passed on to steps that take it, so none writes side files beside the book
     (the changes still go to ``backend``: later steps must see them; the caller discards the copy).
+    ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first load.
     """
     from .registry import REGISTRY, operations
 
@@ -80,14 +81,13 @@ def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None
     run = MonthlyRun(book=str(book_path or ""), started=dt.datetime.now())
     steps = [(op_id, params) for op_id, params in STEPS if op_id in REGISTRY]
     run.skipped = [op_id for op_id, _ in STEPS if op_id not in REGISTRY]
-    db = None
     for index, (op_id, params) in enumerate(steps):
         if on_step:
             on_step(op_id, index, len(steps))
         op = get(op_id)
         if db is None:
             db = backend.load()
-            run.lang = db.lang
+        run.lang = db.lang
         if book_path is not None:
             db.path = Path(book_path)
         result: Result = _call(op, db, params, today, dry_run)
@@ -128,6 +128,7 @@ def as_result(run: MonthlyRun, report_path: Path | None) -> Result:
         "open_problems": {"errors": errors, "warnings": warnings},
         "issues": [i.to_json() for i in run.issues],
         "report": str(report_path) if report_path else None,
+        "lang": run.lang,
     }
     return Result(Changeset("monthly"), issues=run.issues, data=data,
                   summary_zh="\n".join(lines_zh + [verdict_zh]),

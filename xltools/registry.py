@@ -54,7 +54,8 @@ class Operation:
     many_books: bool = False       # accepts several BOOK paths (monthly)
     ribbon: bool = True            # has a ribbon button
     # A pipeline runs other operations: func(backend, **params) loads and applies through the
-    # backend itself, step by step, instead of receiving one CustomerDB.
+    # backend itself, step by step, instead of receiving one CustomerDB; its Result.data["lang"]
+    # says the book's language.
     pipeline: bool = False
 
     def label(self, lang: str) -> str:

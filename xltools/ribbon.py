@@ -46,7 +46,7 @@ def run(op_id: str, book: Any = None,
         params = _button_params(op, book)
         if op.pipeline:  # e.g. monthly: runs its steps through the backend itself
             result = op.func(backend, **params)
-            db = backend.load()
+            db = None
         else:
             db = backend.load()
             result = op.func(db, **params)
@@ -58,7 +58,7 @@ def run(op_id: str, book: Any = None,
         log.exception("xltools ribbon: %s failed", op_id)
         _alert(book, error_message(err), f"{TITLE}: {op_id}", mode="critical")
         return False
-    lang = getattr(db, "lang", "zh")
+    lang = db.lang if db is not None else result.data.get("lang", "zh")
     summary = result.summary_zh if lang == "zh" else result.summary_en
     done = "完成" if lang == "zh" else "done"
     _alert(book, summary or done, f"{TITLE}: {op.label(lang)}", mode="info")

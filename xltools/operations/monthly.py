@@ -31,7 +31,7 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
                   help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),),
 )
 def monthly(backend, report: str | None = None, book: Path | None = None,
-            today: dt.date | None = None, dry_run: bool = False):
+            today: dt.date | None = None, dry_run: bool = False, db=None):
     console = Console(stderr=True)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(str(book or "monthly"), total=len(STEPS))
@@ -39,7 +39,8 @@ def monthly(backend, report: str | None = None, book: Path | None = None,
         def on_step(op_id: str, index: int, total: int) -> None:
             progress.update(task, completed=index, total=total, description=f"{op_id}")
 
-        run = run_monthly(backend, book_path=book, today=today, on_step=on_step, dry_run=dry_run)
+        run = run_monthly(backend, book_path=book, today=today, on_step=on_step, dry_run=dry_run,
+                          db=db)
     path = None
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = default_report_path(book, run)
