@@ -410,3 +410,14 @@ def test_appending_to_a_table_the_book_lacks_creates_it(tmp_path):
     assert len(db.df("ChangeLog")) == 1
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
+
+
+def test_file_and_excel_backends_keep_the_backend_contract(tmp_path):
+    from xltools.backend.base import Backend
+    from xltools.backend.excel import ExcelBackend
+    from xltools.backend.file import FileBackend
+
+    file_backend = FileBackend(tmp_path / "book.xlsx")
+    assert isinstance(file_backend, Backend)
+    assert file_backend.name == str(tmp_path / "book.xlsx")
+    assert isinstance(ExcelBackend(object()), Backend)

@@ -43,6 +43,14 @@ class ExcelBackend:
         self.book = book
         self.schema = schema or load_schema()
 
+    @property
+    def name(self) -> str:
+        return f"Excel: {getattr(self.book, 'name', '?')}"
+
+    def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
+        """The open book as it is now (read again whole: a live book may change any time)."""
+        return self.load()
+
     # ------------------------------------------------------------------ finding things
 
     def list_objects(self) -> dict[str, tuple[Any, Any]]:

@@ -39,6 +39,10 @@ class FileBackend:
         self.backups = backups
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
 
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
     def load(self, *, reuse: CustomerDB | None = None,
              reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's

@@ -1,0 +1,40 @@
+"""The Backend contract every store of a team's database keeps: a workbook file, the workbook
+open in Excel, a database server.
+
+Operations never see a backend: they get a :class:`~xltools.db.CustomerDB` and return a
+:class:`~xltools.changes.Result`. The runner (``xltools.Book``, the CLI, the ribbon, the monthly
+batch) loads through a backend, runs the operation and hands its changeset back::
+
+    db = backend.load()
+    result = operation(db, ...)
+    report = backend.apply(result.changes, db)
+    db = backend.reload(db, result.changes)    # the book as it is now, for the next step
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol, runtime_checkable
+
+from ..changes import Changeset
+from ..db import CustomerDB
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What a store of the team's database must do."""
+
+    #: What messages call the store (a path, "Excel: 客户.xlsx", a database URL without password).
+    name: str
+
+    def load(self) -> CustomerDB:
+        """Every managed table as a DataFrame, plus the book's Lists, Settings and language."""
+
+    def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
+              ) -> dict[str, Any]:
+        """Write ``changes`` (computed against ``db``) in one step, or refuse before writing;
+        log data changes in the ChangeLog; return what was done (counts, backup ...)."""
+
+    def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
+        """The store as it is after ``apply(changes, db)``; may reuse the tables ``changes`` did
+        not touch from ``db``."""
