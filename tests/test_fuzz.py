@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xltools.core import normalize, privacy
-from xltools.core.rules import Context, evaluate, parse
+from xltools.core.condition import Context, evaluate, parse
 from xltools.errors import XlToolsError
 from xltools.testing import make_db
 

@@ -9,7 +9,7 @@ import pytest
 
 from routine_data import TODAY, random_db
 from xltools.core.query import query, to_sheet, write_csv, write_xlsx
-from xltools.core.rules import ConditionError
+from xltools.core.condition import ConditionError
 from xltools.testing import make_db
 
 SEED = "Region=华南 and tag:价值=高价值 and Industry=IT服务业 and followup_within(30)"

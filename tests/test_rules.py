@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from xltools.core.rules import ConditionError, Context, evaluate, explain, parse, tokenize
+from xltools.core.condition import ConditionError, Context, evaluate, explain, parse, tokenize
 from xltools.errors import XlToolsError
 from xltools.testing import make_db
 

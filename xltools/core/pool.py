@@ -18,7 +18,7 @@ import datetime as dt
 import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Result
-from .rules import as_dates, as_text
+from .values import as_dates, as_text
 from .sync import latest_followups
 
 LOOKAHEAD_DAYS = 7

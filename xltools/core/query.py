@@ -2,7 +2,7 @@
 
     Region=华南 and tag:价值=高价值 and Industry=IT服务业 and followup_within(30)
 
-The expression uses the same language as the Rules sheet (:mod:`xltools.core.rules`); Chinese
+The expression uses the same language as the Rules sheet (:mod:`xltools.core.condition`); Chinese
 headers and 且/或 work too. :func:`query` returns the matching Customers rows; :func:`to_sheet` and
 :func:`write_csv` / :func:`write_xlsx` present them.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..changes import SheetRebuild
-from .rules import Columns, Context, evaluate, parse
+from .condition import Columns, Context, evaluate, parse
 
 QUERY_SHEET = ("Query", "查询结果", "Query")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +26,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def query(db, expr: str, today: dt.date | None = None) -> pd.DataFrame:
     """The Customers rows (index = Excel row) the expression holds for, visible columns only.
 
-    Raises :class:`~xltools.core.rules.ConditionError` pointing at the wrong token.
+    Raises :class:`~xltools.core.condition.ConditionError` pointing at the wrong token.
     """
     node = parse(expr, Columns.for_customers(db.schema, db.tables["Customers"].extra_columns))
     ctx = Context.from_db(db, today)

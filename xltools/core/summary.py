@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..changes import Changeset, Result, SheetRebuild
 from ..xlsx.refs import make_cell, make_ref
-from .rules import as_dates, as_numbers, as_text
+from .values import as_dates, as_numbers, as_text
 
 LIST_LIMIT = 100
 WON_STATUS = "成交-已签单"

@@ -23,7 +23,7 @@ import datetime as dt
 import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Result
-from .rules import as_dates, as_text
+from .values import as_dates, as_text
 
 
 def latest_followups(db, today: pd.Timestamp) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Auto tags from the book's Rules sheet, and customer levels from annual spend.
 
 Each enabled rule (Rules sheet: RuleID, Enabled 是/否, Condition, TagType, TagName, Priority) gives its
-tag to every customer its condition holds for (condition language: :mod:`xltools.core.rules`).
+tag to every customer its condition holds for (condition language: :mod:`xltools.core.condition`).
 
 * New auto tags get ``Source = auto``, a TagID ``T`` + yyyymmdd + sequence, and a Reason showing the
   values that made the rule hold (``R01: AnnualSpend 128000 >= 100000``). The Reason records why
@@ -29,8 +29,8 @@ import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Issue, Result, RowAppend, RowRemove
 from .ids import next_ids
-from .rules import (Columns, ConditionError, Context, as_numbers, as_text, evaluate, explain,
-                    parse)
+from .condition import (Columns, ConditionError, Context, as_numbers, as_text, evaluate, explain,
+                        parse)
 
 AUTO = "auto"
 YES = {"是", "yes", "y", "true", "1", "启用", "on", "√"}

@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Result
-from .rules import ConditionError, as_dates, as_text, tokenize
+from .condition import ConditionError, as_dates, as_text, tokenize
 from .tag import AUTO, read_rules
 
 STALE_DAYS = 90

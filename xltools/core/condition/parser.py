@@ -1,0 +1,288 @@
+"""Recursive-descent parser of the condition language (never ``eval``), and the column vocabulary
+a condition may use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .lexer import (AND_WORDS, BOOL_FUNCS, NOT_WORDS, NUMBER_FUNCS, OPS, OR_WORDS, ConditionError,
+                    Token, tokenize)
+from .nodes import And, Blank, Compare, Field, FollowupWithin, Func, HasTag, InList, Not, Or
+
+
+@dataclass
+class Columns:
+    """Which names a condition may use for Customers columns, and what each holds."""
+
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)   # folded name -> (key, kind)
+
+    @classmethod
+    def for_customers(cls, schema=None, extra: Iterable[str] = ()) -> "Columns":
+        from ...schema import load_schema
+        schema = schema or load_schema()
+        names: dict[str, tuple[str, str]] = {}
+        for col in schema.table("Customers").columns:
+            kind = "number" if col.is_numeric else "date" if col.is_date else "text"
+            for name in (col.key, col.zh, col.en):
+                names.setdefault(_fold(name), (col.key, kind))
+        for name in extra:
+            names.setdefault(_fold(str(name)), (str(name), "text"))
+        return cls(names)
+
+    def resolve(self, token: Token, text: str) -> Field:
+        found = self.names.get(_fold(token.text))
+        if found is None:
+            raise ConditionError(text, token.pos, f"没有名为 \"{token.text}\" 的列",
+                                 f"no column named {token.text!r}")
+        return Field(found[0], found[1], token.text)
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().lower()
+
+
+class _Parser:
+    def __init__(self, text: str, columns: Columns):
+        self.text = text
+        self.columns = columns
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    # helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, tok: Token, zh: str, en: str):
+        shown = tok.text if tok.kind != "end" else ""
+        zh_found = f",却是 \"{shown}\"" if shown else ",却已到结尾"
+        en_found = f", found {shown!r}" if shown else ", found the end"
+        raise ConditionError(self.text, tok.pos, zh + zh_found, en + en_found)
+
+    def is_word(self, words: set[str]) -> bool:
+        return self.tok.kind in ("word", "op") and self.tok.lower in words
+
+    def expect_punct(self, ch: str) -> Token:
+        if self.tok.kind != "punct" or self.tok.text != ch:
+            self.fail(self.tok, f"这里应是 \"{ch}\"", f"expected {ch!r}")
+        return self.take()
+
+    # grammar
+    def parse(self):
+        if self.tok.kind == "end":
+            raise ConditionError(self.text, 0, "条件为空", "the condition is empty")
+        node = self.expr()
+        if self.tok.kind != "end":
+            self.fail(self.tok, "这里应是 and / or 或结尾", "expected and / or or the end")
+        return node
+
+    def expr(self):
+        node = self.term()
+        while self.is_word(OR_WORDS):
+            self.take()
+            node = Or(node, self.term())
+        return node
+
+    def term(self):
+        node = self.factor()
+        while self.is_word(AND_WORDS):
+            self.take()
+            node = And(node, self.factor())
+        return node
+
+    def factor(self):
+        if self.is_word(NOT_WORDS):
+            start = self.take().pos
+            inner = self.factor()
+            end = self.tok.pos
+            return Not(inner, self.text[start:end].strip())
+        if self.tok.kind == "punct" and self.tok.text == "(":
+            self.take()
+            node = self.expr()
+            self.expect_punct(")")
+            return node
+        return self.atom()
+
+    def atom(self):
+        tok = self.tok
+        if tok.kind not in ("word", "string") or (tok.kind == "word" and tok.lower in
+                                                   AND_WORDS | OR_WORDS | {"in", "is"}):
+            self.fail(tok, "这里应是一个条件", "expected a condition")
+        nxt = self.tokens[self.i + 1]
+        if tok.kind == "word" and nxt.kind == "punct" and nxt.text == "(":
+            return self.function()
+        if tok.kind == "word" and tok.lower == "tag" and nxt.kind == "punct" and nxt.text == ":":
+            return self.tag_shorthand()
+        self.take()
+        left = self.columns.resolve(tok, self.text)
+        if self.tok.kind == "op" and self.tok.text in OPS:
+            return self.comparison(left)
+        if self.is_word({"is"}):
+            self.take()
+            negate = False
+            if self.is_word(NOT_WORDS):
+                self.take()
+                negate = True
+            if not self.is_word({"blank", "empty", "空"}):
+                self.fail(self.tok, "这里应是 blank", "expected 'blank'")
+            self.take()
+            return Blank(left, negate)
+        negate = False
+        if self.is_word(NOT_WORDS) and self.tokens[self.i + 1].lower == "in":
+            self.take()
+            negate = True
+        if self.is_word({"in"}):
+            self.take()
+            return InList(left, tuple(self.value_list(left)), negate)
+        self.fail(self.tok, "这里应是比较符(= != > >= < <=)、in 或 is blank",
+                  "expected a comparison (= != > >= < <=), 'in' or 'is blank'")
+
+    def comparison(self, left):
+        op_tok = self.take()
+        value_tok = self.tok
+        if value_tok.kind not in ("word", "string"):
+            self.fail(value_tok, "这里应是一个值", "expected a value")
+        self.take()
+        kind = left.kind if isinstance(left, Field) else "number"
+        value = self.convert(value_tok, kind)
+        return Compare(left, OPS[op_tok.text], value, value_tok.text)
+
+    def value_list(self, left: Field) -> list:
+        self.expect_punct("[")
+        values = []
+        while True:
+            tok = self.tok
+            if tok.kind not in ("word", "string"):
+                self.fail(tok, "这里应是一个值", "expected a value")
+            self.take()
+            values.append(self.convert(tok, left.kind))
+            if self.tok.kind == "punct" and self.tok.text == ",":
+                self.take()
+                continue
+            self.expect_punct("]")
+            return values
+
+    def convert(self, tok: Token, kind: str):
+        if kind == "number":
+            number = _number(tok.text)
+            if number is None:
+                self.fail(tok, "这里应是一个数字", "expected a number")
+            return number
+        if kind == "date":
+            date = _date(tok.text)
+            if date is None:
+                self.fail(tok, "这里应是一个日期(如 2024-03-15)", "expected a date (e.g. 2024-03-15)")
+            return date
+        return _fold_text(tok.text)
+
+    def function(self):
+        name_tok = self.take()
+        name = name_tok.lower
+        if name not in NUMBER_FUNCS | BOOL_FUNCS:
+            raise ConditionError(self.text, name_tok.pos, f"未知函数 \"{name_tok.text}\"(可用:"
+                                 "days_since、count_followups、followup_within、has_tag)",
+                                 f"unknown function {name_tok.text!r} (known: days_since, "
+                                 "count_followups, followup_within, has_tag)")
+        self.expect_punct("(")
+        args = [self.take_arg()]
+        while self.tok.kind == "punct" and self.tok.text == ",":
+            self.take()
+            args.append(self.take_arg())
+        close = self.expect_punct(")")
+        text = self.text[name_tok.pos:close.pos + 1]
+        want = 2 if name == "has_tag" else 1
+        if len(args) != want:
+            raise ConditionError(self.text, name_tok.pos, f"{name} 需要 {want} 个参数",
+                                 f"{name} takes {want} argument(s)")
+        if name == "has_tag":
+            return HasTag(args[0].text.strip(), args[1].text.strip())
+        if name == "days_since":
+            col = self.columns.resolve(args[0], self.text)
+            if col.kind != "date":
+                raise ConditionError(self.text, args[0].pos, f"\"{args[0].text}\" 不是日期列",
+                                     f"{args[0].text!r} is not a date column")
+            node = Func(name, (col,), text)
+        else:
+            days = _number(args[0].text)
+            if days is None or days < 0 or days != int(days):
+                raise ConditionError(self.text, args[0].pos, "这里应是天数(非负整数)",
+                                     "expected a number of days (a whole number >= 0)")
+            if name == "followup_within":
+                return FollowupWithin(int(days))
+            node = Func(name, (int(days),), text)
+        if not (self.tok.kind == "op" and self.tok.text in OPS):
+            self.fail(self.tok, f"{name}(...) 后应跟比较符,如 > 30", f"{name}(...) needs a comparison, e.g. > 30")
+        return self.comparison(node)
+
+    def take_arg(self) -> Token:
+        tok = self.tok
+        if tok.kind not in ("word", "string"):
+            self.fail(tok, "这里应是一个参数", "expected an argument")
+        return self.take()
+
+    def tag_shorthand(self):
+        self.take()                       # tag
+        self.expect_punct(":")
+        type_tok = self.take_arg()
+        if not (self.tok.kind == "op" and self.tok.text in ("=", "==")):
+            self.fail(self.tok, "tag:类型 后应是 =", "expected '=' after tag:Type")
+        self.take()
+        name_tok = self.take_arg()
+        return HasTag(type_tok.text.strip(), name_tok.text.strip())
+
+
+def parse(text: str, columns: Columns | None = None):
+    """Parse a condition into a tree of nodes; raises :class:`ConditionError` on any mistake."""
+    return _Parser(text, columns or Columns.for_customers()).parse()
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    scale = 1
+    if cleaned.endswith("万"):
+        cleaned, scale = cleaned[:-1], 10_000
+    try:
+        value = float(cleaned) * scale
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def _date(text: str) -> pd.Timestamp | None:
+    m = _DATE.match(text.strip()) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text.strip())
+    if not m:
+        return None
+    try:
+        return pd.Timestamp(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        return None
+
+
+def _fold_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def tags_used(node) -> set[tuple[str, str]]:
+    """Every (TagType, TagName) a condition asks about with has_tag / tag:."""
+    if isinstance(node, HasTag):
+        return {(node.tag_type, node.tag_name)}
+    if isinstance(node, (And, Or)):
+        return tags_used(node.left) | tags_used(node.right)
+    if isinstance(node, Not):
+        return tags_used(node.inner)
+    return set()
