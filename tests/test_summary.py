@@ -160,3 +160,54 @@ def test_charts_render_in_libreoffice(summary, tmp_path):
     for chart in rebuild.charts:                  # every chart title is drawn
         assert chart["title"].replace(" ", "") in text.replace(" ", "")
     assert str(result.data["customers"]) in text
+
+
+def _series_fills(chart_xml: bytes) -> list[str | None]:
+    """The solid fill (or line colour) of each series in a chart part, None where it has none."""
+    from lxml import etree
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    out = []
+    for ser in etree.fromstring(chart_xml).iterfind(".//c:ser", ns):
+        colour = ser.find("c:spPr/a:solidFill/a:srgbClr", ns)
+        if colour is None:
+            colour = ser.find("c:spPr/a:ln/a:solidFill/a:srgbClr", ns)
+        points = ser.findall("c:dPt/c:spPr/a:solidFill/a:srgbClr", ns)
+        if colour is None and points:
+            colour = points[0]
+        out.append(None if colour is None else colour.get("val"))
+    return out
+
+
+def test_every_series_and_slice_has_its_own_colour(summary, tmp_path):
+    _, result = summary
+    rebuild = result.changes.rebuilds[0]
+    parts = _plain_book_with_charts(rebuild, tmp_path / "c.xlsx")
+    charts = sorted(n for n in parts if n.startswith("xl/charts/chart"))
+    for name in charts:
+        assert None not in _series_fills(parts[name]), name
+    pie = next(parts[n] for n in charts if b"<c:pieChart>" in parts[n])
+    pie_spec = next(c for c in rebuild.charts if c["type"] == "pie")
+    (_, r1), (_, r2) = split_ref(pie_spec["categories"])
+    assert pie.count(b"<c:dPt>") == r2 - r1 + 1           # one colour per slice
+    assert len(set(_series_fills(next(parts[n] for n in charts if parts[n].count(b"<c:ser>") > 1)))) > 1
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not shutil.which("soffice"), reason="needs LibreOffice")
+def test_series_keep_their_fill_after_libreoffice_saves_the_book(summary, tmp_path):
+    """LibreOffice drops the theme when it saves: colours must be the series' own."""
+    _, result = summary
+    rebuild = result.changes.rebuilds[0]
+    book = tmp_path / "charts.xlsx"
+    _plain_book_with_charts(rebuild, book)
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(book)],
+                   check=True, capture_output=True, timeout=180)
+    with zipfile.ZipFile(out / "charts.xlsx") as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == len(rebuild.charts)
+    for xml in charts:
+        fills = _series_fills(xml)
+        assert fills and None not in fills

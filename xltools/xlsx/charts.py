@@ -14,7 +14,11 @@ A spec, as routines put it in :attr:`xltools.changes.SheetRebuild.charts`::
 unzipped package (``{member name: bytes}``) for one worksheet, replacing that sheet's previous
 drawing. The XML follows what XlsxWriter writes for the same charts (checked side by side), with
 value caches filled from the grid so viewers that do not recalculate still draw the numbers.
-Excel and LibreOffice both render the result.
+
+Every series (every slice of a pie) carries its own colour from :data:`PALETTE`: a series without
+``c:spPr`` takes its fill from the theme, and LibreOffice drops ``xl/theme/theme1.xml`` when it
+saves an .xlsx (WPS and older Excel builds have no theme fallback either), leaving bars, slices and
+lines drawn as nothing but their data labels. Excel and LibreOffice both render the result.
 """
 
 from __future__ import annotations
@@ -44,6 +48,26 @@ EMU_PER_PX = 9525
 DEFAULT_COL_PX = 64
 DEFAULT_ROW_PX = 20
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# One palette for every chart we draw (and the HTML report's SVG charts): distinguishable in
+# colour-blind vision and in greyscale print, in the order series and slices take them.
+PALETTE = ("4472C4", "ED7D31", "70AD47", "FFC000", "5B9BD5", "A5A5A5", "264478", "9E480E",
+           "43682B", "997300")
+
+
+def colour(i: int) -> str:
+    """The palette's i-th colour (RRGGBB), cycling."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def _fill(rgb: str) -> str:
+    return (f'<c:spPr><a:solidFill><a:srgbClr val="{rgb}"/></a:solidFill>'
+            f'<a:ln><a:solidFill><a:srgbClr val="{rgb}"/></a:solidFill></a:ln></c:spPr>')
+
+
+def _line(rgb: str) -> str:
+    return (f'<c:spPr><a:ln w="28575" cap="rnd"><a:solidFill><a:srgbClr val="{rgb}"/></a:solidFill>'
+            f'<a:round/></a:ln></c:spPr>')
 
 
 def check_spec(spec: dict) -> None:
@@ -97,6 +121,11 @@ def _text(value) -> str:
     return "" if value is None else escape_text(str(value))  # control characters break the XML
 
 
+def _slice(rgb: str) -> str:
+    return (f'<c:spPr><a:solidFill><a:srgbClr val="{rgb}"/></a:solidFill>'
+            '<a:ln><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:ln></c:spPr>')
+
+
 def _rich(text: str, size: int = 1200) -> str:
     return ('<c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="%d" b="1"/></a:pPr>'
             '<a:r><a:rPr lang="zh-CN" sz="%d" b="1"/><a:t>%s</a:t></a:r></a:p></c:rich></c:tx>'
@@ -116,10 +145,16 @@ def chart_xml(spec: dict, sheet: str, rows: list[list] | None = None, index: int
     for i, s in enumerate(spec["series"]):
         name = f"<c:tx>{_str_ref(s['name'], sheet, rows)}</c:tx>" if s.get("name") else ""
         body = [f'<c:idx val="{i}"/><c:order val="{i}"/>', name]
+        rgb = s.get("colour") or colour(i)
+        body.append(_line(rgb) if kind == "line" else _fill(rgb))
         if kind in ("column", "bar"):
             body.append('<c:invertIfNegative val="0"/>')
         if kind == "line":
-            body.append('<c:marker><c:symbol val="circle"/><c:size val="5"/></c:marker>')
+            body.append(f'<c:marker><c:symbol val="circle"/><c:size val="5"/>{_fill(rgb)}</c:marker>')
+        if kind == "pie":       # varyColors alone colours slices from the theme: name each one
+            points = len(_cells(spec["categories"], rows))
+            body += [f'<c:dPt><c:idx val="{p}"/><c:bubble3D val="0"/>{_slice(colour(p))}</c:dPt>'
+                     for p in range(points)]
         body.append(labels)
         body.append(f"<c:cat>{_str_ref(spec['categories'], sheet, rows)}</c:cat>")
         body.append(f"<c:val>{_num_ref(s['values'], sheet, rows)}</c:val>")
@@ -150,7 +185,9 @@ def chart_xml(spec: dict, sheet: str, rows: list[list] | None = None, index: int
                  f'<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
                  f'<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
                  f'<c:valAx><c:axId val="{val_id}"/><c:scaling><c:orientation val="minMax"/>'
-                 f'</c:scaling><c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines/>'
+                 f'</c:scaling><c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines><c:spPr><a:ln w="6350">'
+                 f'<a:solidFill><a:srgbClr val="D9D9D9"/></a:solidFill></a:ln></c:spPr>'
+                 f'</c:majorGridlines>'
                  f'<c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>'
                  f'<c:crossAx val="{cat_id}"/><c:crosses val="autoZero"/>'
                  f'<c:crossBetween val="between"/></c:valAx>')
@@ -161,7 +198,9 @@ def chart_xml(spec: dict, sheet: str, rows: list[list] | None = None, index: int
            f'<c:lang val="zh-CN"/><c:roundedCorners val="0"/><c:chart>'
            f'<c:title>{_rich(spec.get("title", ""))}<c:overlay val="0"/></c:title>'
            f'<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>{plot}</c:plotArea>{legend}'
-           f'<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>')
+           f'<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
+           f'<c:spPr><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill><a:ln><a:noFill/></a:ln>'
+           f'</c:spPr></c:chartSpace>')
     return xml.encode("utf-8")
 
 
