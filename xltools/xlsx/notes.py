@@ -76,7 +76,8 @@ class Notes:
             except ValueError:
                 continue
             self._by_cell[(row, col)] = c
-        self._new: list[etree._Element] = []     # our notes added now (their shapes come last)
+        self._new: dict[etree._Element, None] = {}   # our notes added now (shapes come last)
+        self._gone: set[tuple[int, int]] = set()      # removed notes whose VML shape still waits
 
     # ------------------------------------------------------------------ reading
 
@@ -114,16 +115,25 @@ class Notes:
         self.list.remove(c)
         self.changed = True
         if c in self._new:
-            self._new.remove(c)
+            del self._new[c]
         elif self.vml:
-            def drop(m: re.Match) -> str:
-                shape = m.group(0)
-                rm, cm = _ROW.search(shape), _COL.search(shape)
-                if ('ObjectType="Note"' in shape and rm and cm
-                        and (int(rm.group(1)) + 1, int(cm.group(1)) + 1) == (row, col)):
-                    return ""
-                return shape
-            self.vml = _SHAPE.sub(drop, self.vml)
+            self._gone.add((row, col))    # shapes go in one pass over the VML, not one per note
+
+    def _drop_gone_shapes(self) -> None:
+        if not self._gone or not self.vml:
+            self._gone.clear()
+            return
+        gone = self._gone
+
+        def drop(m: re.Match) -> str:
+            shape = m.group(0)
+            rm, cm = _ROW.search(shape), _COL.search(shape)
+            if ('ObjectType="Note"' in shape and rm and cm
+                    and (int(rm.group(1)) + 1, int(cm.group(1)) + 1) in gone):
+                return ""
+            return shape
+        self.vml = _SHAPE.sub(drop, self.vml)
+        self._gone = set()
 
     def add(self, row: int, col: int, message: str) -> None:
         """Our note on a cell that has none."""
@@ -137,7 +147,7 @@ class Notes:
         t.text = escape_text(NOTE_PREFIX + message)
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         self._by_cell[(row, col)] = c
-        self._new.append(c)
+        self._new[c] = None
         self.changed = True
 
     def _author_id(self, name: str) -> int:
@@ -152,13 +162,13 @@ class Notes:
         changed only when a note actually moved or went."""
         if not gone or not self._by_cell:
             return
+        self._drop_gone_shapes()    # pending removals name rows before this shift
         moved: dict[tuple[int, int], etree._Element] = {}
         for (row, col), c in self._by_cell.items():
             i = bisect.bisect_left(gone, row)
             if i < len(gone) and gone[i] == row:
                 self.list.remove(c)
-                if c in self._new:
-                    self._new.remove(c)
+                self._new.pop(c, None)
                 self.changed = True
                 continue
             if i:
@@ -184,6 +194,7 @@ class Notes:
 
     def vml_bytes(self) -> bytes | None:
         """The VML part, or None when it would hold no shape at all."""
+        self._drop_gone_shapes()
         vml = self.vml
         if vml is None:
             vml = VML_HEAD % self.idmap + "\n " + NOTE_SHAPETYPE + "\n</xml>"

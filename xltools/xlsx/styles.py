@@ -35,6 +35,13 @@ def is_date_format(code: str) -> bool:
     return bool(re.search(r"[ymdhs]", bare)) and bare not in ("general",)
 
 
+def _key(el: etree._Element) -> tuple:
+    """What makes two style entries equal: tags, attributes (in any order) and text, but not
+    the namespace declarations a serialisation repeats (a re-read part declares mc:, x14ac:...)."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_key(child) for child in el))
+
+
 class Styles:
     def __init__(self, data: bytes | None):
         if data is None:
@@ -51,6 +58,8 @@ class Styles:
         self.fills = self._section("fills")
         self.fonts = self._section("fonts")
         self._variants: dict[tuple, int] = {}
+        self._calls: dict[tuple, int | None] = {}    # (verb, index, args) -> answer given before
+        self._seen: dict[int, dict[tuple, int]] = {}  # id(section) -> entry's _key -> index
 
     def _section(self, name: str) -> etree._Element:
         el = self.root.find(q(name))
@@ -99,28 +108,40 @@ class Styles:
 
     # ------------------------------------------------------------------ variants
 
+    def _lookup(self, section: etree._Element) -> dict[tuple, int]:
+        """Serialised entry -> its first index in ``section``, built once: finding an equal
+        entry is a hash lookup, not a scan (a book with 100,000 marks asks 100,000 times)."""
+        seen = self._seen.get(id(section))
+        if seen is None:
+            seen = {}
+            for i, el in enumerate(section):
+                seen.setdefault(_key(el), i)
+            self._seen[id(section)] = seen
+        return seen
+
     def _variant(self, index: int, key: tuple, change) -> int:
         cache_key = (index, key)
         if cache_key not in self._variants:
             xf = copy.deepcopy(self.xf(index))
             change(xf)
-            for existing, el in enumerate(self.xfs):   # reuse an equal format when there is one
-                if etree.tostring(el) == etree.tostring(xf):
-                    self._variants[cache_key] = existing
-                    break
-            else:
-                self.xfs.append(xf)
-                self.dirty = True
-                self._variants[cache_key] = len(self.xfs) - 1
+            self._variants[cache_key] = self._append(self.xfs, xf)   # reuse an equal format
         return self._variants[cache_key]
 
     def _append(self, section: etree._Element, element: etree._Element) -> int:
-        for i, el in enumerate(section):
-            if etree.tostring(el) == etree.tostring(element):
-                return i
-        section.append(element)
-        self.dirty = True
-        return len(section) - 1
+        seen = self._lookup(section)
+        data = _key(element)
+        if data not in seen:
+            section.append(element)
+            self.dirty = True
+            seen[data] = len(section) - 1
+        return seen[data]
+
+    def _once(self, key: tuple, compute):
+        """The answer for ``key`` computed on first call: a mark asked for the same format and
+        colour again costs one dict lookup."""
+        if key not in self._calls:
+            self._calls[key] = compute()
+        return self._calls[key]
 
     def _num_fmt_id(self, code: str) -> int:
         fmts = self.root.find(q("numFmts"))
@@ -138,6 +159,10 @@ class Styles:
 
     def with_date_format(self, index: int, with_time: bool = False) -> int:
         """``index`` itself when it already shows dates, else a copy with a date format."""
+        return self._once(("date", index, with_time),
+                          lambda: self._with_date_format(index, with_time))
+
+    def _with_date_format(self, index: int, with_time: bool) -> int:
         if self.is_date(index):
             return index
         code = DATETIME_FORMAT if with_time else DATE_FORMAT
@@ -149,6 +174,9 @@ class Styles:
         return self._variant(index, ("date", code), change)
 
     def with_bold(self, index: int) -> int:
+        return self._once(("bold", index), lambda: self._with_bold(index))
+
+    def _with_bold(self, index: int) -> int:
         font_id = int(self.xf(index).get("fontId", "0"))
         font = copy.deepcopy(self.fonts[font_id] if font_id < len(self.fonts) else self.fonts[0])
         if font.find(q("b")) is None:
@@ -163,6 +191,9 @@ class Styles:
     def with_mark(self, index: int, argb: str) -> int | None:
         """A copy of ``index`` filled with the mark colour ``argb``; None when the cell's own fill
         is not one a mark can remember (a gradient or a patterned fill)."""
+        return self._once(("mark", index, argb), lambda: self._with_mark(index, argb))
+
+    def _with_mark(self, index: int, argb: str) -> int | None:
         own = self._fill(index)
         own_pattern = own.find(q("patternFill")) if own is not None else None
         kind = own_pattern.get("patternType", "none") if own_pattern is not None else "none"
@@ -188,6 +219,10 @@ class Styles:
 
     def without_mark(self, index: int, mark_colours: set[str]) -> int:
         """The cell's own format back from a mark variant; ``index`` when it is not a mark."""
+        return self._once(("unmark", index, frozenset(mark_colours)),
+                          lambda: self._without_mark(index, mark_colours))
+
+    def _without_mark(self, index: int, mark_colours: set[str]) -> int:
         fill = self._fill(index)
         if fill is None or (self.fill_colour(index) or "") not in mark_colours:
             return index
