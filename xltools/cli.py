@@ -70,16 +70,23 @@ def cli() -> None:
 @cli.command("template")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("workbook_template.xlsx"), show_default=True)
+@click.option("--force", is_flag=True,
+              help="Overwrite OUTPUT if it exists (never a customer workbook). 覆盖已有文件。")
 @LANG_OPTION
 @JSON_OPTION
-def template_cmd(output: Path, lang: str | None, as_json: bool) -> None:
+def template_cmd(output: Path, force: bool, lang: str | None, as_json: bool) -> None:
     """Build the empty template workbook from schemas/. 由 schemas/ 生成模板工作簿。
+
+    An existing workbook with the customer table (the template included) is never replaced:
+    delete it first. 已有的客户工作簿(包括模板)不会被覆盖,请先删除。
 
     \b
     Example: xltools template -o workbook_template.xlsx --lang en
     """
+    from .outputs import check_output
     from .template import build_template
     try:
+        check_output(output, force=force)
         build_template(output, lang=lang or "zh")
     except Exception as err:  # noqa: BLE001 - every failure becomes one clear line
         _fail(err, as_json)
@@ -93,7 +100,8 @@ def template_cmd(output: Path, lang: str | None, as_json: bool) -> None:
 @click.option("--customers", type=int, default=300, show_default=True,
               help="How many demo customers. 演示客户数。")
 @click.option("--seed", type=int, default=20240315, show_default=True, help="Demo random seed.")
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists. 覆盖已有文件。")
+@click.option("--force", is_flag=True,
+              help="Overwrite PATH if it exists (never a customer workbook). 覆盖已有文件(客户工作簿除外)。")
 @LANG_OPTION
 @JSON_OPTION
 def new_cmd(path: Path, demo: bool, customers: int, seed: int, force: bool, lang: str | None,
@@ -103,12 +111,11 @@ def new_cmd(path: Path, demo: bool, customers: int, seed: int, force: bool, lang
     \b
     Example: xltools new team.xlsx --demo
     """
+    from .outputs import check_output
     from .template import build_template
     lang = lang or "zh"
     try:
-        if path.exists() and not force:
-            raise XlToolsError(f"文件已存在:{path}(用 --force 覆盖)",
-                               f"file exists: {path} (use --force to overwrite)")
+        check_output(path, force=force)
         data = None
         if demo:
             from .demo import demo_data

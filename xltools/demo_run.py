@@ -57,7 +57,7 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
         ("import", _params("import", sources=(str(export),))),
         ("monthly", _params("monthly")),
         ("query", _params("query", expr=SEED_QUERY)),
-        ("export", _params("export", output=str(export_path), where="Region=华南")),
+        ("export", _params("export", output=str(export_path), where="Region=华南", force=True)),
     ]
     report = {"book": str(book), "planted": planted, "steps": {}}
     for n, (op_id, params) in enumerate(steps, start=2):

@@ -11,16 +11,41 @@ from collections import Counter
 from pathlib import Path
 
 from .core.privacy import mask_value
+from .backend.safety import atomic_write
 from .monthly import MonthlyRun
+from .outputs import check_output
 from .schema import load_schema
 
 MAX_ISSUES_LISTED = 500
+
+
+GENERATOR = '<meta name="generator" content="xltools monthly">'
 
 
 def default_report_path(book: Path, run: MonthlyRun) -> Path:
     """``<book>-月报-2024-03.html`` beside the book (``-monthly-`` for an English book)."""
     word = "月报" if run.lang == "zh" else "monthly"
     return Path(book).with_name(f"{Path(book).stem}-{word}-{run.started:%Y-%m}.html")
+
+
+def report_path(book: Path, report: str | None, run: MonthlyRun, *, force: bool = False) -> Path:
+    """Where the report goes (``--report`` file or folder, else beside the book), checked by the
+    output guard: never the book or another database; an existing file only with ``--force``,
+    unless it is an earlier xltools report (a second run in a month replaces its own report)."""
+    path = default_report_path(book, run)
+    if report:
+        target = Path(report)
+        path = target / path.name if target.is_dir() or report.endswith(("/", "\\")) else target
+    return check_output(path, inputs=[book], force=force, replaceable=is_report)
+
+
+def is_report(path: Path) -> bool:
+    """An HTML page this module wrote (it carries :data:`GENERATOR` in its head)."""
+    try:
+        with open(path, "rb") as fh:
+            return GENERATOR.encode() in fh.read(512)
+    except OSError:
+        return False
 
 
 def _masked(table: str, column: str | None, value) -> str:
@@ -65,7 +90,7 @@ def render(run: MonthlyRun, lang: str = "zh") -> str:
     problems = (f"<h2>{e(open_title)}</h2><table>{head(h_checks)}{check_rows}</table>"
                 f"<table>{head(h_issues)}{issue_rows}</table>{more_line}") if run.issues else none_left
     return f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{e(title)}</title>
+<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8">{GENERATOR}<title>{e(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#eef}}
 td.n{{text-align:right}}</style></head><body>
@@ -78,6 +103,9 @@ td.n{{text-align:right}}</style></head><body>
 
 
 def write_report(run: MonthlyRun, path: Path, lang: str = "zh") -> Path:
+    """Write the page atomically: a stopped run leaves the old report or the new one."""
     path = Path(path)
-    path.write_text(render(run, lang), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = render(run, lang).encode("utf-8")
+    atomic_write(path, lambda tmp: tmp.write_bytes(text))
     return path

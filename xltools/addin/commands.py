@@ -44,6 +44,7 @@ def build_cmd(output: Path, interpreter_win: str, interpreter_mac: str, pythonpa
     """
     from ..cli import _done, _fail
     from ..errors import BadInputError
+    from ..outputs import check_output
     from .build import build_addin
 
     try:
@@ -54,6 +55,8 @@ def build_cmd(output: Path, interpreter_win: str, interpreter_mac: str, pythonpa
             if not sep or not key.strip():
                 raise BadInputError(f"--set 需要 KEY=VALUE:{item}", f"--set needs KEY=VALUE: {item}")
             settings[key.strip()] = value
+        # rebuilding the add-in replaces the old one; a customer workbook is never replaced
+        check_output(output, force=True)
         built = build_addin(output, settings=settings, macros=macros)
     except Exception as err:  # noqa: BLE001 - one clear line, exit 2
         _fail(err, as_json)

@@ -54,22 +54,41 @@ def book_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold an exclusive inter-process lock on ``path`` for the duration of a write.
 
     A second xltools command on the same book waits up to ``wait`` seconds, then refuses. The lock is
-    an OS file lock (released by the OS if the holder is killed), on a small sidecar file.
+    an OS file lock (released by the OS if the holder is killed) on a small sidecar file, created
+    0600 and removed again when the lock is released, so no empty file stays beside the book.
     """
     path = Path(path)
-    fh = open(_lock_path(path), "a+b")
+    lock = _lock_path(path)
+    fh = _acquire(lock, time.monotonic() + wait, path)
     try:
-        deadline = time.monotonic() + wait
-        while not _try_lock(fh):
-            if time.monotonic() >= deadline:
-                raise BookLockedError(
-                    "另一个 xltools 命令正在修改此工作簿,请稍后再试",
-                    "another xltools command is writing this workbook; try again later",
-                    path=str(path))
-            time.sleep(0.1)
         _remove_stale_copies(path)
         yield
     finally:
+        # Unlink while still holding the lock: whoever waits on this inode sees it gone and
+        # opens a fresh one (see _acquire), so two holders can never lock two different files.
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        _unlock(fh)
+        fh.close()
+
+
+def _acquire(lock: Path, deadline: float, book: Path):
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        fh = os.fdopen(fd, "r+b")
+        while not _try_lock(fh):
+            if time.monotonic() >= deadline:
+                fh.close()
+                raise BookLockedError(
+                    "另一个 xltools 命令正在修改此工作簿,请稍后再试",
+                    "another xltools command is writing this workbook; try again later",
+                    path=str(book))
+            time.sleep(0.1)
+        try:  # still the file at that name? (the last holder removes it on release)
+            if os.name == "nt" or os.path.samestat(os.fstat(fd), os.stat(lock)):
+                return fh
+        except FileNotFoundError:
+            pass
         _unlock(fh)
         fh.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..changes import Changeset, Result
 from ..core import query as q
 from ..errors import BadInputError
+from ..outputs import FORCE_PARAM, check_output
 from ..registry import Param, operation
 
 
@@ -28,10 +29,11 @@ from ..registry import Param, operation
     params=(Param("output", ("-o", "--output"), required=True, ask="save",
                   help_zh="输出文件 .csv 或 .xlsx", help_en="Output file, .csv or .xlsx"),
             Param("where", ("--where",), default=None,
-                  help_zh="筛选条件(与 query 相同)", help_en="A condition, as in query")),
+                  help_zh="筛选条件(与 query 相同)", help_en="A condition, as in query"),
+            FORCE_PARAM),
 )
-def export(db, output: str, where: str | None = None) -> Result:
-    path = Path(output)
+def export(db, output: str, where: str | None = None, force: bool = False) -> Result:
+    path = check_output(output, inputs=[db.path], force=force)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise BadInputError(f"不支持的导出格式 {suffix or '(无扩展名)'}:请用 .csv 或 .xlsx",

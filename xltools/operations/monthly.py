@@ -8,8 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
-from ..monthly import STEPS, as_result, run_monthly
-from ..monthly_report import default_report_path, write_report
+from ..monthly import STEPS, MonthlyRun, as_result, run_monthly
+from ..monthly_report import report_path, write_report
+from ..outputs import FORCE_PARAM
 from ..registry import Param, operation
 
 _STEP_LIST = " → ".join(op for op, _ in STEPS)
@@ -28,10 +29,16 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
     group="batch", icon="CalendarMonthDetails", many_books=True, pipeline=True,
     params=(Param("report", ("--report",), default=None,
                   help_zh="报告文件或文件夹(默认:工作簿旁 <名称>-月报-YYYY-MM.html)",
-                  help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),),
+                  help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),
+            FORCE_PARAM),
 )
 def monthly(backend, report: str | None = None, book: Path | None = None,
-            today: dt.date | None = None, dry_run: bool = False, db=None):
+            today: dt.date | None = None, dry_run: bool = False, db=None, force: bool = False):
+    path = None
+    if book is not None and not dry_run and db is not None:
+        # checked before the batch: a refused report path should not cost a whole run
+        path = report_path(book, report, MonthlyRun(str(book), dt.datetime.now(), lang=db.lang),
+                           force=force)
     console = Console(stderr=True)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(str(book or "monthly"), total=len(STEPS))
@@ -41,12 +48,7 @@ def monthly(backend, report: str | None = None, book: Path | None = None,
 
         run = run_monthly(backend, book_path=book, today=today, on_step=on_step, dry_run=dry_run,
                           db=db)
-    path = None
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
-        path = default_report_path(book, run)
-        if report:
-            target = Path(report)
-            path = target / path.name if target.is_dir() or report.endswith(("/", "\\")) else target
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path = path or report_path(book, report, run, force=force)
         write_report(run, path, run.lang)
     return as_result(run, path)

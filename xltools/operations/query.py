@@ -7,6 +7,7 @@ from pathlib import Path
 from ..changes import Changeset, Result
 from ..core import query as q
 from ..errors import BadInputError
+from ..outputs import FORCE_PARAM, check_output
 from ..registry import Param, operation
 
 
@@ -23,9 +24,12 @@ from ..registry import Param, operation
     params=(Param("expr", required=True, help_zh="查询条件", help_en="The condition"),
             Param("output", ("-o", "--output"), default=None,
                   help_zh="写到 .xlsx 或 .csv 文件(不改动工作簿)",
-                  help_en="Write the rows to an .xlsx or .csv file (the book is not changed)")),
+                  help_en="Write the rows to an .xlsx or .csv file (the book is not changed)"),
+            FORCE_PARAM),
 )
-def query(db, expr: str, output: str | None = None, today=None) -> Result:
+def query(db, expr: str, output: str | None = None, today=None, force: bool = False) -> Result:
+    if output:  # before the query runs: a refused output should not wait for it
+        check_output(output, inputs=[db.path], force=force)
     rows = q.query(db, expr, today=today)
     changes = Changeset("query")
     if output:
