@@ -3,11 +3,10 @@
 Each column is coerced by its schema type, one pass over the column (values repeat a lot in real
 books, so texts are parsed once per distinct text):
 
-* date/datetime: dates and datetimes, Excel serials (a date cell that lost its format) and text
-  such as ``2024/3/15``, ``2024-03-15``, ``2024.3.15``, ``2024年3月15日``, ``２０２４－０３－１５``
-  become :class:`pandas.Timestamp`;
-* number/integer: numbers typed as text, with thousands commas, a currency sign or full-width
-  digits become floats (whole numbers in integer columns become ints);
+* date/datetime: whatever :func:`xltools.core.values.read_date` reads (dates, Excel serials,
+  ``2024/3/15``, ``2024年3月15日``, ``20240315`` ...) becomes a :class:`pandas.Timestamp`;
+* number/integer: whatever :func:`xltools.core.values.read_number` reads (``1,234``, ``¥ 3``,
+  full-width digits, ``12.5万``) becomes a float (whole numbers in integer columns become ints);
 * id/phone/code/e-mail: numbers become their digits as text (13812345678.0 -> ``"13812345678"``);
 * blanks (None, empty or all-space text) become None.
 
@@ -25,58 +24,17 @@ What cannot be read stays as typed and is reported back, so validation can point
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from ..core.normalize import is_blank
+from ..core.values import read_date, read_number
 
 STRICT_TEXT = {"id", "phone", "code", "email", "fingerprint"}
 DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
-
-EXCEL_EPOCH = pd.Timestamp(1899, 12, 30)
-# Serials Excel can show as a date: 1900-01-01 .. 9999-12-31.
-MIN_SERIAL, MAX_SERIAL = 1, 2958465
-
-_DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_NUMBER_JUNK = re.compile(r"[,\s¥$€£元]")
-
-
-def serial_to_timestamp(serial: float) -> pd.Timestamp:
-    """Excel's 1900 date system (with its phantom 29 Feb 1900, hence the 1899-12-30 epoch)."""
-    return (EXCEL_EPOCH + pd.Timedelta(days=float(serial))).round("s")
-
-
-def parse_date_text(text: str) -> pd.Timestamp | None:
-    """A date typed as text, or None when it is not one we can be sure of."""
-    t = unicodedata.normalize("NFKC", text).strip()
-    t = t.replace("年", "-").replace("月", "-").replace("日", " ").replace("号", " ")
-    t = re.sub(r"[/.]", "-", t).strip().rstrip("-")
-    m = _DATE_TEXT.match(t) or _COMPACT_DATE.match(t)
-    if not m:
-        return None
-    parts = [int(g) if g else 0 for g in m.groups()] + [0] * (6 - len(m.groups()))
-    try:
-        return pd.Timestamp(*parts[:3], *parts[3:6])
-    except (ValueError, OverflowError):
-        return None
-
-
-def parse_number_text(text: str) -> float | None:
-    t = _NUMBER_JUNK.sub("", unicodedata.normalize("NFKC", text))
-    if not t or t in "+-.":
-        return None
-    try:
-        value = float(t)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _as_date(v: Any, cache: dict) -> Any:
@@ -84,27 +42,19 @@ def _as_date(v: Any, cache: dict) -> Any:
         return v
     if isinstance(v, (dt.datetime, dt.date)):
         return pd.Timestamp(v)
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return serial_to_timestamp(v) if MIN_SERIAL <= v <= MAX_SERIAL else None
     if isinstance(v, str):
         if v not in cache:
-            cache[v] = parse_date_text(v)
+            cache[v] = read_date(v)
         return cache[v]
-    return None
+    return read_date(v)
 
 
 def _as_number(v: Any, cache: dict) -> Any:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
     if isinstance(v, str):
         if v not in cache:
-            cache[v] = parse_number_text(v)
+            cache[v] = read_number(v)
         return cache[v]
-    return None
+    return read_number(v)
 
 
 def _as_text(v: Any) -> Any:

@@ -24,14 +24,12 @@ from stdnum.cn import ric, uscc
 
 from ..core.normalize import clean_text, compact_text, credit_code, email, halfwidth, is_blank, \
     phone_digits
+from ..core.values import read_date
 from .headers import norm_header
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Cells that mean "nothing here" in exports.
 BLANK_TOKENS = {"-", "--", "---", "—", "——", "/", "\\", "无", "暂无", "n/a", "na", "null", "none",
                 "#n/a", "nan", "空"}
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-                   r"(?:[\sT]*\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}(?:\.\d+)?)?秒?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _AMOUNT_NOISE = re.compile(r"[\s,¥$]|人民币|rmb|cny|元整?$", re.I)
 _AMOUNT = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万|亿|千|w|k)?$", re.I)
 _UNITS = {"万": 10_000, "w": 10_000, "亿": 100_000_000, "千": 1_000, "k": 1_000}
@@ -127,44 +125,14 @@ def _scientific(series: pd.Series) -> pd.Series:
 def parse_date(value) -> dt.date | None:
     """A date from what people type or Excel stores; None when it is not one.
 
-    Accepts date/datetime objects, 2024-03-15, 2024/3/15, 2024.3.15, 2024年3月15日 (with an optional
-    time), 20240315, and Excel serial numbers (45366 is 2024-03-15).
+    The book's own reader (:func:`xltools.core.values.read_date`): 2024-03-15, 2024/3/15,
+    2024.3.15, 2024年3月15日 (with an optional time), 20240315, Excel serials (45366 is
+    2024-03-15); an ambiguous 03/04/2024 is not a date.
     """
-    if is_blank(value) or isinstance(value, bool):
+    if is_blank(value):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)):
-        return _from_number(float(value))
-    text_ = halfwidth(str(value)).strip()
-    if re.fullmatch(r"\d+(\.\d+)?", text_):
-        return _from_number(float(text_))
-    m = _DATE.match(text_)
-    if not m:
-        return None
-    return _make_date(*(int(g) for g in m.groups()))
-
-
-def _from_number(number: float) -> dt.date | None:
-    if math.isnan(number) or number <= 0:
-        return None
-    if 19000101 <= number <= 21001231 and number.is_integer():
-        n = int(number)
-        return _make_date(n // 10000, n // 100 % 100, n % 100)
-    if number < 73051:  # Excel serials up to 2099-12-31
-        return EXCEL_EPOCH + dt.timedelta(days=int(number))
-    return None
-
-
-def _make_date(y: int, m: int, d: int) -> dt.date | None:
-    if not 1900 <= y <= 2100:
-        return None
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
+    stamp = read_date(value)
+    return None if stamp is None else stamp.date()
 
 
 def dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:

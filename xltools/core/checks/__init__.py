@@ -109,8 +109,9 @@ class Context:
 
     def dates(self, table: str, column: str) -> pd.Series:
         """A column as datetime64 (NaT for blanks and non-dates), parsed once."""
-        from .values import as_dates
-        return self.once(("dates", table, column), lambda: as_dates(self.db.df(table)[column]))
+        from ..values import as_dates
+        return self.once(("dates", table, column),
+                         lambda: as_dates(self.db.df(table)[column], times=True))
 
     def label(self, table: str, column: str) -> tuple[str, str]:
         col = self.db.schema.table(table).column(column)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from . import Context, Rule, fixed
-from .values import as_numbers, masked
+from ..values import as_numbers
+from .values import masked
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 

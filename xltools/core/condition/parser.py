@@ -3,15 +3,13 @@ a condition may use."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import numpy as np
 import pandas as pd
 
+from ..values import read_date, read_number
 from .lexer import (AND_WORDS, BOOL_FUNCS, NOT_WORDS, NUMBER_FUNCS, OPS, OR_WORDS, ConditionError,
                     Token, tokenize)
 from .nodes import And, Blank, Compare, Field, FollowupWithin, Func, HasTag, InList, Not, Or
@@ -249,28 +247,13 @@ def parse(text: str, columns: Columns | None = None):
 
 
 def _number(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace("_", "").strip()
-    scale = 1
-    if cleaned.endswith("万"):
-        cleaned, scale = cleaned[:-1], 10_000
-    try:
-        value = float(cleaned) * scale
-    except ValueError:
-        return None
-    return value if np.isfinite(value) else None
-
-
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+    return read_number(text.replace("_", ""))
 
 
 def _date(text: str) -> pd.Timestamp | None:
-    m = _DATE.match(text.strip()) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text.strip())
-    if not m:
-        return None
-    try:
-        return pd.Timestamp(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-    except ValueError:
-        return None
+    """A date literal, read as cells are (:func:`xltools.core.values.read_date`), as a whole day."""
+    date = read_date(text)
+    return None if date is None else date.normalize()
 
 
 def _fold_text(text: str) -> str:
