@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, XlToolsError
 from .registry import Operation, operations
+from .targets import is_database_url
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
                            help="Message language (default: the book's). 消息语言。")
@@ -182,7 +183,10 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None =
                   dry_run: bool = False):
     """Load BOOK, run the operation, apply its changes. Returns (result, book language)."""
     from .backend.file import FileBackend
+    from .targets import is_database_url
 
+    if is_database_url(book):
+        return run_on_database(op, str(book), params, dry_run=dry_run)
     if op.pipeline:
         from .backend.transaction import working_copy
         book = Path(book)
@@ -206,6 +210,35 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None =
     return result, db.lang
 
 
+def run_on_database(op: Operation, url: str, params: dict, *, dry_run: bool = False):
+    """The same as :func:`run_operation` on a database: a pipeline runs in one transaction
+    (rolled back for --dry-run); rows someone changed meanwhile are reported as conflicts."""
+    from .backend.database import DatabaseBackend
+    from .backend.database.url import side_path
+
+    backend = DatabaseBackend(url, command=op.id)
+    if "dry_run" in inspect.signature(op.func).parameters:
+        params = {**params, "dry_run": dry_run}
+    try:
+        if op.pipeline:
+            with backend.batch(commit=not dry_run):
+                db = backend.load()
+                result = op.func(backend, book=side_path(url), db=db, **params)
+            return result, db.lang
+        db = backend.load()
+        result = op.func(db, **params)
+        if op.writes and not dry_run and not result.changes.is_empty():
+            report = backend.apply(result.changes, db)
+            if report["conflicts"]:
+                from .backend.database.conflicts import as_issues
+                result.issues = [*result.issues, *as_issues(report["conflicts"])]
+                result.problems = True
+                result.data = {**result.data, "conflicts": report["conflicts"]}
+        return result, db.lang
+    finally:
+        backend.engine.dispose()
+
+
 def _make_command(op: Operation) -> click.Command:
     def callback(books, as_json: bool, lang: str | None, dry_run: bool = False, **params):
         paths = list(books) if op.many_books else [books]
@@ -213,7 +246,8 @@ def _make_command(op: Operation) -> click.Command:
         reports = []
         for book in paths:
             try:
-                result, book_lang = run_operation(op, Path(book), params, lang=lang,
+                target = book if is_database_url(book) else Path(book)
+                result, book_lang = run_operation(op, target, params, lang=lang,
                                                   dry_run=dry_run)
             except Exception as err:  # noqa: BLE001
                 if not op.many_books:
