@@ -235,6 +235,9 @@ def run_on_database(op: Operation, url: str, params: dict, *, dry_run: bool = Fa
                 result.problems = True
                 result.data = {**result.data, "conflicts": report["conflicts"]}
         return result, db.lang
+    except Exception as err:  # a driver's error as one line without the connection string
+        from .db_commands import db_error
+        raise db_error(err) from None
     finally:
         backend.engine.dispose()
 
@@ -325,6 +328,10 @@ class _Main(click.Group):
 from .addin.commands import addin_group  # noqa: E402  (xltools addin build / install)
 
 cli.add_command(addin_group)
+
+from .db_commands import db_group  # noqa: E402  (xltools db init / push / pull)
+
+cli.add_command(db_group)
 
 main = _Main(name="xltools", commands=cli.commands, help=cli.help,
              context_settings=cli.context_settings, params=cli.params)

@@ -14,12 +14,19 @@ mix everyone's rows (issues, review, change log) show them nothing. The role tha
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect, insert, select, text
+from sqlalchemy import Connection, insert, inspect, select, text
 from sqlalchemy.schema import CreateColumn
 
 from ...errors import XlToolsError
 from ...schema import Schema
-from .ddl import LISTS, META, SCHEMA_VERSION, build_metadata, column_names, sql_table_name
+from .ddl import (
+    LISTS,
+    META,
+    SCHEMA_VERSION,
+    build_metadata,
+    column_names,
+    sql_table_name,
+)
 
 MEMBER_ROLE = "xltools_member"
 
@@ -83,7 +90,7 @@ def enable_per_owner_access(conn: Connection, schema: Schema) -> None:
     if conn.dialect.name != "postgresql":
         raise XlToolsError("按负责人分权(--per-owner-access)需要 PostgreSQL",
                            "--per-owner-access needs PostgreSQL (row-level security)")
-    q = lambda name: _quote(conn, name)  # noqa: E731
+    q = lambda name: _quote(conn, name)
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
                           {"r": MEMBER_ROLE}).first()
     if not exists:

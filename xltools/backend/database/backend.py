@@ -58,7 +58,7 @@ class DatabaseBackend:
             raise _unreachable(self.name, err) from None
 
     @contextlib.contextmanager
-    def batch(self, commit: bool = True) -> Iterator["DatabaseBackend"]:
+    def batch(self, commit: bool = True) -> Iterator[DatabaseBackend]:
         """Every load and apply inside runs in one transaction: committed when the block ends
         (and ``commit``), rolled back on an error or a dry run."""
         try:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
