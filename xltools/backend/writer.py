@@ -42,7 +42,9 @@ from ..xlsx.package import (
     to_xml,
 )
 from ..xlsx.parts import PartStore
-from ..xlsx.ranges import shift_range
+from ..xlsx.bandmove import check_move, move_cells, move_meta
+from ..xlsx.bookrefs import shift_defined_names, shift_part
+from ..xlsx.refshift import RowMove, shift_area
 from ..xlsx.refs import col_letter, make_cell, make_ref, split_ref
 from ..xlsx.sheetxml import SheetXml
 from ..xlsx.styles import Styles
@@ -92,6 +94,8 @@ class BookWriter:
         self.located: dict[str, Located | None] = {}
         self.workbook_changed = False
         self.scrub_sst: set[int] = set()     # shared strings that held masked values we replaced
+        self.moves: list[RowMove] = []             # table-row moves, in order
+        self._table_refs: dict[str, str] = {}      # table part -> ref after moves (unmanaged)
         self.counts = {"marked": 0, "marks_cleared": 0, "marks_skipped": 0, "updated": 0,
                        "removed": 0, "appended": 0, "replaced": 0, "rebuilt": 0, "skipped": 0}
 
@@ -122,7 +126,7 @@ class BookWriter:
         return self.located[key]
 
     def _locate(self, key: str, info: TableInfo) -> Located:
-        (c1, r1), (c2, r2) = split_ref(info.ref)
+        (c1, r1), (c2, r2) = split_ref(self._table_refs.get(info.part, info.ref))
         table = self.schema.table(key)
         positions = {k: c1 + p for p, k in frames.match_headers(info.columns, table).items()
                      if k in table.keys}
@@ -215,25 +219,62 @@ class BookWriter:
             self.counts["removed"] += len(gone)
 
     def remove_rows(self, loc: Located, gone: list[int]) -> None:
-        """Delete sheet rows ``gone``; later rows move up, and so does everything naming them."""
-        sheet = self.sheet(loc.sheet_part)
-        sheet.remove_rows(gone)
-        ws.shift_ranges(sheet.meta, gone)
-        self.sheet_notes(loc.sheet_part).shift_rows(gone)
-        for other in self._tables_on(loc.sheet_part):
-            new = shift_range(other.ref, gone)
-            (_, r1), (_, r2) = split_ref(new) if new else ((other.first_col, other.header_row),
-                                                             (other.last_col, other.header_row))
-            other.header_row, other.last_row = r1, max(r2, r1 + 1)
-            other.dirty = True
+        """Excel's "Delete Table Rows": the table's cells below move up, nothing beside it."""
+        self.move_band(loc, RowMove(loc.sheet_name, loc.first_col, loc.last_col, gone=tuple(gone)))
+        loc.last_row -= len(gone)
+        loc.dirty = True
 
-    def _tables_on(self, sheet_part: str) -> list[Located]:
+    def insert_rows(self, loc: Located, count: int) -> None:
+        """Excel's "Insert Table Rows" at the table's end: what lies below in the table's columns
+        (its Total Row first) moves down ``count`` rows; nothing beside it moves."""
+        self.move_band(loc, RowMove(loc.sheet_name, loc.first_col, loc.last_col,
+                                    at=loc.last_row + 1, count=count))
+
+    def move_band(self, loc: Located, move: RowMove) -> None:
+        """Move the band's cells and everything on the sheet that names them; references in the
+        rest of the book follow in :meth:`changed_parts`. Refuses (before anything is written)
+        when a merged block or another table lies across the band's edge."""
+        sheet = self.sheet(loc.sheet_part)
+        others = [(i.name, i.ref, i.part) for i in self._table_infos(loc.sheet_part)
+                  if i.part != loc.table_part]
+        check_move(sheet.meta, move, loc.name, [(n, r) for n, r, _ in others])
+        move_cells(sheet, move)
+        move_meta(sheet.meta, move)
+        self.sheet_notes(loc.sheet_part).move(move)
+        for name, ref, part in others:
+            new = shift_area(ref, move)
+            if new is None or new == ref:
+                continue
+            other = next((x for x in self.located.values() if x and x.table_part == part), None)
+            if other is not None:
+                (_, other.header_row), (_, last) = split_ref(new)
+                other.last_row = last - self._totals(part)
+                other.dirty = True
+            else:
+                root = self.parts.xml(part)
+                root.set("ref", new)
+                af = root.find(q("autoFilter"))
+                if af is not None:
+                    af.set("ref", shift_area(af.get("ref", ""), move) or af.get("ref"))
+                self.parts.put_xml(part, root)
+            self._table_refs[part] = new
+        self.moves.append(move)
+
+    def _table_infos(self, sheet_part: str) -> list[TableInfo]:
+        """Every table on the sheet, managed or not, with its ref as moved so far."""
+        infos = {i.part: i for i in self.pkg.tables.values() if i.sheet.part == sheet_part}
         out = []
-        for table in self.schema.tables:
-            info = self.pkg.table(table.table_name)
-            if info is not None and info.sheet.part == sheet_part:
-                out.append(self.locate(table.key))
+        for part, info in infos.items():
+            loc = next((x for x in self.located.values() if x and x.table_part == part), None)
+            ref = loc.ref if loc else self._table_refs.get(part, info.ref)
+            if loc is not None and self._totals(part):
+                (c1, r1), (c2, r2) = split_ref(ref)
+                ref = make_ref(c1, r1, c2, r2 + self._totals(part))
+            out.append(TableInfo(info.name, ref, info.columns, part, info.sheet))
         return out
+
+    def _totals(self, table_part: str) -> int:
+        return int(self.parts.xml(table_part).get("totalsRowCount", "0"))
 
     # ------------------------------------------------------------------ appends
 
@@ -255,6 +296,9 @@ class BookWriter:
         loc = self.locate(key, create=True)
         sheet = self.sheet(loc.sheet_part)
         start = self.first_free_row(loc)
+        beyond = start + len(rows) - 1 - loc.last_row      # rows the table must grow by
+        if beyond > 0 and not self._free_below(loc, beyond):
+            self.insert_rows(loc, beyond)
         above = start - 1 if start - 1 > loc.header_row else 0
         styles = self._base_styles(sheet, above, loc.columns)
         by_col = {c: k for k, c in loc.positions.items()}
@@ -267,6 +311,16 @@ class BookWriter:
             else:
                 sheet.set_cells(row, cells)
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))
+
+    def _free_below(self, loc: Located, count: int) -> bool:
+        """True when the table can grow ``count`` rows into empty cells (no Total Row, nothing
+        in its columns below), as Excel's table auto-expansion does."""
+        if self._totals(loc.table_part):
+            return False
+        sheet = self.sheet(loc.sheet_part)
+        rows = range(loc.last_row + 1, loc.last_row + count + 1)
+        return not any(sheet.row_xml(r) is not None and sheet.row_values_present(r, loc.columns)
+                       for r in rows)
 
     def resize(self, loc: Located, new_last: int) -> None:
         new_last = max(new_last, loc.header_row + 1)
@@ -548,6 +602,8 @@ class BookWriter:
         for part, sheet in self.sheets.items():
             sheet.set_dimension()
             self.parts[part] = sheet.to_bytes()
+        if self.moves:
+            self._follow_moves()
         if self._styles is not None and self._styles.dirty:
             self.parts[self.pkg.styles_part] = self._styles.to_bytes()
         if self.workbook_changed:
@@ -557,6 +613,23 @@ class BookWriter:
         if self.sheets and "xl/calcChain.xml" in self.parts:
             self._drop_calc_chain()
         return self.parts
+
+    def _follow_moves(self) -> None:
+        """Every reference elsewhere in the book follows the cells the table edits moved."""
+        for info in self.pkg.worksheets:
+            if info.part in self.parts:
+                data = self.parts[info.part]
+                new = shift_part(data, info.name, self.moves)
+                if new != data:
+                    self.parts[info.part] = new
+        for name in list(self.parts):
+            if name.startswith(("xl/charts/chart", "xl/pivotCache/pivotCacheDefinition")):
+                data = self.parts[name]
+                new = shift_part(data, None, self.moves)
+                if new != data:
+                    self.parts[name] = new
+        if shift_defined_names(self.workbook_xml(), self.moves):
+            self.workbook_changed = True
 
     def _write_table(self, loc: Located) -> None:
         root = self.parts.xml(loc.table_part)

@@ -10,7 +10,6 @@ well-formed XML).
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from lxml import etree
@@ -18,6 +17,7 @@ from lxml import etree
 from .cells import escape_text
 from .package import MAIN_NS, parse_xml, q, to_xml
 from .refs import make_cell, split_cell
+from .refshift import RowMove
 
 OUR_AUTHOR = "xltools"
 NOTE_PREFIX = "xltools:\n"
@@ -157,27 +157,30 @@ class Notes:
         etree.SubElement(self.authors, q("author")).text = name
         return len(self.authors) - 1
 
-    def shift_rows(self, gone: list[int]) -> None:
-        """Rows ``gone`` were deleted: drop their notes, move later ones up. The parts count as
-        changed only when a note actually moved or went."""
-        if not gone or not self._by_cell:
+    def move(self, move: RowMove) -> None:
+        """Cells of the band ``move`` names moved (rows deleted or inserted): their notes follow,
+        notes on deleted cells go. The parts count as changed only when a note moved or went."""
+        if not self._by_cell:
             return
-        self._drop_gone_shapes()    # pending removals name rows before this shift
+        self._drop_gone_shapes()    # pending removals name rows before this move
         moved: dict[tuple[int, int], etree._Element] = {}
+        touched = False
         for (row, col), c in self._by_cell.items():
-            i = bisect.bisect_left(gone, row)
-            if i < len(gone) and gone[i] == row:
+            new = move.row(row) if move.covers(col, col) else row
+            if new is None:
                 self.list.remove(c)
                 self._new.pop(c, None)
-                self.changed = True
+                touched = True
                 continue
-            if i:
-                c.set("ref", make_cell(col, row - i))
-                self.changed = True
-            moved[(row - i, col)] = c
+            if new != row:
+                c.set("ref", make_cell(col, new))
+                touched = True
+            moved[(new, col)] = c
         self._by_cell = moved
-        if self.vml and self.changed:
-            self.vml = _SHAPE.sub(lambda m: _shift_shape(m.group(0), gone), self.vml)
+        if touched:
+            self.changed = True
+            if self.vml:
+                self.vml = _SHAPE.sub(lambda m: _move_shape(m.group(0), move), self.vml)
 
     # ------------------------------------------------------------------ output
 
@@ -214,23 +217,24 @@ class Notes:
         return vml.encode("utf-8")
 
 
-def _shift_shape(shape: str, gone: list[int]) -> str:
-    """One VML shape after rows ``gone`` were deleted ('' when its note's row went)."""
-    rm = _ROW.search(shape)
-    if rm is None:
+def _move_shape(shape: str, move: RowMove) -> str:
+    """One VML shape after ``move`` ('' when its note's cell was deleted)."""
+    rm, cm = _ROW.search(shape), _COL.search(shape)
+    if rm is None or cm is None or not move.covers(int(cm.group(1)) + 1, int(cm.group(1)) + 1):
         return shape
     row = int(rm.group(1)) + 1
-    i = bisect.bisect_left(gone, row)
-    if i < len(gone) and gone[i] == row and 'ObjectType="Note"' in shape:
-        return ""
-    if not i:
+    new = move.row(row)
+    if new is None:
+        return "" if 'ObjectType="Note"' in shape else shape
+    delta = new - row
+    if not delta:
         return shape
-    shape = _ROW.sub(f"<x:Row>{row - 1 - i}</x:Row>", shape, count=1)
+    shape = _ROW.sub(f"<x:Row>{new - 1}</x:Row>", shape, count=1)
     am = _ANCHOR.search(shape)
     if am:
         nums = [p.strip() for p in am.group(1).split(",")]
         if len(nums) == 8:
-            nums[2] = str(max(0, int(nums[2]) - i))
-            nums[6] = str(max(0, int(nums[6]) - i))
+            nums[2] = str(max(0, int(nums[2]) + delta))
+            nums[6] = str(max(0, int(nums[6]) + delta))
             shape = shape.replace(am.group(0), f"<x:Anchor>{', '.join(nums)}</x:Anchor>")
     return shape

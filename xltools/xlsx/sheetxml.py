@@ -175,6 +175,10 @@ class SheetXml:
     def clear_row(self, row: int) -> None:
         self._rows[row] = None
 
+    def set_row_xml(self, row: int, xml: bytes | None) -> None:
+        """Replace row ``row`` by ready-made row XML (None: no row)."""
+        self._rows[row] = xml
+
     def clear_all(self) -> None:
         """Drop every row (a sheet the tool rebuilds from scratch)."""
         self._body, self._spans, self._rows = b"", [], {}

@@ -1,0 +1,112 @@
+"""Carry table-row moves (:class:`~xltools.xlsx.refshift.RowMove`) to every reference in the book.
+
+After the writer has moved a table's cells, the references that name them are rewritten in the
+parts' bytes: cell formulas (and the ``ref`` of array formulas) on every worksheet, validation
+and conditional-format formulas, hyperlink locations, defined names, chart series and pivot-cache
+sources. Parts that cannot name the moved sheet are not touched at all.
+
+>>> moves = [RowMove("客户", 1, 5, gone=(3,))]
+>>> shift_part(b'<c r="A1"><f>SUM(\\'客户\\'!B2:B9)&amp;"x"</f></c>', "报表", moves).decode()
+'<c r="A1"><f>SUM(\\'客户\\'!B2:B8)&amp;"x"</f></c>'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+
+from .package import q
+from .refshift import RowMove, mentions, shift_area, shift_formula
+
+_FORMULA = re.compile(rb"<((?:[\w.-]+:)?)(f|formula|formula1|formula2)\b([^>]*?)>([^<]*)</\1\2>")
+_REF_ATTR = re.compile(rb'\bref="([^"]*)"')
+_LOCATION = re.compile(rb'(<(?:[\w.-]+:)?hyperlink\b[^>]*?\blocation=")([^"]*)(")')
+_PIVOT_SOURCE = re.compile(rb"<(?:[\w.-]+:)?worksheetSource\b[^>]*>")
+
+
+def _escape(text: str, quote: bool = False) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;") if quote else text
+
+
+def _shift_text(raw: bytes, host: str | None, moves: Iterable[RowMove], quote=False) -> bytes:
+    text = html.unescape(raw.decode("utf-8"))
+    new = text
+    for move in moves:
+        new = shift_formula(new, host, move)
+    return raw if new == text else _escape(new, quote).encode("utf-8")
+
+
+def can_name(data: bytes, host: str | None, moves: list[RowMove]) -> bool:
+    """Whether a part (written on sheet ``host``) can refer to a moved sheet at all."""
+    for move in moves:
+        if move.on(host):
+            return True
+        for name in {move.sheet, _escape(move.sheet), move.sheet.replace("'", "''")}:
+            if name.encode("utf-8") in data or name.casefold().encode("utf-8") in data.lower():
+                return True
+    return False
+
+
+def shift_part(data: bytes, host: str | None, moves: list[RowMove]) -> bytes:
+    """A worksheet (on sheet ``host``) or chart part with every formula and link adjusted."""
+    if not moves or not can_name(data, host, moves):
+        return data
+
+    def formula(m: re.Match) -> bytes:
+        attrs = m.group(3)
+        if m.group(2) == b"f" and b"ref=" in attrs:
+            attrs = _REF_ATTR.sub(lambda a: b'ref="' + _shift_ref(a.group(1), host, moves)
+                                  + b'"', attrs)
+        text = _shift_text(m.group(4), host, moves)
+        if attrs is m.group(3) and text is m.group(4):
+            return m.group(0)
+        p, tag = m.group(1), m.group(2)
+        return b"<" + p + tag + attrs + b">" + text + b"</" + p + tag + b">"
+
+    data = _FORMULA.sub(formula, data)
+    if b"location=" in data:
+        data = _LOCATION.sub(lambda m: m.group(1) + _shift_text(m.group(2), None, moves, True)
+                             + m.group(3), data)
+    if b"worksheetSource" in data:
+        data = _PIVOT_SOURCE.sub(lambda m: _shift_pivot(m.group(0), moves), data)
+    return data
+
+
+def _shift_ref(ref: bytes, host: str | None, moves: list[RowMove]) -> bytes:
+    text = ref.decode()
+    for move in moves:
+        if move.on(host):
+            text = shift_area(text, move) or text
+    return text.encode()
+
+
+def _shift_pivot(tag: bytes, moves: list[RowMove]) -> bytes:
+    sheet = re.search(rb'\bsheet="([^"]*)"', tag)
+    ref = _REF_ATTR.search(tag)
+    if sheet is None or ref is None:
+        return tag
+    name = html.unescape(sheet.group(1).decode("utf-8"))
+    new = ref.group(1).decode()
+    for move in moves:
+        if move.on(name):
+            new = shift_area(new, move) or new
+    return tag.replace(ref.group(0), b'ref="' + new.encode() + b'"')
+
+
+def shift_defined_names(workbook: etree._Element, moves: list[RowMove]) -> bool:
+    """Defined names (print areas, dropdown sources, a user's names); True when one changed."""
+    changed = False
+    for el in workbook.iter(q("definedName")):
+        old = el.text or ""
+        if not any(mentions(old, None, m) for m in moves):
+            continue
+        new = old
+        for move in moves:
+            new = shift_formula(new, None, move)
+        if new != old:
+            el.text, changed = new, True
+    return changed
