@@ -67,18 +67,39 @@ def clean_text(value) -> str:
 
 
 def phone_digits(value) -> str:
-    """Digits of a phone number without the +86/0086 country prefix; ``""`` for a blank."""
+    """Digits of a phone number without the +86/0086 country prefix and without an extension;
+    ``""`` for a blank. A landline written with the country code (``86-755-8888 1234``,
+    ``+86 (755) 88881234``) gets its trunk 0 back, so every way of writing it gives one key.
+
+    >>> phone_digits("86-755-8888 1234") == phone_digits("(0755)88881234") == "075588881234"
+    True
+    >>> phone_digits("0755-8888 1234 转 801")
+    '075588881234'
+    """
     if is_blank(value):
         return ""
     text = halfwidth(str(value)).strip()
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
+    text = _EXTENSION.split(text, maxsplit=1)[0]
     digits = _NOT_DIGIT.sub("", text)
+    country = _COUNTRY.match(text)
     if text.startswith("+86") or digits.startswith("0086"):
         digits = digits[2:] if text.startswith("+86") else digits[4:]
     elif len(digits) == 13 and digits.startswith("86") and digits[2] == "1":
         digits = digits[2:]
+    elif country and len(digits) >= 11:
+        digits = digits[2:]
+    else:
+        return digits
+    if digits and not digits.startswith("0") and not _MOBILE.match(digits):
+        digits = "0" + digits  # a landline's area code loses its 0 after the country code
     return digits
+
+
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|#)\s*\d", re.IGNORECASE)
+_COUNTRY = re.compile(r"^\(?86\)?[\s\-.)]")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def credit_code(value) -> str:

@@ -32,7 +32,7 @@ __all__ = ["Cluster", "Match", "find_duplicates", "match_against", "score_candid
 
 
 _COLS = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_valid", "code_fp",
-         "phone", "phone_fp", "email", "email_fp", "places"]
+         "phone", "phone_fp", "phone_kind", "email", "email_fp", "places", "latin"]
 
 
 def score_candidates(feat: pd.DataFrame, blocking: Blocking, threshold: float = THRESHOLD

@@ -22,6 +22,8 @@ True
 ('abc电子', True)
 >>> pinyin_key("华腾科技") == pinyin_key("华藤科技")
 True
+>>> parse_name("華騰科技（深圳）有限公司").core == p.core
+True
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..normalize import compact_text
+from .script import to_simplified
 
 # Legal forms, longest first; stripped from the end (repeatedly: 集团有限公司 = 集团 + 有限公司).
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "总公司", "公司",
@@ -236,7 +239,7 @@ def _has_brand(text: str) -> bool:
 @functools.lru_cache(maxsize=200_000)
 def parse_name(name) -> ParsedName:
     """Split a company name into place, brand, industry, legal form and branch (see module doc)."""
-    text = compact_text(name).lower()
+    text = to_simplified(compact_text(name)).lower()
     places: set[str] = set()
     group = False
 
@@ -294,11 +297,12 @@ def pinyin_key(text: str) -> str:
 
 def person_name(name) -> str:
     """A person's name for comparing: half-width, no spaces, lower case (Latin names)."""
-    return _PUNCT.sub("", compact_text(name).lower())
+    return _PUNCT.sub("", to_simplified(compact_text(name)).lower())
 
 
 @functools.lru_cache(maxsize=20_000)
-def _char_readings(char: str) -> frozenset[str]:
+def char_readings(char: str) -> frozenset[str]:
+    """Every toneless pinyin reading of one character (长: chang, zhang)."""
     from pypinyin import Style, pinyin
 
     return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
@@ -306,5 +310,5 @@ def _char_readings(char: str) -> frozenset[str]:
 
 def sounds_alike(a: str, b: str) -> bool:
     """Same length and every character can be read the same (长 reads zhang or chang: 美长/美昌)."""
-    return len(a) == len(b) and all(x == y or _char_readings(x) & _char_readings(y)
+    return len(a) == len(b) and all(x == y or char_readings(x) & char_readings(y)
                                     for x, y in zip(a, b))

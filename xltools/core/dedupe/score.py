@@ -11,11 +11,24 @@ evidence                                   weight  note
 same customer ID                           1.00    a row typed (or pasted) twice
 same valid credit code / ID number         0.97    or the same code fingerprint
 same code that fails its check             0.70    probably a typo repeated
-same phone, same e-mail                    0.60    each; a switchboard is shared
-company names alike (equal, homophones)    0.85    place/branch/集团 must agree
+same mobile phone                          0.75    a person's own number
+same landline                              0.45    a switchboard may serve a whole building
+same phone of unknown kind, same e-mail    0.60    each
+company names alike (equal, homophones,    0.85    place/branch/集团 must agree; script is
+  traditional and simplified script)               compared simplified (華騰 = 华腾)
+English/pinyin name reads as the Chinese   0.65    brand = pinyin of the Chinese brand and the
+  one ("Huateng Technology" / 华腾科技)              trade agrees; 0.55 when a trade is unknown
+the trade left out (嘉凌康公司 / 嘉凌康建筑)   0.65    the short name is the other's brand alone
+one character missing from the name        0.65    places named on both sides and agreeing;
+                                                   0.55 otherwise; trades must not disagree
+one or two characters mistyped             0.50    long enough names only, never in a short brand
 one company name extends the other         0.50    only supports other evidence
 person names equal or alike (≥ 0.90)       0.55    a person is never matched on the name alone
 =========================================  ======  ==========================================
+
+Name evidence on its own never reaches the threshold unless the names are equal or sound alike;
+each weaker kind needs a shared phone, e-mail or code beside it. A 集团 against a non-集团 name
+(a parent and its subsidiary) adds no name evidence at all.
 
 Vetoes (score 0, whatever else agrees): two different codes that both pass their check (two legal
 entities), a 企业 against a 个人 with different codes.
@@ -25,14 +38,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz.distance import Hamming, Indel
 from rapidfuzz.fuzz import ratio
 
+from .latin import chinese_industries, transliteration_match
 from .names import ParsedName, places_conflict, sounds_alike
 
 THRESHOLD = 0.80
 
 W_ID, W_CODE, W_CODE_INVALID, W_CONTACT = 1.00, 0.97, 0.70, 0.60
+W_MOBILE, W_LANDLINE = 0.75, 0.45
 W_NAME, W_NAME_WEAK, W_PERSON_NAME = 0.85, 0.50, 0.55
+W_TRANSLIT, W_TRANSLIT_WEAK = 0.65, 0.55
+W_MISSING_CHAR, W_MISSING_CHAR_WEAK, W_TYPOS, W_ABBREVIATED = 0.65, 0.55, 0.50, 0.65
 
 
 @dataclass(frozen=True)
@@ -76,7 +94,7 @@ def company_name_similarity(a: ParsedName, b: ParsedName, py_a: str = "", py_b: 
 
     Branches, places in different provinces or cities make different companies (``places_a/b``
     override the names' own places, e.g. with the credit code's division); a 集团 against a
-    non-集团 name is at most 0.8 (a parent and its subsidiary).
+    non-集团 name is 0.8 with the reason ``"group"`` (a parent and its subsidiary).
     """
     if not a.core or not b.core:
         return 0.0, "blank"
@@ -91,8 +109,8 @@ def company_name_similarity(a: ParsedName, b: ParsedName, py_a: str = "", py_b: 
         sim = 0.95
     else:
         sim = 0.85 if _extends(a.core, b.core, py_a, py_b) else 0.0
-    if a.group != b.group:
-        sim = min(sim, 0.8)
+    if a.group != b.group and sim:
+        return 0.8, "group"
     return sim, ""
 
 
@@ -113,6 +131,72 @@ def _extends(x: str, y: str, px: str, py: str) -> bool:
         s_py, l_py = sorted((hx_py, hy_py), key=len)
         return l_py.startswith(s_py + " ")
     return False
+
+
+def near_miss(a: ParsedName, b: ParsedName) -> str:
+    """``"missing"`` when one core is the other with one character left out (华腾电子科技 /
+    华腾电科技), ``"typos"`` when one or two characters are mistyped in a core long enough to
+    survive it; ``""`` otherwise. Never for names whose trades disagree or whose short brands
+    differ (华腾 / 华胜 are two companies)."""
+    x, y = a.core, b.core
+    if not x or not y or a.branch != b.branch or a.group != b.group:
+        return ""
+    missing = (abs(len(x) - len(y)) == 1 and min(len(x), len(y)) >= 3
+               and Indel.distance(x, y, score_cutoff=1) == 1)
+    subs = Hamming.distance(x, y, score_cutoff=2) if len(x) == len(y) and len(x) >= 4 else 3
+    if not missing and not (0 < subs <= max(1, (len(x) - 2) // 2) and subs <= 2):
+        return ""
+    concepts_x, _ = chinese_industries(a.industry or x[-2:])
+    concepts_y, _ = chinese_industries(b.industry or y[-2:])
+    if concepts_x and concepts_y and not (concepts_x & concepts_y):
+        return ""  # 华腾科技 / 华腾贸易: another trade
+    if missing:
+        return "missing"
+    brand = min(len(a.brand), len(b.brand))
+    in_brand = [i for i in range(brand) if x[i] != y[i]]
+    if brand <= 2 and in_brand and not sounds_alike(x[in_brand[0]], y[in_brand[0]]):
+        return ""  # one character of a two-character brand: another company
+    return "typos"
+
+
+def _abbreviated(a: ParsedName, b: ParsedName) -> bool:
+    """One name is the other's brand alone, the trade left out: 嘉凌康公司 / 嘉凌康建筑工程有限公司."""
+    short, long_ = sorted((a, b), key=lambda p: len(p.core))
+    if len(short.core) < 2 or short.industry or not long_.core.startswith(short.core):
+        return False
+    trade, understood = chinese_industries(long_.core[len(short.core):])
+    return short.core == long_.brand or (bool(trade) and understood)
+
+
+def _missing_char(x: dict, y: dict) -> tuple[float, str, str]:
+    both_placed = bool(x["places"]) and bool(y["places"])
+    return (W_MISSING_CHAR if both_placed else W_MISSING_CHAR_WEAK,
+            "名称差一个字", "names one character apart")
+
+
+def _phone_weight(x: dict, y: dict) -> tuple[float, str, str]:
+    """A mobile is a person's own; a company's landline may be its building's switchboard. A
+    person's landline is their home's, as good as any phone."""
+    kind = "" if x["person"] or y["person"] else x.get("phone_kind") or y.get("phone_kind") or ""
+    if kind == "mobile":
+        return W_MOBILE, "手机相同", "same mobile"
+    if kind == "landline":
+        return W_LANDLINE, "座机相同(可能是总机)", "same landline (may be a switchboard)"
+    return W_CONTACT, "电话相同", "same phone"
+
+
+def _latin_vs_chinese(x: dict, y: dict) -> float:
+    """Transliteration weight for a Latin-letter name against a Chinese one (0 if not that)."""
+    lx, ly = x.get("latin"), y.get("latin")
+    if (lx is None) == (ly is None):
+        return 0.0
+    latin, chinese = (lx, y["parsed"]) if lx else (ly, x["parsed"])
+    if latin.group != chinese.group or bool(latin.branch) != bool(chinese.branch):
+        return 0.0
+    if places_conflict(x["places"], y["places"]):
+        return 0.0
+    match = transliteration_match(latin, chinese)
+    return W_TRANSLIT if match == 1.0 else W_TRANSLIT_WEAK if match else 0.0
 
 
 def score_pair(x: dict, y: dict) -> PairScore:
@@ -144,7 +228,7 @@ def score_pair(x: dict, y: dict) -> PairScore:
     elif x["code_fp"] and x["code_fp"] == y["code_fp"]:
         add(W_CODE, label_zh, label_en)
     if (x["phone"] and x["phone"] == y["phone"]) or (x["phone_fp"] and x["phone_fp"] == y["phone_fp"]):
-        add(W_CONTACT, "电话相同", "same phone")
+        add(*_phone_weight(x, y))
     if (x["email"] and x["email"] == y["email"]) or (x["email_fp"] and x["email_fp"] == y["email_fp"]):
         add(W_CONTACT, "邮箱相同", "same e-mail")
     # --- names
@@ -152,16 +236,32 @@ def score_pair(x: dict, y: dict) -> PairScore:
         sim = 1.0 if x["pname"] and x["pname"] == y["pname"] else _sim(x["pname"], y["pname"])
         if sim >= 0.9:
             add(W_PERSON_NAME, *_name_words(sim))
+    elif (translit := _latin_vs_chinese(x, y)):
+        add(translit, "英文/拼音名与中文名一致" if translit == W_TRANSLIT else "英文/拼音名与中文名品牌一致",
+            "English/pinyin name reads as the Chinese one" if translit == W_TRANSLIT
+            else "English/pinyin name has the Chinese brand")
     else:
         sim, why = company_name_similarity(x["parsed"], y["parsed"], x["core_py"], y["core_py"],
                                            x["places"], y["places"])
-        if sim >= 0.9:
+        if why == "group":
+            if weights:
+                reasons.append(Reason("但一方是集团", "but one is a group"))
+        elif sim >= 0.9:
             add(W_NAME, *_name_words(sim, homophone=sim == 0.95))
+        elif sim >= 0.75 and _abbreviated(x["parsed"], y["parsed"]):
+            add(W_ABBREVIATED, "名称为简称(省略行业)", "abbreviated name (trade left out)")
+        elif sim >= 0.75 and near_miss(x["parsed"], y["parsed"]) == "missing":
+            add(*_missing_char(x, y))  # 华腾科技 / 华腾电科技 extends, and is one character short
         elif sim >= 0.75:
             add(W_NAME_WEAK, *_name_words(sim))
         elif why in ("branch", "place") and weights:
             reasons.append(Reason("但分支机构不同" if why == "branch" else "但地区不同",
                                   "but different branches" if why == "branch" else "but different places"))
+        elif not why and (miss := near_miss(x["parsed"], y["parsed"])):
+            if miss == "missing":
+                add(*_missing_char(x, y))
+            else:
+                add(W_TYPOS, "名称有一两处笔误", "names differ by a typo or two")
     if not weights:
         return PairScore(0.0, ())
     rest = 1.0

@@ -1,0 +1,30 @@
+"""One script for comparing names: traditional characters become simplified ones.
+
+A team in Guangdong, Hong Kong or Taiwan types 華騰科技 for 华腾科技; a customer's own letterhead may
+use either. Names are compared after OpenCC's traditional-to-simplified conversion (phrase-aware,
+the library every Chinese input method and e-reader uses), so both spellings give one key.
+
+>>> to_simplified("華騰科技（廣州）有限公司")
+'华腾科技（广州）有限公司'
+>>> to_simplified("ABC 123")
+'ABC 123'
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.lru_cache(maxsize=200_000)
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters; text without any CJK character is returned as is."""
+    if text.isascii():
+        return text
+    return _converter().convert(text)
