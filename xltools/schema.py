@@ -80,6 +80,7 @@ class Table:
     id_column: str | None = None
     id_prefix: str | None = None
     generated: bool = False
+    hidden: bool = False           # on a very hidden sheet (TeamBase): the tools' own records
 
     def title(self, lang: str) -> str:
         """The sheet title in a book of this language."""

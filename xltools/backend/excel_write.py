@@ -108,6 +108,11 @@ class Writer:
         names = [s.name for s in self.book.sheets]
         sheet = (self.book.sheets[title] if title in names
                  else self.book.sheets.add(title, after=self.book.sheets[len(names) - 1]))
+        if table.hidden:  # xlSheetVeryHidden: the tools' own records (TeamBase)
+            try:
+                sheet.api.Visible = 2
+            except AttributeError:  # a stand-in without the COM object
+                pass
         headers = table.headers(self.db.lang)
         self.write_block(sheet, 1, 1, [headers])
         lo = sheet.tables.add(source=sheet.range((1, 1), (2, len(headers))),

@@ -425,8 +425,9 @@ class BookWriter:
 
     # ------------------------------------------------------------------ new sheets and tables
 
-    def add_sheet(self, title: str) -> tuple[str, str]:
-        """A new, empty worksheet at the end of the book; returns (name, part)."""
+    def add_sheet(self, title: str, state: str | None = None) -> tuple[str, str]:
+        """A new, empty worksheet at the end of the book; returns (name, part). ``state``:
+        ``"veryHidden"`` for a sheet only the tools read (TeamBase)."""
         name = title[:31]
         taken = {s.name.casefold() for s in self.pkg.sheets} | \
             {n.casefold() for n in getattr(self, "_new_sheet_names", set())}
@@ -444,6 +445,8 @@ class BookWriter:
         ids = [int(s.get("sheetId", "0")) for s in sheets]
         el = etree.SubElement(sheets, q("sheet"), name=name, sheetId=str(max(ids + [0]) + 1))
         el.set(f"{{{R_NS}}}id", rid)
+        if state:
+            el.set("state", state)
         self.workbook_changed = True
         return name, part
 
@@ -470,7 +473,8 @@ class BookWriter:
         """A managed table the book lacks (an older book without tblChangeLog): a new sheet
         titled in the book's language, the header at A1, one empty row."""
         table = self.schema.table(key)
-        name, part = self.add_sheet(table.title(self.db.lang))
+        name, part = self.add_sheet(table.title(self.db.lang),
+                                    state="veryHidden" if table.hidden else None)
         headers = table.headers(self.db.lang)
         sheet = self.sheet(part)
         bold = self.styles.with_bold(0)

@@ -34,7 +34,7 @@ from .names import absolute_cell
 
 # Sheet order of a new book, by table or sheet key. Keys the schema adds later go at the end.
 SHEET_ORDER = ("Customers", "FollowUps", "Tags", "Opportunities", "Summary", "Issues", "Rules",
-               "Settings", "Lists", "ChangeLog", "ReadMe")
+               "Settings", "Team", "Lists", "ChangeLog", "ReadMe")
 # Fixed document properties, so two builds of the same schema give equal files.
 PROPERTIES = {"title": "xltools customer database", "author": "xltools", "company": "",
               "created": dt.datetime(2024, 1, 1)}
@@ -136,6 +136,8 @@ class _Builder:
                 self.wb.define_name(self.sheets[key].name, "=" + absolute_cell(ws.name, 0, 1))
             if key not in self.schema_data_keys:
                 ws.set_tab_color(TOOL_TAB_COLOR)
+            if key in self.tables and self.tables[key].hidden:
+                ws.very_hidden()  # the tools' own records (TeamBase): not a sheet to edit
         self.wb.define_name(layout.LANG_NAME, f'="{self.lang}"')
         self.wb.worksheets()[0].activate()
 

@@ -45,6 +45,18 @@ SHEET_PURPOSE = {
     "RejectedPairs": ("复核判定“不是重复”的客户对;查重不再提示这些对。",
                       "Pairs a reviewer judged to be different customers; dedupe no longer "
                       "proposes them."),
+    "Team": ("团队成员的角色与小组:销售代表的工作簿只含本人客户,主管含所带小组的客户,管理员含全部。"
+             "split 按此为每人生成工作簿。",
+             "Each member's role and team: a 销售代表 (rep)'s book holds their own customers, a "
+             "主管 (lead)'s their team's, a 管理员 (admin)'s all. split makes the books from it."),
+    "Conflicts": ("gather 合并成员工作簿时无法自动决定的修改(双方都改、两人认领、成员删除)。"
+                  "在“选择”列填 采用成员 或 保留主表,然后运行 resolve。",
+                  "What gather could not decide alone (changed on both sides, two claims, a "
+                  "member's deletion). Pick 采用成员 (take the member's) or 保留主表 (keep the "
+                  "master's) under Choice, then run resolve."),
+    "TeamBase": ("(隐藏)分发批次与每条记录分发时的指纹,供 gather 三方合并。",
+                 "(Hidden) The split and each record's fingerprint as split, for gather's "
+                 "three-way merge."),
     "ReadMe": ("本说明。", "This page."),
 }
 
