@@ -39,19 +39,22 @@ def test_failed_write_leaves_the_old_file_and_no_temp(book):
     assert sorted(p.name for p in book.parent.iterdir()) == ["team.xlsx"]
 
 
-def test_backups_rotate_and_undo_steps_back(book):
-    for n in range(2, 9):
-        safety.make_backup(book, keep=3)
-        safety.atomic_write(book, lambda tmp, n=n: tmp.write_bytes(f"version {n}".encode()))
-    assert len(safety.backups(book)) == 3
-    safety.undo(book)
+def test_history_rotates_and_undo_steps_back(book):
+    from xltools.backend import history
+    with safety.book_lock(book):
+        for n in range(2, 9):
+            history.commit(book, f"cmd{n}", lambda tmp, n=n: tmp.write_bytes(f"version {n}".encode()),
+                           keep=3)
+    assert len(safety.backups(book)) == 4          # the current state and 3 to go back to
+    assert history.undo(book).reverted.command == "cmd8"
     assert book.read_bytes() == b"version 7"
-    safety.undo(book)
+    history.undo(book)
     assert book.read_bytes() == b"version 6"
-    safety.undo(book)
+    history.undo(book)
     assert book.read_bytes() == b"version 5"
     with pytest.raises(XlToolsError):
-        safety.undo(book)
+        history.undo(book)
+    assert len(safety.backups(book)) == 4          # undo deletes nothing
 
 
 def _hold_lock(path, seconds, ready):

@@ -33,6 +33,8 @@ def _fail(err: Exception, as_json: bool = False) -> None:
         raise err
     if isinstance(err, XlToolsError):
         zh, en = err.zh, err.en
+    elif isinstance(err, OSError):
+        zh, en = _os_error(err)
     else:
         zh = f"内部错误:{type(err).__name__}"
         en = f"internal error: {type(err).__name__}: {_safe(err)}"
@@ -41,6 +43,17 @@ def _fail(err: Exception, as_json: bool = False) -> None:
         click.echo(json.dumps({"ok": False, "error": {"message_zh": zh, "message_en": en}},
                               ensure_ascii=False))
     sys.exit(EXIT_CANNOT_RUN)
+
+
+def _os_error(err: OSError) -> tuple[str, str]:
+    """A file system failure (disk full, permission, missing folder) in words, not a class name."""
+    import errno as errnos
+    where = f" {err.filename}" if err.filename else ""
+    if err.errno in (errnos.ENOSPC, getattr(errnos, "EDQUOT", errnos.ENOSPC)):
+        return (f"磁盘空间不足{where};工作簿未改动", f"not enough disk space{where}; the workbook "
+                "is unchanged")
+    reason = err.strerror or type(err).__name__
+    return f"无法读写文件{where}:{reason}", f"cannot read or write{where}: {reason}"
 
 
 def _safe(err: Exception) -> str:
@@ -130,21 +143,42 @@ def new_cmd(path: Path, demo: bool, customers: int, seed: int, force: bool, lang
 
 @cli.command("undo")
 @click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--list", "show", is_flag=True, help="Show the kept states; change nothing. 列出历史。")
+@click.option("--to", "to", type=int, default=None,
+              help="Restore the state numbered N in --list. 恢复到 --list 中编号为 N 的状态。")
+@click.option("--force", is_flag=True,
+              help="Undo even though the book changed since xltools wrote it (the current book is "
+                   "kept first). 工作簿在外部被修改过也撤销(先保存当前工作簿)。")
 @LANG_OPTION
 @JSON_OPTION
-def undo_cmd(book: Path, lang: str | None, as_json: bool) -> None:
-    """Restore BOOK from its newest backup (the state before the last change). 撤销上一次修改。
+def undo_cmd(book: Path, show: bool, to: int | None, force: bool, lang: str | None,
+             as_json: bool) -> None:
+    """Undo the last change xltools made to BOOK, naming it. 撤销上一次修改,并说明撤销的是哪个命令。
+
+    Every write keeps the book's state (command, time, hash). Undo refuses when the book was
+    changed outside xltools since (someone saved it in Excel) unless --force, and then keeps the
+    current book first, so an undo can itself be undone with --to N.
+    每次写入都保留工作簿的状态;工作簿在外部被修改后,撤销会拒绝执行,除非加 --force(先保存当前工作簿)。
 
     \b
-    Example: xltools undo team.xlsx
+    Example: xltools undo team.xlsx --list
+             xltools undo team.xlsx
+             xltools undo team.xlsx --to 3
     """
-    from .backend.safety import undo
+    from .undo_report import list_history, undo_message
+    from .backend import history
+    lang = lang or "zh"
     try:
-        restored = undo(book)
+        if show:
+            payload, text = list_history(book, lang)
+        else:
+            payload, text = undo_message(history.undo(book, force=force, to=to), book, lang)
     except Exception as err:  # noqa: BLE001
         _fail(err, as_json)
-    _done(as_json, {"ok": True, "path": str(book), "restored_from": str(restored)},
-          f"已从备份恢复:{restored.name}", f"Restored from backup: {restored.name}", lang or "zh")
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(text)
 
 
 @cli.command("demo")
@@ -193,7 +227,8 @@ def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None =
         # A bad book fails here, before any copy or lock file exists; the copy is byte-identical,
         # so this load also serves as the first step's.
         db = FileBackend(book).load()
-        with working_copy(book, commit=not dry_run) as copy:
+        with working_copy(book, commit=not dry_run, keep=db.setting("BackupCount"),
+                          command=op.id) as copy:
             backend = FileBackend(copy, command=op.id, backups=False)
             if "dry_run" in inspect.signature(op.func).parameters:
                 params = {**params, "dry_run": dry_run}  # its steps' side files (the vault) too
@@ -255,8 +290,12 @@ def _make_command(op: Operation) -> click.Command:
             except Exception as err:  # noqa: BLE001
                 if not op.many_books:
                     _fail(err, as_json)
+                from .backend.safety import Terminated
+                if isinstance(err, Terminated):
+                    _fail(err, as_json)  # stopped: no other book either
                 # several books: report this one's failure and go on with the others
-                zh, en = (err.zh, err.en) if isinstance(err, XlToolsError) else (
+                zh, en = (err.zh, err.en) if isinstance(err, XlToolsError) else \
+                    _os_error(err) if isinstance(err, OSError) else (
                     f"内部错误:{type(err).__name__}", f"internal error: {_safe(err)}")
                 click.echo(f"xltools: {book}: {zh} / {en}", err=True)
                 reports.append({"book": str(book), "ok": False,
@@ -312,6 +351,14 @@ def _print_human(result, lang: str) -> None:
 class _Main(click.Group):
     """Adds the registry's operations lazily so ``xltools --help`` lists them all."""
 
+    def invoke(self, ctx):
+        from .backend.safety import Terminated
+        _stop_cleanly_on_signals()
+        try:
+            return super().invoke(ctx)
+        except Terminated as err:  # wherever it landed (an import, between two books ...)
+            _fail(err)
+
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | {op.id for op in operations()})
 
@@ -323,6 +370,20 @@ class _Main(click.Group):
             if op.id == name:
                 return _make_command(op)
         return None
+
+
+def _stop_cleanly_on_signals() -> None:
+    """SIGTERM (a scheduler) and Ctrl-C become an exception where the program is, so temp files,
+    working copies and the lock are removed on the way out and the message is one clear line."""
+    import signal
+
+    from .backend.safety import on_signal
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            try:
+                signal.signal(getattr(signal, name), on_signal)
+            except ValueError:  # not the main thread (an embedding program): leave its handlers
+                return
 
 
 from .addin.commands import addin_group  # noqa: E402  (xltools addin build / install)

@@ -21,7 +21,7 @@ from ..errors import BadWorkbookError, BookLockedError
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
-from . import safety
+from . import history, safety
 from .load import load_book
 from .writer import BookWriter
 
@@ -77,8 +77,6 @@ class FileBackend:
         safety.check_not_locked(self.path)
         with safety.book_lock(self.path):
             self._check_unchanged_since_load()
-            backup = safety.make_backup(self.path, keep=db.setting("BackupCount")) \
-                if self.backups else None
             report: dict[str, Any] = {}
 
             def write(tmp: Path) -> None:
@@ -88,8 +86,13 @@ class FileBackend:
                     parts = writer.changed_parts()
                     write_package(self.path, tmp, parts.changed, parts.added)
 
-            safety.atomic_write(self.path, write)
-        report["backup"] = str(backup) if backup else None
+            if self.backups:  # keeps the state found and the new one, for undo
+                backup = history.commit(self.path, self.command or "write", write,
+                                        keep=db.setting("BackupCount"))
+            else:
+                backup = None
+                safety.atomic_write(self.path, write)
+        report["backup"] = str(backup.path) if backup else None
         stat = self.path.stat()
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         return report

@@ -2,10 +2,10 @@
 
 The order a writer follows::
 
-    check_not_locked(book)            # Excel/WPS/LibreOffice has it open -> refuse
-    with book_lock(book):             # another xltools command has it -> wait a little, then refuse
-        make_backup(book, keep=5)     # .xltools-backups/<name>/<timestamp><suffix>
-        atomic_write(book, write_fn)  # temp file in the same folder, fsync, os.replace
+    check_not_locked(book)                   # Excel/WPS/LibreOffice has it open -> refuse
+    with book_lock(book):                    # another xltools command has it -> wait, then refuse
+        history.commit(book, cmd, write_fn)  # keep the state found and the new one (undo), and
+                                             # atomic_write: temp file beside it, fsync, os.replace
 
 A crash at any point leaves either the old or the new complete file, because the only step that
 changes the book's name is ``os.replace``, which is atomic on one file system.
@@ -14,10 +14,10 @@ changes the book's name is ``os.replace``, which is atomic on one file system.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import shutil
+import stat
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -31,8 +31,9 @@ LOCK_WAIT_SECONDS = 10.0
 def office_lock_files(path: Path) -> list[Path]:
     """Lock files an office program leaves beside an open book: Excel and WPS write
     ``~$name.xlsx``; LibreOffice writes ``.~lock.name.xlsx#``."""
-    path = Path(path)
-    return [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
+    names = {Path(path), _target(Path(path))}  # a symlinked book: beside the link and the target
+    return [lock for p in names
+            for lock in (p.with_name("~$" + p.name), p.with_name(f".~lock.{p.name}#"))]
 
 
 def check_not_locked(path: Path) -> None:
@@ -46,6 +47,7 @@ def check_not_locked(path: Path) -> None:
 
 
 def _lock_path(path: Path) -> Path:
+    path = _target(Path(path))  # one lock for the book under any name
     return path.with_name(f".{path.name}.xltools.lock")
 
 
@@ -61,7 +63,7 @@ def book_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     lock = _lock_path(path)
     fh = _acquire(lock, time.monotonic() + wait, path)
     try:
-        _remove_stale_copies(path)
+        _remove_stale_copies(_target(path))
         yield
     finally:
         # Unlink while still holding the lock: whoever waits on this inode sees it gone and
@@ -142,59 +144,129 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, write_fn: Callable[[Path], None]) -> None:
-    """Call ``write_fn(tmp)`` to write the new version beside ``path``, then swap it in atomically."""
-    path = Path(path)
+def _target(path: Path) -> Path:
+    """Where the bytes of ``path`` live: a symlinked book is written through to its target, so the
+    link stays a link and the real file gets the new version."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse a book its owner made read-only (no write bit at all, even for root) or that this
+    user may not write: replacing it would quietly defeat the protection."""
+    target = _target(Path(path))
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return
+    if not st.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise BookLockedError(
+            f"工作簿是只读的:{path};如需修改,请先取消只读属性",
+            f"the workbook is read-only: {path}; make it writable first if it should change",
+            path=str(path))
+
+
+def atomic_write(path: Path, write_fn: Callable[[Path], None], *, mode: int | None = None,
+                 on_replaced: Callable[[], None] | None = None) -> None:
+    """Call ``write_fn(tmp)`` to write the new version beside ``path``, then swap it in atomically.
+
+    The temp file is created 0600 (it may hold the book's data). An existing file keeps its
+    identity: mode, owner and group (where the system permits), and a symlink stays a symlink
+    (its target is replaced). A new file gets ``mode`` (default: 0666 less the umask). Disk full
+    and similar failures become one clear message, with the temp file removed.
+    ``on_replaced()`` runs right after the swap, with a termination signal held back until both
+    are done (the history then always knows the book it left)."""
+    path = _target(Path(path))
     tmp = path.with_name(f".{path.name}.xltools-tmp-{os.getpid()}")
     try:
+        old = path.stat()
+    except FileNotFoundError:
+        old = None
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         write_fn(tmp)
+        _give_identity(tmp, old, mode)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with critical():
+            os.replace(tmp, path)
+            if on_replaced is not None:
+                on_replaced()
         _fsync_dir(path.parent)
+    except OSError as err:
+        raise _explained(err, path) from err
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
 
 
-def backup_folder(path: Path) -> Path:
-    path = Path(path)
-    return path.parent / BACKUP_DIR / path.name
+def _give_identity(tmp: Path, old: os.stat_result | None, mode: int | None) -> None:
+    if old is None:
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # only root may give a file away; keep what we can
+            os.chown(tmp, old.st_uid, old.st_gid)
+
+
+NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def _explained(err: OSError, path: Path) -> Exception:
+    """Disk full (or over quota / file size limit) as a message; other errors pass unchanged."""
+    if err.errno in NO_SPACE:
+        return XlToolsError(
+            f"磁盘空间不足,无法写入 {path.name};工作簿未改动,临时文件已删除",
+            f"not enough disk space to write {path.name}; the workbook is unchanged and the "
+            "temporary file was removed", path=str(path))
+    return err
+
+
+class Terminated(XlToolsError):
+    """SIGTERM (a scheduler stopping us) or SIGINT: raised where the program is, so every
+    ``finally`` removes its temp files and the lock."""
+
+
+_critical = 0
+_pending: int | None = None
+
+
+def on_signal(signum, frame) -> None:
+    """Signal handler the CLI installs for SIGTERM/SIGINT."""
+    global _pending
+    if _critical:
+        _pending = signum  # raised when the swap and its bookkeeping are done
+        return
+    raise _terminated(signum)
+
+
+def _terminated(signum: int) -> Terminated:
+    import signal
+    name = signal.Signals(signum).name
+    return Terminated(f"收到 {name},已停止;工作簿保持为运行前或完整写入后的状态,没有留下临时文件",
+                      f"stopped by {name}; the workbook is as it was before, or completely "
+                      "written, and no temporary file was left")
+
+
+@contextlib.contextmanager
+def critical() -> Iterator[None]:
+    """Hold back SIGTERM/SIGINT (when :func:`on_signal` handles them) until the block ends."""
+    global _critical, _pending
+    _critical += 1
+    try:
+        yield
+    finally:
+        _critical -= 1
+        if not _critical and _pending is not None:
+            signum, _pending = _pending, None
+            raise _terminated(signum)
 
 
 def backups(path: Path) -> list[Path]:
-    """The backups of ``path``, oldest first."""
-    folder = backup_folder(path)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
-def make_backup(path: Path, keep: int = DEFAULT_KEEP) -> Path:
-    """Copy ``path`` into its backup folder (atomically) and keep only the newest ``keep`` copies."""
-    path = Path(path)
-    folder = backup_folder(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{stamp}{path.suffix}"
-    atomic_write(target, lambda tmp: shutil.copyfile(path, tmp))
-    for old in backups(path)[:-max(1, keep)]:
-        with contextlib.suppress(OSError):
-            old.unlink()
-    return target
-
-
-def undo(path: Path) -> Path:
-    """Put back the newest backup of ``path`` (the book before the last change) and drop that backup,
-    so running undo again steps one change further back. Returns the backup used."""
-    path = Path(path)
-    available = backups(path)
-    if not available:
-        raise XlToolsError(f"没有可恢复的备份:{path.name}", f"no backup to restore for {path.name}",
-                           path=str(path))
-    check_not_locked(path)
-    newest = available[-1]
-    with book_lock(path):
-        atomic_write(path, lambda tmp: shutil.copyfile(newest, tmp))
-        newest.unlink()
-    return newest
+    """The kept states of ``path`` (see :mod:`xltools.backend.history`), oldest first."""
+    from .history import list_backups
+    return [snap.path for snap in list_backups(path)]

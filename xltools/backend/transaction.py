@@ -13,31 +13,37 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
+from . import history
 from .safety import (
     DEFAULT_KEEP,
     _lock_path,
-    atomic_write,
+    _target,
     book_lock,
     check_not_locked,
-    make_backup,
+    check_writable,
 )
 
 
 @contextlib.contextmanager
-def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True) -> Iterator[Path]:
-    """Yield the path of a private copy of ``book``; on a clean exit (and ``commit``), back the book
-    up and atomically replace it with the copy. On an exception the book is left untouched."""
+def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True,
+                 command: str = "monthly") -> Iterator[Path]:
+    """Yield the path of a private copy of ``book``; on a clean exit (and ``commit``), replace the
+    book with the copy in one step, kept in the book's history as ``command`` (undo reverts the
+    whole batch). On an exception the book is left untouched."""
     book = Path(book)
     check_not_locked(book)
+    if commit:
+        check_writable(book)  # before the batch runs, not after
     with book_lock(book):
-        copy = book.with_name(f".{book.stem}.xltools-work-{os.getpid()}{book.suffix}")
-        shutil.copyfile(book, copy)
+        real = _target(book)  # beside the real file: the swap is a rename on one file system
+        copy = real.with_name(f".{real.stem}.xltools-work-{os.getpid()}{real.suffix}")
         try:
+            os.close(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            shutil.copyfile(book, copy)
             yield copy
             if commit:
                 check_not_locked(book)  # Excel may have opened it while we worked
-                make_backup(book, keep)
-                atomic_write(book, lambda tmp: os.replace(copy, tmp))
+                history.commit(book, command, lambda tmp: os.replace(copy, tmp), keep=keep)
         finally:
             # the copy, and the lock sidecar its own writes left (a new name every run)
             for leftover in (copy, _lock_path(copy)):

@@ -23,9 +23,13 @@ OUR_AUTHOR = "xltools"
 NOTE_PREFIX = "xltools:\n"
 
 _SHAPE = re.compile(r"<v:shape\b.*?</v:shape>", re.DOTALL)
+# a shape with the whitespace before it: a removed note takes its line along, so removing and
+# re-adding the same notes gives the same bytes (a re-run that changes nothing writes nothing)
+_SHAPE_LINE = re.compile(r"[ \t\r\n]*<v:shape\b.*?</v:shape>", re.DOTALL)
 _ROW = re.compile(r"<x:Row>\s*(\d+)\s*</x:Row>")
 _COL = re.compile(r"<x:Column>\s*(\d+)\s*</x:Column>")
 _ANCHOR = re.compile(r"<x:Anchor>([^<]*)</x:Anchor>")
+_IDMAP = re.compile(r'<o:idmap[^>]*data="(\d+)')
 _SHAPE_ID = re.compile(r'id="_x0000_s(\d+)"')
 
 VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
@@ -67,7 +71,10 @@ class Notes:
         if self.list is None:
             self.list = etree.SubElement(self.root, q("commentList"))
         self.vml = vml.decode("utf-8", "replace") if vml else None
-        self.idmap = idmap
+        # new shapes belong to the VML part's own id block (ids n*1024+1 ...), so a re-run that
+        # removes and re-adds the same notes gives them the same ids
+        own = _IDMAP.search(self.vml) if self.vml else None
+        self.idmap = int(own.group(1)) if own else idmap
         self.changed = False
         self._by_cell: dict[tuple[int, int], etree._Element] = {}
         for c in self.list.findall(q("comment")):
@@ -132,7 +139,7 @@ class Notes:
                     and (int(rm.group(1)) + 1, int(cm.group(1)) + 1) in gone):
                 return ""
             return shape
-        self.vml = _SHAPE.sub(drop, self.vml)
+        self.vml = _SHAPE_LINE.sub(drop, self.vml)
         self._gone = set()
 
     def add(self, row: int, col: int, message: str) -> None:
