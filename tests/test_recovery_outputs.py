@@ -96,6 +96,10 @@ def test_a_vault_and_a_backup_folder_are_never_outputs(book, tmp_path):
     vault = tmp_path / "客户数据库.xlsx.vault"
     vault.write_text('{"format": "xltools-vault", "version": 1}', encoding="utf-8")
     refused(run("export", book, "-o", vault.with_suffix(".vault"), "--force"), "database")
+    import sqlite3
+    with sqlite3.connect(tmp_path / "team.db") as con:
+        con.execute("create table customers (id text)")
+    refused(run("export", book, "-o", tmp_path / "team.db", "--force"), "database")
     inside = tmp_path / ".xltools-backups" / "x.csv"
     inside.parent.mkdir()
     refused(run("export", book, "-o", inside), "backup folder")

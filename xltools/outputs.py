@@ -41,11 +41,14 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def is_database(path: Path) -> bool:
-    """A workbook holding an xltools customer table, or an xltools vault (raw personal data)."""
+    """A workbook holding an xltools customer table, an xltools vault (raw personal data) or an
+    SQLite database file."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(64)
         if head.startswith(b"{") and _VAULT_MARK in head:
+            return True
+        if head.startswith(b"SQLite format 3\x00"):  # sqlite:///team.db (the database backend)
             return True
         if not head.startswith(b"PK"):
             return False
