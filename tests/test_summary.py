@@ -17,14 +17,30 @@ def clean(series):
     return series.map(lambda v: "" if v is None else str(v).strip())
 
 
+def cell(rows, r, c):
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+
+def find(rows, title):
+    """(row, column) of the cell whose text starts with ``title`` (0-based)."""
+    return next((i, j) for i, r in enumerate(rows) for j, v in enumerate(r)
+                if isinstance(v, str) and v.startswith(title))
+
+
+def header_of(rows, title):
+    i, j = find(rows, title)
+    return [v for v in rows[i + 1][j:j + 7]]
+
+
 def block(rows, title):
-    """The body rows of the table titled ``title`` (up to the next blank row)."""
-    start = next(i for i, r in enumerate(rows) if r and str(r[0]).startswith(title))
+    """The body rows of the table titled ``title`` (up to the first blank cell below it)."""
+    i, j = find(rows, title)
+    width = len([v for v in rows[i + 1][j:j + 7] if v is not None])
     out = []
-    for r in rows[start + 2:]:
-        if not r:
+    for r in range(i + 2, len(rows)):
+        if cell(rows, r, j) is None:
             break
-        out.append(r)
+        out.append([cell(rows, r, j + k) for k in range(width)])
     return out
 
 
@@ -42,7 +58,7 @@ def test_customer_counts_match_pandas(summary):
     level = clean(c["CustomerLevel"]).replace("", "(空)")
     expected = pd.crosstab(industry, level)
     got = {r[0]: r[1:] for r in block(rows, "按行业")}
-    header = rows[next(i for i, r in enumerate(rows) if r and r[0] == "按行业 × 客户等级") + 1]
+    header = header_of(rows, "按行业 × 客户等级")
     for ind in expected.index:
         for lvl in expected.columns:
             assert got[ind][header.index(lvl) - 1] == expected.at[ind, lvl]
@@ -100,10 +116,13 @@ def test_chart_ranges_point_at_their_tables(summary):
     assert {"column", "bar", "pie", "line"} <= set(kinds)
     funnel = next(c for c in rebuild.charts if c["type"] == "bar")
     (_, r1), (_, r2) = split_ref(funnel["categories"])
-    assert [rebuild.rows[r - 1][0] for r in range(r1, r2 + 1)] == ["初步接洽", "需求分析", "方案报价",
-                                                                  "谈判", "成交"]
-    anchors = sorted(split_ref(c["anchor"])[0][1] for c in rebuild.charts)
-    assert all(b - a >= 13 for a, b in zip(anchors, anchors[1:]))     # charts do not overlap
+    (c1, _), _ = split_ref(funnel["categories"])
+    assert [rebuild.rows[r - 1][c1 - 1] for r in range(r1, r2 + 1)] == \
+        ["初步接洽", "需求分析", "方案报价", "谈判", "成交"]
+    boxes = [(*split_ref(c["anchor"] + ":" + c["to"])[0], *split_ref(c["anchor"] + ":" + c["to"])[1])
+             for c in rebuild.charts]
+    for a, b in ((a, b) for k, a in enumerate(boxes) for b in boxes[k + 1:]):   # no overlap
+        assert a[2] <= b[0] or b[2] <= a[0] or a[3] < b[1] or b[3] < a[1], (a, b)
 
 
 def test_summary_is_the_only_thing_rebuilt_and_has_no_data_changes(summary):

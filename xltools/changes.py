@@ -85,7 +85,11 @@ class SheetRebuild:
     ``'客户基础信息'!B5``; ``bold_rows`` are 1-based row numbers drawn bold; ``charts`` are
     backend-neutral chart specs (see the summary routine); ``dropdowns`` are in-cell lists a person
     picks from, e.g. ``{"ref": "H3:H9", "values": ["approve", "reject"]}`` (values joined must stay
-    within Excel's 255 characters) or ``{"ref": "B3", "source": "lst_Staff"}``.
+    within Excel's 255 characters) or ``{"ref": "B3", "source": "lst_Staff"}``; ``styles`` maps
+    (row, col) to how a cell is drawn (``{"num": "0.0%", "bold": True, "size": 16, "colour":
+    "C00000", "fill": "DDEBF7", "align": "center", "wrap": True}``, see
+    :meth:`xltools.xlsx.styles.Styles.styled`); ``page`` is the screen and print setup (frozen
+    rows, A4 orientation, fit to width, print titles and area, page breaks: :mod:`xltools.xlsx.page`).
     """
 
     sheet: str
@@ -97,6 +101,9 @@ class SheetRebuild:
     bold_rows: set[int] = field(default_factory=set)
     charts: list[dict] = field(default_factory=list)
     dropdowns: list[dict] = field(default_factory=list)
+    styles: dict[tuple[int, int], dict] = field(default_factory=dict)
+    page: dict = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)     # row -> points
 
 
 @dataclass

@@ -316,11 +316,44 @@ class Writer:
             for r in sorted(rb.bold_rows):
                 if width:
                     sheet.range((r, 1), (r, width)).font.bold = True
+            for (r, c), style in rb.styles.items():
+                self._style(sheet.range((r, c)), style)
+            self._page(sheet, rb.page)
             for dd in rb.dropdowns:
                 self._dropdown(sheet, dd)
             for spec in rb.charts:
                 self._chart(sheet, spec)
             self.counts["rebuilt"] += 1
+
+    @staticmethod
+    def _style(cell: Any, spec: dict) -> None:
+        """Number format, bold and fill of a cell the rebuild styles (see Styles.styled)."""
+        if spec.get("num"):
+            cell.number_format = spec["num"]
+        if spec.get("bold"):
+            cell.font.bold = True
+        if spec.get("fill"):
+            cell.color = _rgb("FF" + spec["fill"])
+
+    @staticmethod
+    def _page(sheet: Any, page: dict) -> None:
+        """A4 orientation, fit to one page wide, print titles and area through Excel's PageSetup
+        (COM/AppleScript object; best effort: a platform without it keeps Excel's defaults)."""
+        if not page:
+            return
+        try:
+            setup = sheet.api.PageSetup
+            setup.Orientation = 2 if page.get("orientation") == "landscape" else 1
+            if page.get("fit_width"):
+                setup.Zoom = False
+                setup.FitToPagesWide = 1
+                setup.FitToPagesTall = False
+            if page.get("title_rows"):
+                setup.PrintTitleRows = "${}:${}".format(*page["title_rows"])
+            if page.get("print_area"):
+                setup.PrintArea = page["print_area"]
+        except Exception:
+            log.debug("page setup of %s not applied", sheet.name, exc_info=True)
 
     def _dropdown(self, sheet: Any, spec: dict) -> None:
         try:

@@ -25,6 +25,7 @@ from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
 from ..xlsx.cells import cell_xml, kind_of, plain
 from ..xlsx.charts import put_charts
+from ..xlsx.page import print_names, set_page
 from ..xlsx.package import (
     CT_COMMENTS,
     CT_TABLE,
@@ -396,18 +397,26 @@ class BookWriter:
         for r, values in enumerate(rb.rows, start=1):
             cells = []
             for c, value in enumerate(values, start=1):
-                if frames.is_blank(value) and (r, c) not in rb.links:
+                if frames.is_blank(value) and (r, c) not in rb.links and (r, c) not in rb.styles:
                     continue
                 style = 0
                 if r in rb.bold_rows:
                     style = bold.setdefault(0, self.styles.with_bold(0))
+                if (r, c) in rb.styles:
+                    style = self.styles.styled(style, rb.styles[(r, c)])
                 if (r, c) in rb.links:
                     value = value if not frames.is_blank(value) else "→"
                     links[make_cell(c, r)] = (rb.links[(r, c)], value)
                 cells.append(self.value_xml(make_cell(c, r), value, style))
-            if cells:
-                sheet.put_row(r, "".join(cells))
+            height = rb.heights.get(r)
+            if cells or height:
+                sheet.put_row(r, "".join(cells),
+                              f' ht="{height:g}" customHeight="1"' if height else "")
         ws.set_hyperlinks(sheet.meta, links, lambda ref: True)
+        set_page(sheet.meta, rb.page)
+        index = next(i for i, s in enumerate(self.workbook_xml().find(q("sheets"))) if s.get("name") == name)
+        for defined, value in print_names(name, rb.page).items():
+            self.add_defined_name(defined, value, local_sheet=index)
         for dd in rb.dropdowns:
             ws.add_dropdown(sheet.meta, dd["ref"], dd.get("values"), dd.get("source"))
         dim = sheet.find("dimension")
@@ -455,18 +464,22 @@ class BookWriter:
             self._workbook = self.parts.xml(self.pkg.workbook_part)
         return self._workbook
 
-    def add_defined_name(self, name: str, value: str) -> None:
+    def add_defined_name(self, name: str, value: str, local_sheet: int | None = None) -> None:
         book = self.workbook_xml()
         names = book.find(q("definedNames"))
         if names is None:
             names = etree.Element(q("definedNames"))
             book.find(q("sheets")).addnext(names)
+        local = None if local_sheet is None else str(local_sheet)
         for el in names:
-            if el.get("name") == name and el.get("localSheetId") is None:
+            if el.get("name") == name and el.get("localSheetId") == local:
                 el.text = value
                 break
         else:
-            etree.SubElement(names, q("definedName"), name=name).text = value
+            el = etree.SubElement(names, q("definedName"), name=name)
+            el.text = value
+            if local is not None:
+                el.set("localSheetId", local)
         self.workbook_changed = True
 
     def create_table(self, key: str) -> Located:

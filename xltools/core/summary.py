@@ -19,71 +19,21 @@ Charts are backend-neutral specs (see :mod:`xltools.xlsx.charts`) whose ranges p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from ..changes import Changeset, Result, SheetRebuild
-from ..xlsx.refs import make_cell, make_ref
+from . import kpi
+from ..changes import Changeset, Result
+from .dashboard import COUNT, MONEY, PERCENT, Block, layout
 from .values import as_dates, as_numbers, as_text
 
-LIST_LIMIT = 100
-WON_STATUS = "成交-已签单"
-WON_PHASE = "成交客户"
+LIST_LIMIT = 10           # rows of each customer list on the dashboard (the To-do sheet has all)
 LOST_STAGE = "输单"
 BLANK = {"zh": "(空)", "en": "(blank)"}
-CHART_COL = 10            # charts sit from column J, right of the tables
-CHART_ROWS = 15           # rows one chart covers (260 px at the default 20 px row height, + gap)
 
 
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
-
-
-@dataclass
-class Grid:
-    """The sheet being built: rows from A1, bold rows, links, chart specs."""
-
-    lang: str
-    rows: list[list] = field(default_factory=list)
-    bold: set[int] = field(default_factory=set)
-    links: dict[tuple[int, int], str] = field(default_factory=dict)
-    charts: list[dict] = field(default_factory=list)
-    chart_free_row: int = 1       # charts stack down column J without overlapping
-
-    @property
-    def next_row(self) -> int:
-        return len(self.rows) + 1
-
-    def line(self, *cells, bold: bool = False) -> int:
-        self.rows.append(list(cells))
-        if bold:
-            self.bold.add(len(self.rows))
-        return len(self.rows)
-
-    def table(self, title: str, header: list[str], body: list[list]) -> tuple[int, int, int]:
-        """A titled table; returns (header row, first body row, last body row), 1-based."""
-        if self.rows:
-            self.line()
-        self.line(title, bold=True)
-        head = self.line(*header, bold=True)
-        for values in body:
-            self.line(*values)
-        return head, head + 1, head + len(body)
-
-    def chart(self, kind: str, title: str, head: int, first: int, last: int, value_cols: list[int],
-              anchor_row: int, **extra) -> None:
-        if last < first:
-            return
-        anchor_row = max(anchor_row, self.chart_free_row)
-        self.chart_free_row = anchor_row + CHART_ROWS
-        self.charts.append({
-            "type": kind, "title": title,
-            "categories": make_ref(1, first, 1, last),
-            "series": [{"name": make_cell(c, head), "values": make_ref(c, first, c, last)}
-                       for c in value_cols],
-            "anchor": make_cell(CHART_COL, anchor_row), "size": [480, 260], **extra})
 
 
 def categories(values: pd.Series, listed: list[str], lang: str) -> pd.Series:
@@ -96,20 +46,23 @@ def categories(values: pd.Series, listed: list[str], lang: str) -> pd.Series:
     return pd.Series(pd.Categorical(text, categories=order), index=values.index)
 
 
-def summarize(db, today: dt.date | None = None) -> Result:
-    """Rebuild the Summary sheet (and only it)."""
-    today_ts = pd.Timestamp(today or dt.date.today()).normalize()
+def summarize(db, today: dt.date | None = None, month: str | None = None) -> Result:
+    """Rebuild the Summary sheet (and only it), as of ``month`` ('2026-10') or today."""
+    p = kpi.period(today, month)
+    today_ts = p.as_of
     lang = db.lang
-    g = Grid(lang)
     cust = db.df("Customers")
     opps = db.df("Opportunities")
     fups = db.df("FollowUps")
-    data: dict = {}
-
-    g.line(_t(lang, "客户数据汇总", "Customer summary"), bold=True)
-    g.line(_t(lang, "统计日期", "As of"), today_ts.date())
-    g.line(_t(lang, "客户总数", "Customers"), len(cust))
-    data["customers"] = len(cust)
+    if not p.current:
+        created = as_dates(cust["CreateTime"])
+        cust = cust[created.isna() | (created <= today_ts)]
+        opp_created = as_dates(opps["CreateTime"])
+        opps = opps[opp_created.isna() | (opp_created <= today_ts)]
+        fups = fups[as_dates(fups["FollowUpTime"]).fillna(today_ts) <= today_ts]
+    data: dict = {"customers": len(cust), "month": str(p.month), "as_of": today_ts.date().isoformat()}
+    blocks: list[Block] = []
+    count_fmt = {j: COUNT for j in range(1, 12)}
 
     # Industry x level
     industry = categories(cust["Industry"], db.lists.get("Industry", []), lang)
@@ -117,10 +70,10 @@ def summarize(db, today: dt.date | None = None) -> Result:
     pivot = pd.crosstab(industry, level, dropna=False)
     pivot[_t(lang, "合计", "Total")] = pivot.sum(axis=1)
     body = [[str(i), *map(int, r)] for i, r in zip(pivot.index, pivot.to_numpy())]
-    head, first, last = g.table(_t(lang, "按行业 × 客户等级", "By industry x level"),
-                                [_t(lang, "行业", "Industry"), *map(str, pivot.columns)], body)
-    g.chart("column", _t(lang, "各行业客户数", "Customers by industry"), head, first, last,
-            [len(pivot.columns) + 1], head)
+    blocks.append(Block(_t(lang, "按行业 × 客户等级", "By industry x level"),
+                        [_t(lang, "行业", "Industry"), *map(str, pivot.columns)], body, count_fmt,
+                        {"type": "column", "title": _t(lang, "各行业客户数", "Customers by industry"),
+                         "values": [len(pivot.columns)]}))
     data["industry_level"] = {str(i): {str(c): int(v) for c, v in zip(pivot.columns, r)}
                               for i, r in zip(pivot.index, pivot.to_numpy())}
 
@@ -131,14 +84,15 @@ def summarize(db, today: dt.date | None = None) -> Result:
             ("Owner", "Staff", "按负责人", "By owner", "column")):
         counts = categories(cust[key], db.lists.get(list_key, []), lang).value_counts(sort=False)
         label = db.tables["Customers"].headers.get(key, key)
-        head, first, last = g.table(_t(lang, zh, en), [label, _t(lang, "客户数", "Customers")],
-                                    [[str(k), int(v)] for k, v in counts.items()])
-        g.chart(kind, _t(lang, zh, en), head, first, last, [2], head)
+        blocks.append(Block(_t(lang, zh, en), [label, _t(lang, "客户数", "Customers")],
+                            [[str(k), int(v)] for k, v in counts.items()], count_fmt,
+                            {"type": kind, "title": _t(lang, zh, en), "values": [1]}))
         data[key] = {str(k): int(v) for k, v in counts.items()}
 
     # Source: customers, deals, conversion, amount
     source = categories(cust["Source"], db.lists.get("Source", []), lang)
-    won = (as_text(cust["DealStatus"]) == WON_STATUS) | (as_text(cust["CooperationPhase"]) == WON_PHASE)
+    won = (as_text(cust["DealStatus"]) == kpi.WON_STATUS) | \
+        (as_text(cust["CooperationPhase"]) == kpi.WON_PHASE)
     amount = as_numbers(cust["DealAmount"]).fillna(0)
     by_source = pd.DataFrame({"source": source, "won": won, "amount": amount.where(won, 0)}) \
         .groupby("source", observed=False).agg(customers=("won", "size"), deals=("won", "sum"),
@@ -147,12 +101,13 @@ def summarize(db, today: dt.date | None = None) -> Result:
              float(round(r.deals / r.customers, 4)) if r.customers else 0.0,
              round(float(r.amount), 2)]
             for s, r in by_source.iterrows()]
-    head, first, last = g.table(_t(lang, "客户来源与成交", "Deals by source"),
-                                [_t(lang, "客户来源", "Source"), _t(lang, "客户数", "Customers"),
-                                 _t(lang, "成交数", "Deals"), _t(lang, "转化率", "Conversion"),
-                                 _t(lang, "成交金额", "Won amount")], body)
-    g.chart("column", _t(lang, "各来源客户与成交", "Customers and deals by source"), head, first,
-            last, [2, 3], head)
+    blocks.append(Block(_t(lang, "客户来源与成交", "Deals by source"),
+                        [_t(lang, "客户来源", "Source"), _t(lang, "客户数", "Customers"),
+                         _t(lang, "成交数", "Deals"), _t(lang, "转化率", "Conversion"),
+                         _t(lang, "成交金额", "Won amount")], body,
+                        {1: COUNT, 2: COUNT, 3: PERCENT, 4: MONEY},
+                        {"type": "column", "values": [1, 2],
+                         "title": _t(lang, "各来源客户与成交", "Customers and deals by source")}))
     data["source"] = {r[0]: {"customers": r[1], "deals": r[2], "conversion": r[3], "amount": r[4]}
                       for r in body}
 
@@ -172,16 +127,17 @@ def summarize(db, today: dt.date | None = None) -> Result:
                      "conversion": conv}
         previous = reached
     lost = stage == LOST_STAGE
-    funnel_last = len(body)
+    funnel_rows = len(body)
     body.append([LOST_STAGE, int(lost.sum()), round(float(expected[lost].sum()), 2), None, None])
     funnel[LOST_STAGE] = {"count": int(lost.sum()), "amount": body[-1][2]}
-    head, first, last = g.table(_t(lang, "销售机会漏斗", "Opportunity funnel"),
-                                [_t(lang, "商机阶段", "Stage"), _t(lang, "当前数量", "Now at stage"),
-                                 _t(lang, "预计金额", "Expected amount"),
-                                 _t(lang, "到达数", "Reached"),
-                                 _t(lang, "阶段转化率", "Conversion from previous")], body)
-    g.chart("bar", _t(lang, "漏斗:到达各阶段的机会", "Funnel: opportunities reaching each stage"),
-            head, first, first + funnel_last - 1, [4], head, reverse=True)
+    blocks.append(Block(_t(lang, "销售机会漏斗", "Opportunity funnel"),
+                        [_t(lang, "商机阶段", "Stage"), _t(lang, "当前数量", "Now at stage"),
+                         _t(lang, "预计金额", "Expected amount"), _t(lang, "到达数", "Reached"),
+                         _t(lang, "阶段转化率", "Conversion from previous")], body,
+                        {1: COUNT, 2: MONEY, 3: COUNT, 4: PERCENT},
+                        {"type": "bar", "values": [3], "rows": funnel_rows, "reverse": True,
+                         "title": _t(lang, "漏斗:到达各阶段的机会",
+                                     "Funnel: opportunities reaching each stage")}))
     data["funnel"] = funnel
 
     # Follow-up activity
@@ -191,36 +147,64 @@ def summarize(db, today: dt.date | None = None) -> Result:
     recent = recent.assign(staff=recent["staff"].replace("", BLANK[lang]))
     activity = recent.groupby("staff").agg(followups=("cust", "size"), customers=("cust", "nunique")) \
         .sort_values("followups", ascending=False)
-    head, first, last = g.table(_t(lang, "近30天跟进(按跟进人)", "Follow-ups, last 30 days, by staff"),
-                                [_t(lang, "跟进人", "Staff"), _t(lang, "跟进次数", "Follow-ups"),
-                                 _t(lang, "跟进客户数", "Customers")],
-                                [[s, int(r.followups), int(r.customers)] for s, r in activity.iterrows()])
-    g.chart("column", _t(lang, "近30天跟进次数", "Follow-ups in the last 30 days"), head, first, last,
-            [2], head)
+    blocks.append(Block(_t(lang, "近30天跟进(按跟进人)", "Follow-ups, last 30 days, by staff"),
+                        [_t(lang, "跟进人", "Staff"), _t(lang, "跟进次数", "Follow-ups"),
+                         _t(lang, "跟进客户数", "Customers")],
+                        [[s, int(r.followups), int(r.customers)] for s, r in activity.iterrows()],
+                        count_fmt, {"type": "column", "values": [1],
+                                    "title": _t(lang, "近30天跟进次数", "Follow-ups in the last 30 days")}))
     data["activity_30d"] = {s: {"followups": int(r.followups), "customers": int(r.customers)}
                             for s, r in activity.iterrows()}
 
     months = pd.period_range(end=today_ts.to_period("M"), periods=12, freq="M")
     per_month = f["day"].dropna().dt.to_period("M").value_counts().reindex(months, fill_value=0)
-    head, first, last = g.table(_t(lang, "每月跟进次数(近12个月)", "Follow-ups per month (12 months)"),
-                                [_t(lang, "月份", "Month"), _t(lang, "跟进次数", "Follow-ups")],
-                                [[str(m), int(n)] for m, n in per_month.items()])
-    g.chart("line", _t(lang, "每月跟进趋势", "Follow-ups per month"), head, first, last, [2], head)
+    blocks.append(Block(_t(lang, "每月跟进次数(近12个月)", "Follow-ups per month (12 months)"),
+                        [_t(lang, "月份", "Month"), _t(lang, "跟进次数", "Follow-ups")],
+                        [[str(m), int(n)] for m, n in per_month.items()], count_fmt,
+                        {"type": "line", "values": [1],
+                         "title": _t(lang, "每月跟进趋势", "Follow-ups per month")}))
     data["followups_per_month"] = {str(m): int(n) for m, n in per_month.items()}
 
-    _customer_lists(db, g, cust, today_ts, data)
-    rebuild = SheetRebuild("Summary", "汇总", "Summary", g.rows, widths={1: 22, 2: 14, 3: 14, 4: 14,
-                                                                      5: 16, 6: 14, 7: 12, 8: 12},
-                           links=g.links, bold_rows=g.bold, charts=g.charts)
+    blocks += _customer_lists(db, cust, today_ts, data)
+    head = kpi.header(db, p)
+    data["kpi"] = head
+    rebuild = layout(_title(lang, p), _subtitle(lang, p), _kpis(lang, head), blocks,
+                     chart_order=[5, 7, 4, 1, 0, 3], lang=lang)
     changes = Changeset("summary", rebuilds=[rebuild])
-    zh = (f"汇总已更新:{len(cust)} 位客户,{len(opps)} 个销售机会,近30天跟进 {len(recent)} 次,"
-          f"图表 {len(g.charts)} 个")
-    en = (f"Summary rebuilt: {len(cust)} customers, {len(opps)} opportunities, {len(recent)} "
-          f"follow-ups in the last 30 days, {len(g.charts)} charts")
+    zh = (f"汇总已更新({p.month}):{len(cust)} 位客户,{len(opps)} 个销售机会,近30天跟进 "
+          f"{len(recent)} 次,图表 {len(rebuild.charts)} 个")
+    en = (f"Summary rebuilt ({p.month}): {len(cust)} customers, {len(opps)} opportunities, "
+          f"{len(recent)} follow-ups in the last 30 days, {len(rebuild.charts)} charts")
     return Result(changes, data=data, summary_zh=zh, summary_en=en, problems=False)
 
 
-def _customer_lists(db, g: Grid, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) -> None:
+def _title(lang: str, p: kpi.Period) -> str:
+    return _t(lang, f"客户数据看板 · {p.month.year}年{p.month.month}月",
+              f"Customer dashboard · {p.month.strftime('%B %Y')}")
+
+
+def _subtitle(lang: str, p: kpi.Period) -> str:
+    return _t(lang, f"统计日期 {p.as_of.date()},与上月({p.previous().month})相比",
+              f"As of {p.as_of.date()}, compared with {p.previous().month}")
+
+
+def _kpis(lang: str, head: dict) -> list[tuple]:
+    """(label, value, change, value format, change format) for each key figure."""
+    labels = {"customers": ("客户总数", "Customers"), "new": ("本月新增", "New this month"),
+              "followups": ("本月跟进", "Follow-ups"), "deals": ("本月成交", "Deals"),
+              "amount": ("成交金额", "Deal amount"), "conversion": ("成交转化率", "Conversion"),
+              "overdue": ("逾期未跟进", "Overdue")}
+    vs = _t(lang, "较上月 ", "vs last month ")
+    same = _t(lang, "较上月持平", "same as last month")
+    out = []
+    for key in kpi.KEYS:
+        fmt = PERCENT if key == "conversion" else MONEY
+        change_fmt = f'"{vs}▲"{fmt};"{vs}▼"{fmt};"{same}"'
+        out.append((_t(lang, *labels[key]), head["now"][key], head["change"][key], fmt, change_fmt))
+    return out
+
+
+def _customer_lists(db, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) -> list[Block]:
     lang = db.lang
     ids = as_text(cust["CustomerID"])
     names = as_text(cust["CustomerName"])
@@ -232,34 +216,37 @@ def _customer_lists(db, g: Grid, cust: pd.DataFrame, today_ts: pd.Timestamp, dat
     idle = (today_ts - last).dt.days
     dormant = last.isna() | (idle > dormant_days)
     due = nxt.notna() & (nxt <= week_end)
+    header = [_t(lang, "客户名称", "Customer"), _t(lang, "负责人", "Owner")]
 
     order = idle.fillna(np.inf)[dormant].sort_values(ascending=False, kind="stable").index
-    _listing(db, g, _t(lang, f"休眠客户(超过 {dormant_days} 天无跟进)",
-                       f"Dormant customers (no follow-up for {dormant_days} days)"),
-             [_t(lang, "客户ID", "Customer ID"), _t(lang, "客户名称", "Customer"),
-              _t(lang, "负责人", "Owner"), _t(lang, "最后跟进时间", "Last follow-up"),
-              _t(lang, "无跟进天数", "Days idle")],
-             [[ids[r], names[r], owners[r], None if pd.isna(last[r]) else last[r].date(),
-               None if pd.isna(idle[r]) else int(idle[r])] for r in order], order)
+    dormant_block = _listing(db, _t(lang, f"休眠客户(超过 {dormant_days} 天无跟进)",
+                                    f"Dormant customers (no follow-up for {dormant_days} days)"),
+                             header + [_t(lang, "最后跟进", "Last follow-up"),
+                                       _t(lang, "无跟进天数", "Days idle")],
+                             [[names[r] or ids[r], owners[r],
+                               None if pd.isna(last[r]) else last[r].date(),
+                               None if pd.isna(idle[r]) else int(idle[r])] for r in order], order)
     data["dormant"] = int(dormant.sum())
 
     order = nxt[due].sort_values(kind="stable").index
-    _listing(db, g, _t(lang, "逾期及本周待跟进", "Follow-ups overdue or due this week"),
-             [_t(lang, "客户ID", "Customer ID"), _t(lang, "客户名称", "Customer"),
-              _t(lang, "负责人", "Owner"), _t(lang, "下次跟进时间", "Next follow-up"),
-              _t(lang, "状态", "Status")],
-             [[ids[r], names[r], owners[r], nxt[r].date(),
-               _t(lang, "逾期", "overdue") if nxt[r] < today_ts else _t(lang, "本周", "this week")]
-              for r in order], order)
+    due_block = _listing(db, _t(lang, "逾期及本周待跟进", "Follow-ups overdue or due this week"),
+                         header + [_t(lang, "下次跟进", "Next follow-up"), _t(lang, "状态", "Status")],
+                         [[names[r] or ids[r], owners[r], nxt[r].date(),
+                           _t(lang, "逾期", "overdue") if nxt[r] < today_ts else _t(lang, "本周", "this week")]
+                          for r in order], order)
     data["overdue"] = int((due & (nxt < today_ts)).sum())
     data["due_this_week"] = int((due & (nxt >= today_ts)).sum())
+    return [dormant_block, due_block]
 
 
-def _listing(db, g: Grid, title: str, header: list[str], body: list[list], rows) -> None:
+def _listing(db, title: str, header: list[str], body: list[list], rows) -> Block:
+    lang = db.lang
     shown = body[:LIST_LIMIT]
-    head, first, _ = g.table(f"{title}:{len(body)}" if g.lang == "zh" else f"{title}: {len(body)}",
-                             header, shown)
-    for i, row in enumerate(list(rows)[:LIST_LIMIT]):
-        g.links[(first + i, 1)] = db.cell_ref("Customers", int(row), "CustomerID")
+    links = {i: db.cell_ref("Customers", int(row), "CustomerID")
+             for i, row in enumerate(list(rows)[:LIST_LIMIT])}
+    note = ""
     if len(body) > LIST_LIMIT:
-        g.line(_t(g.lang, f"……另有 {len(body) - LIST_LIMIT} 位未列出", f"... {len(body) - LIST_LIMIT} more"))
+        note = _t(lang, f"……另有 {len(body) - LIST_LIMIT} 位,见“待办”表",
+                  f"... {len(body) - LIST_LIMIT} more: see the To-do sheet")
+    return Block(f"{title}:{len(body)}" if lang == "zh" else f"{title}: {len(body)}", header, shown,
+                 {3: COUNT}, links=links, note=note)

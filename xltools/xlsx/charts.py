@@ -7,7 +7,8 @@ A spec, as routines put it in :attr:`xltools.changes.SheetRebuild.charts`::
      "categories": "A7:A16",           # ranges on the same sheet
      "series": [{"name": "F6", "values": "F7:F16"}],
      "anchor": "J6",                   # top-left cell
-     "size": [480, 260],               # pixels
+     "size": [480, 260],               # pixels (from the anchor, at default widths)
+     "to": "P22",                      # or: the chart covers anchor:to (cell before "to")
      "reverse": False}                 # bar only: first category on top (a funnel)
 
 :func:`chart_xml` and :func:`drawing_xml` give the parts; :func:`put_charts` adds them to an
@@ -216,6 +217,9 @@ def drawing_xml(specs: list[dict]) -> bytes:
         width, height = spec.get("size") or (480, 260)
         to_col, col_off = divmod(int(width), DEFAULT_COL_PX)
         to_row, row_off = divmod(int(height), DEFAULT_ROW_PX)
+        if spec.get("to"):          # exactly over a block of cells, whatever their widths
+            end_col, end_row = split_cell(spec["to"])
+            to_col, col_off, to_row, row_off = end_col - col, 0, end_row - row, 0
         name = escape(spec.get("title") or f"Chart {k}", {'"': "&quot;"})
         anchors.append(
             f'<xdr:twoCellAnchor editAs="oneCell">'

@@ -188,6 +188,62 @@ class Styles:
             xf.set("applyFont", "1")
         return self._variant(index, ("bold",), change)
 
+    def styled(self, index: int, spec: dict) -> int:
+        """A variant of ``index`` drawn as ``spec`` says, for sheets the tool owns (Summary):
+        ``num`` (a number format code), ``bold``, ``size`` (points), ``colour`` (font, RRGGBB),
+        ``fill`` (solid, RRGGBB), ``align`` (left/center/right) and ``wrap``."""
+        key = tuple(sorted((k, v) for k, v in spec.items() if v is not None))
+        if not key:
+            return index
+        xf0 = self.xf(index)
+        font_id = new_font = int(xf0.get("fontId", "0"))
+        if any(k in spec for k in ("bold", "size", "colour")):
+            font = copy.deepcopy(self.fonts[font_id] if font_id < len(self.fonts) else self.fonts[0])
+            for tag in ("b", "sz", "color"):
+                for el in font.findall(q(tag)):
+                    font.remove(el)
+            if spec.get("bold"):
+                font.insert(0, etree.Element(q("b")))
+            at = 1 if spec.get("bold") else 0
+            if spec.get("colour"):
+                font.insert(at, etree.Element(q("color"), rgb="FF" + spec["colour"]))
+                at += 1
+            sz = spec.get("size") or next((float(el.get("val")) for el in
+                                           self.fonts[font_id].findall(q("sz"))), 11)
+            font.insert(at, etree.Element(q("sz"), val=f"{float(sz):g}"))
+            new_font = self._append(self.fonts, font)
+        fill_id = None
+        if spec.get("fill"):
+            fill = etree.Element(q("fill"))
+            pattern = etree.SubElement(fill, q("patternFill"), patternType="solid")
+            etree.SubElement(pattern, q("fgColor"), rgb="FF" + spec["fill"])
+            etree.SubElement(pattern, q("bgColor"), indexed="64")
+            fill_id = self._append(self.fills, fill)
+        num_id = self._num_fmt_id(spec["num"]) if spec.get("num") else None
+
+        def change(xf):
+            if new_font != font_id:
+                xf.set("fontId", str(new_font))
+                xf.set("applyFont", "1")
+            if fill_id is not None:
+                xf.set("fillId", str(fill_id))
+                xf.set("applyFill", "1")
+            if num_id is not None:
+                xf.set("numFmtId", str(num_id))
+                xf.set("applyNumberFormat", "1")
+            if spec.get("align") or spec.get("wrap"):
+                for el in xf.findall(q("alignment")):
+                    xf.remove(el)
+                align = etree.Element(q("alignment"))
+                if spec.get("align"):
+                    align.set("horizontal", spec["align"])
+                if spec.get("wrap"):
+                    align.set("wrapText", "1")
+                align.set("vertical", "center")
+                xf.insert(0, align)
+                xf.set("applyAlignment", "1")
+        return self._variant(index, ("styled",) + key, change)
+
     def with_mark(self, index: int, argb: str) -> int | None:
         """A copy of ``index`` filled with the mark colour ``argb``; None when the cell's own fill
         is not one a mark can remember (a gradient or a patterned fill)."""

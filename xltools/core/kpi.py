@@ -1,0 +1,109 @@
+"""The month's key figures and the same figures for the month before (the dashboard's header).
+
+A period is a calendar month, seen as of its last day (or as of today for the running month).
+Every figure is computed the same way for both months, from the dates the book records, so a
+past month can be rebuilt later (``xltools summary --month 2026-10``):
+
+* customers: created on or before the day (a blank creation date counts as always there; in the
+  running month every customer on the sheet counts, a mistyped future date too);
+* new: created within the month;
+* follow-ups: logged within the month;
+* deals and amount: won customers (成交-已签单 or 成交客户) whose deal date is within the month, and
+  the sum of their deal amounts;
+* conversion: won customers (deal date on or before the day; a won customer without a deal date
+  counts from its creation) over customers;
+* overdue: customers whose next follow-up date, as known on the day, was before it: the one set
+  by their latest follow-up logged on or before the day, or the customer row's own when they have
+  no follow-up logged by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .values import as_dates, as_numbers, as_text
+
+WON_STATUS = "成交-已签单"
+WON_PHASE = "成交客户"
+KEYS = ("customers", "new", "followups", "deals", "amount", "conversion", "overdue")
+
+
+@dataclass(frozen=True)
+class Period:
+    month: pd.Period
+    as_of: pd.Timestamp            # the day figures are taken on (month end, or today)
+    current: bool = False          # the running month: every customer on the sheet counts
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return self.month.start_time.normalize()
+
+    def previous(self) -> "Period":
+        month = self.month - 1
+        return Period(month, month.end_time.normalize())
+
+
+def period(today: dt.date | None = None, month: str | None = None) -> Period:
+    """The month to report: ``month`` ('2026-10') as of its last day, else today's month as of
+    today. A month after today's is refused (ValueError)."""
+    today_ts = pd.Timestamp(today or dt.date.today()).normalize()
+    if not month:
+        return Period(today_ts.to_period("M"), today_ts, current=True)
+    try:
+        wanted = pd.Period(str(month).strip(), freq="M")
+    except (ValueError, TypeError):
+        raise ValueError(f"month must look like 2026-10: {month!r}") from None
+    if wanted > today_ts.to_period("M"):
+        raise ValueError(f"month {wanted} has not begun yet (today is {today_ts.date()})")
+    if wanted == today_ts.to_period("M"):
+        return Period(wanted, today_ts, current=True)
+    return Period(wanted, wanted.end_time.normalize())
+
+
+def figures(db, p: Period) -> dict[str, float]:
+    """The key figures of period ``p`` (keys: :data:`KEYS`)."""
+    cust, fups = db.df("Customers"), db.df("FollowUps")
+    created = as_dates(cust["CreateTime"])
+    exists = created.isna() | (created <= p.as_of) | p.current
+    won = (as_text(cust["DealStatus"]) == WON_STATUS) | (as_text(cust["CooperationPhase"]) == WON_PHASE)
+    deal_day = as_dates(cust["DealDate"]).fillna(created)
+    won_by = won & exists & (deal_day.isna() | (deal_day <= p.as_of))
+    won_in = won & deal_day.between(p.start, p.as_of)
+    logged = as_dates(fups["FollowUpTime"])
+    n = int(exists.sum())
+    return {
+        "customers": n,
+        "new": int(created.between(p.start, p.as_of).sum()),
+        "followups": int(logged.between(p.start, p.as_of).sum()),
+        "deals": int(won_in.sum()),
+        "amount": round(float(as_numbers(cust["DealAmount"]).fillna(0)[won_in].sum()), 2),
+        "conversion": round(int(won_by.sum()) / n, 4) if n else 0.0,
+        "overdue": overdue_on(cust, fups, p.as_of, exists),
+    }
+
+
+def overdue_on(cust: pd.DataFrame, fups: pd.DataFrame, day: pd.Timestamp, exists=None) -> int:
+    """How many customers had a next follow-up date before ``day``, as known on ``day``."""
+    ids = as_text(cust["CustomerID"])
+    log = pd.DataFrame({"id": as_text(fups["CustomerID"]), "at": as_dates(fups["FollowUpTime"]),
+                        "next": as_dates(fups["NextFollowUpTime"])})
+    log = log[log["at"].notna() & (log["at"] <= day) & (log["id"] != "")]
+    latest = log.sort_values("at", kind="stable").groupby("id")["next"].last()
+    own = as_dates(cust["NextFollowUpTime"])
+    known = ids.map(latest).where(ids.isin(latest.index), own)
+    late = pd.to_datetime(known).lt(day)
+    if exists is not None:
+        late &= exists
+    return int(late.sum())
+
+
+def header(db, p: Period) -> dict:
+    """{"now": figures, "before": figures of the month before, "change": now - before}."""
+    now, before = figures(db, p), figures(db, p.previous())
+    change = {k: round(now[k] - before[k], 4) for k in KEYS}
+    return {"month": str(p.month), "as_of": p.as_of.date().isoformat(),
+            "previous_month": str(p.previous().month), "now": now, "before": before,
+            "change": change}
