@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need on a fresh Debian machine, then run them.
 # This is the README's test command and exactly what CI runs (.ci/run).
+# Installs: LibreOffice (headless), python3-uno, poppler-utils, CJK fonts, PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,15 @@ if [ "$need_apt" = 1 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
     libreoffice-calc-nogui python3-uno poppler-utils fonts-noto-cjk >/dev/null
+fi
+
+# A real PostgreSQL for the database backend's tests (they start a throwaway cluster of their own).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "Installing PostgreSQL ..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    postgresql >/dev/null
 fi
 
 PY="${PYTHON:-python3}"
