@@ -41,7 +41,10 @@ def _shift_text(raw: bytes, host: str | None, moves: Iterable[RowMove], quote=Fa
 
 
 def can_name(data: bytes, host: str | None, moves: list[RowMove]) -> bool:
-    """Whether a part (written on sheet ``host``) can refer to a moved sheet at all."""
+    """Whether a part (written on sheet ``host``) can refer to a moved sheet at all. A part with
+    character references (openpyxl writes ``&#23458;`` for 客) is read to be sure."""
+    if b"&#" in data:
+        return True
     for move in moves:
         if move.on(host):
             return True
