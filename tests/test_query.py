@@ -40,7 +40,7 @@ def test_bad_expression_points_at_the_token():
     with pytest.raises(ConditionError) as info:
         query(db, "Region=华南 and tag:价值 高价值")
     assert "position 22" in info.value.en
-    assert info.value.en.splitlines()[-1].endswith("^")
+    assert info.value.detail.splitlines()[-1].endswith("^")
 
 
 def test_query_sheet_has_headers_rows_and_links():

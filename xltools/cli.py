@@ -39,6 +39,8 @@ def _fail(err: Exception, as_json: bool = False) -> None:
         zh = f"内部错误:{type(err).__name__}"
         en = f"internal error: {type(err).__name__}: {_safe(err)}"
     click.echo(f"xltools: {zh} / {en}", err=True)
+    if getattr(err, "detail", ""):
+        click.echo(err.detail, err=True)
     if as_json:
         click.echo(json.dumps({"ok": False, "error": {"message_zh": zh, "message_en": en}},
                               ensure_ascii=False))
@@ -339,6 +341,8 @@ def _make_command(op: Operation) -> click.Command:
         params.append(click.Option(["--dry-run"], is_flag=True,
                                    help="Show what would change; write nothing. 只预览,不写入。"))
     help_text = f"{op.help_en}\n\n{op.help_zh}\n\n\b\nExample: {op.example}"
+    if op.help_more:
+        help_text += f"\n\n\b\n{op.help_more}"
     return click.Command(op.id, callback=callback, params=params, help=help_text,
                          short_help=f"{op.label_en} / {op.label_zh}")
 

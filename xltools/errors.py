@@ -16,11 +16,12 @@ class XlToolsError(Exception):
 
     exit_code = EXIT_CANNOT_RUN
 
-    def __init__(self, zh: str, en: str, *, path: str | None = None):
+    def __init__(self, zh: str, en: str, *, path: str | None = None, detail: str = ""):
         self.zh = zh
         self.en = en
         self.path = path
-        super().__init__(f"{zh} / {en}")
+        self.detail = detail  # shown once under the message, in any language (a caret line)
+        super().__init__(f"{zh} / {en}" + (f"\n{detail}" if detail else ""))
 
     def message(self, lang: str | None = None) -> str:
         if lang == "zh":

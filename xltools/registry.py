@@ -57,6 +57,8 @@ class Operation:
     # backend itself, step by step, instead of receiving one CustomerDB; its Result.data["lang"]
     # says the book's language.
     pipeline: bool = False
+    # More --help text after the example (kept as typed: tables, references), both languages.
+    help_more: str = ""
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..changes import Changeset, Result
 from ..core import query as q
+from ..core.condition import reference
 from ..errors import BadInputError
 from ..outputs import FORCE_PARAM, check_output
 from ..registry import Param, operation
@@ -14,10 +15,12 @@ from ..registry import Param, operation
 @operation(
     "query",
     label_zh="组合查询", label_en="Query",
-    help_zh="按条件筛选客户,结果写入“查询结果”表,或用 -o 写到 .xlsx/.csv 文件。条件语法与规则相同,"
-            "另有 tag:类型=名称 与 followup_within(天数)。",
+    help_zh="按条件筛选客户,结果写入“查询结果”表,或用 -o 写到 .xlsx/.csv 文件。条件语法与规则表相同,"
+            "见下方说明。",
     help_en="Find customers with a condition; the rows go to the Query sheet, or with -o to an "
-            ".xlsx/.csv file. Same language as the rules, plus tag:Type=Name and followup_within(N).",
+            ".xlsx/.csv file. The condition language is the Rules sheet's, described below.",
+    help_more=("Conditions / 条件写法:\n" + reference.help_text("en") + "\n\n\b\n"
+               + reference.help_text("zh")),
     example='xltools query customers.xlsx "Region=华南 and tag:价值=高价值 and Industry=IT服务业 '
             'and followup_within(30)"',
     group="reports", icon="FilterAdvancedByForm",

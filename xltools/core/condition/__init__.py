@@ -32,9 +32,9 @@ position and draws a caret under the offending token::
     >>> parse("Region = 华南 and and")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xltools.core.condition.lexer.ConditionError: 条件第 17 个字符处有误:这里应是一个条件,却是 "and"
+    xltools.core.condition.lexer.ConditionError: 条件第 17 个字符处有误:这里应是一个条件,却是 "and" / bad condition at position 17: ...
       Region = 华南 and and
-                        ^ / bad condition at position 17: ...
+                        ^
 
 >>> from xltools.testing import make_db
 >>> db = make_db({"Customers": [{"CustomerID": "C1", "AnnualSpend": 120000},

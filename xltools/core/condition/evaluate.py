@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..values import as_dates, as_numbers, as_text
-from .nodes import And, Blank, Compare, Field, FollowupWithin, HasTag, InList, Not, Or
+from .nodes import (And, Between, Blank, Compare, Field, FollowupWithin, HasTag, InList, Not, Or,
+                    Period, TextMatch)
 
 
 @dataclass
@@ -102,6 +103,37 @@ def _compare(values: pd.Series, op: str, value) -> np.ndarray:
     return result | blank if op == "!=" else result & ~blank
 
 
+def _blank(values: pd.Series) -> np.ndarray:
+    return (values == "").to_numpy() if values.dtype == object else values.isna().to_numpy()
+
+
+def _compare_period(values: pd.Series, op: str, period: Period, today) -> np.ndarray:
+    """A date column against a date word: ``=`` within the span, ``<`` before its first day,
+    ``>`` after its last day, ``>=``/``<=`` include the span."""
+    first, last = period.span(today)
+    days = values.dt.normalize()
+    inside = (days >= first) & (days <= last)
+    result = {"=": inside, "!=": ~inside, ">": days > last, ">=": days >= first,
+              "<": days < first, "<=": days <= last}[op]
+    blank = values.isna().to_numpy()
+    result = np.asarray(result, dtype=bool)
+    return result | blank if op == "!=" else result & ~blank
+
+
+def _text_match(values: pd.Series, how: str, needle: str) -> np.ndarray:
+    text = values.astype(str).str.lower()
+    needle = needle.lower()
+    if how == "contains":
+        return text.str.contains(needle, regex=False).to_numpy(dtype=bool)
+    return getattr(text.str, how)(needle).to_numpy(dtype=bool)
+
+
+def _bound(value, today, end: bool):
+    if isinstance(value, Period):
+        return value.span(today)[1 if end else 0]
+    return value
+
+
 def _eval(node, ctx: Context, frame: pd.DataFrame) -> np.ndarray:
     if isinstance(node, And):
         return _eval(node.left, ctx, frame) & _eval(node.right, ctx, frame)
@@ -110,7 +142,25 @@ def _eval(node, ctx: Context, frame: pd.DataFrame) -> np.ndarray:
     if isinstance(node, Not):
         return ~_eval(node.inner, ctx, frame)
     if isinstance(node, Compare):
+        if isinstance(node.value, Period):
+            return _compare_period(_values(node.left, ctx, frame), node.op, node.value, ctx.today)
         return _compare(_values(node.left, ctx, frame), node.op, node.value)
+    if isinstance(node, TextMatch):
+        values = _values(node.left, ctx, frame)
+        if values.dtype != object:  # a number or date column: compare its text as shown
+            values = as_text(frame[node.left.key]) if node.left.key in frame.columns else values
+        hit = _text_match(values, node.how, node.value) & ~_blank(values)
+        return ~hit if node.negate else hit
+    if isinstance(node, Between):
+        values = _values(node.left, ctx, frame)
+        low, high = _bound(node.low, ctx.today, False), _bound(node.high, ctx.today, True)
+        if isinstance(low, str):
+            inside = ((values >= low) & (values <= high)).to_numpy(dtype=bool)
+        else:
+            with np.errstate(invalid="ignore"):
+                inside = np.asarray((values >= low) & (values <= high), dtype=bool)
+        inside &= ~_blank(values)
+        return ~inside if node.negate else inside
     if isinstance(node, InList):
         values = _values(node.left, ctx, frame)
         member = values.isin(list(node.values)).to_numpy()

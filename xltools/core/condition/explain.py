@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .evaluate import Context, _eval, _values
-from .nodes import And, Blank, Compare, FollowupWithin, HasTag, InList, Not, Or
+from .nodes import (And, Between, Blank, Compare, FollowupWithin, HasTag, InList, Not, Or, Period,
+                    TextMatch)
 
 
 def explain(node, ctx: Context, frame: pd.DataFrame) -> pd.Series:
@@ -26,11 +27,17 @@ def _fmt_values(values: pd.Series) -> pd.Series:
 
 
 def _literal(value) -> str:
+    if isinstance(value, Period):
+        return value.literal
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def _name(left) -> str:
+    return left.text
 
 
 def _explain(node, ctx: Context, frame: pd.DataFrame) -> pd.Series:
@@ -51,6 +58,15 @@ def _explain(node, ctx: Context, frame: pd.DataFrame) -> pd.Series:
         listed = ", ".join(_literal(v) for v in node.values)
         word = "not in" if node.negate else "in"
         return (node.left.text + " " + shown + f" {word} [{listed}]").astype(object)
+    if isinstance(node, TextMatch):
+        shown = _fmt_values(_values(node.left, ctx, frame))
+        word = ("not " if node.negate else "") + node.how
+        return (node.left.text + " " + shown + f" {word} {node.value}").astype(object)
+    if isinstance(node, Between):
+        shown = _fmt_values(_values(node.left, ctx, frame))
+        word = "not between" if node.negate else "between"
+        return (_name(node.left) + " " + shown
+                + f" {word} {_literal(node.low)} and {_literal(node.high)}").astype(object)
     if isinstance(node, Blank):
         return pd.Series(f"{node.left.text} is {'not ' if node.negate else ''}blank", index=idx,
                          dtype=object)

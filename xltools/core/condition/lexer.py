@@ -13,6 +13,11 @@ OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "≠": "!=", ">": ">", ">=":
 AND_WORDS = {"and", "且", "&&", "并且"}
 OR_WORDS = {"or", "或", "||", "或者"}
 NOT_WORDS = {"not", "非", "!"}
+TEXT_TESTS = {"contains": "contains", "包含": "contains", "含有": "contains",
+              "startswith": "startswith", "starts_with": "startswith", "开头是": "startswith",
+              "endswith": "endswith", "ends_with": "endswith", "结尾是": "endswith"}
+BETWEEN_WORDS = {"between", "介于"}
+IN_WORDS = {"in", "属于"}
 NUMBER_FUNCS = {"days_since", "count_followups"}
 BOOL_FUNCS = {"has_tag", "followup_within"}
 
@@ -20,9 +25,9 @@ _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<string>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’)
   | (?P<op>>=|<=|!=|<>|==|&&|\|\||[=<>≠≥≤!])
-  | (?P<punct>[()\[\],:])
-  | (?P<cjkword>且|或)
-  | (?P<word>[^\s"'“”‘’()\[\],:=<>!≠≥≤&|且或]+)
+  | (?P<punct>[()\[\],:、;])
+  | (?P<cjkword>且|或|不包含|包含|开头是|结尾是|介于)
+  | (?P<word>[^\s"'“”‘’()\[\],:、;=<>!≠≥≤&|且或]+?(?=不包含|包含|开头是|结尾是|介于|[\s"'“”‘’()\[\],:、;=<>!≠≥≤&|且或]|$))
   | (?P<bad>.)
 """, re.VERBOSE)
 
@@ -46,9 +51,9 @@ class ConditionError(BadInputError):
         self.pos = pos
         self.reason_zh = zh
         self.reason_en = en
-        caret = f"\n  {text}\n  {' ' * _display_width(text[:pos])}^"
-        super().__init__(f"条件第 {pos + 1} 个字符处有误:{zh}{caret}",
-                         f"bad condition at position {pos + 1}: {en}{caret}")
+        caret = f"  {text}\n  {' ' * _display_width(text[:pos])}^"
+        super().__init__(f"条件第 {pos + 1} 个字符处有误:{zh}",
+                         f"bad condition at position {pos + 1}: {en}", detail=caret)
 
 
 def _display_width(text: str) -> int:
@@ -77,6 +82,10 @@ def tokenize(text: str) -> list[Token]:
                                  f"unexpected character {m.group()!r}")
         if kind == "string":
             tokens.append(Token("string", m.group()[1:-1], m.start()))
+        elif kind == "punct" and m.group() in "、;":
+            tokens.append(Token("punct", ",", m.start()))  # 华南、华东: a list separator
+        elif m.group() == "不包含":
+            tokens += [Token("word", "not", m.start()), Token("word", "包含", m.start() + 1)]
         else:
             tokens.append(Token("word" if kind == "cjkword" else kind, m.group(), m.start()))
     tokens.append(Token("end", "", len(text)))

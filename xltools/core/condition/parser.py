@@ -4,46 +4,16 @@ a condition may use."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Iterable
 
 import pandas as pd
 
 from ..values import read_date, read_number
-from .lexer import (AND_WORDS, BOOL_FUNCS, NOT_WORDS, NUMBER_FUNCS, OPS, OR_WORDS, ConditionError,
-                    Token, tokenize)
-from .nodes import And, Blank, Compare, Field, FollowupWithin, Func, HasTag, InList, Not, Or
-
-
-@dataclass
-class Columns:
-    """Which names a condition may use for Customers columns, and what each holds."""
-
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)   # folded name -> (key, kind)
-
-    @classmethod
-    def for_customers(cls, schema=None, extra: Iterable[str] = ()) -> "Columns":
-        from ...schema import load_schema
-        schema = schema or load_schema()
-        names: dict[str, tuple[str, str]] = {}
-        for col in schema.table("Customers").columns:
-            kind = "number" if col.is_numeric else "date" if col.is_date else "text"
-            for name in (col.key, col.zh, col.en):
-                names.setdefault(_fold(name), (col.key, kind))
-        for name in extra:
-            names.setdefault(_fold(str(name)), (str(name), "text"))
-        return cls(names)
-
-    def resolve(self, token: Token, text: str) -> Field:
-        found = self.names.get(_fold(token.text))
-        if found is None:
-            raise ConditionError(text, token.pos, f"没有名为 \"{token.text}\" 的列",
-                                 f"no column named {token.text!r}")
-        return Field(found[0], found[1], token.text)
-
-
-def _fold(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).strip().lower()
+from .lexer import (AND_WORDS, BETWEEN_WORDS, BOOL_FUNCS, IN_WORDS, NOT_WORDS, NUMBER_FUNCS, OPS,
+                    OR_WORDS, TEXT_TESTS, ConditionError, Token, tokenize)
+from .names import Columns
+from .nodes import (And, Between, Blank, Compare, Field, FollowupWithin, Func, HasTag, InList, Not,
+                    Or, Period, TextMatch)
+from .periods import read_period
 
 
 class _Parser:
@@ -116,7 +86,7 @@ class _Parser:
     def atom(self):
         tok = self.tok
         if tok.kind not in ("word", "string") or (tok.kind == "word" and tok.lower in
-                                                   AND_WORDS | OR_WORDS | {"in", "is"}):
+                                                   AND_WORDS | OR_WORDS | IN_WORDS | {"is"}):
             self.fail(tok, "这里应是一个条件", "expected a condition")
         nxt = self.tokens[self.i + 1]
         if tok.kind == "word" and nxt.kind == "punct" and nxt.text == "(":
@@ -138,14 +108,40 @@ class _Parser:
             self.take()
             return Blank(left, negate)
         negate = False
-        if self.is_word(NOT_WORDS) and self.tokens[self.i + 1].lower == "in":
+        if self.is_word(NOT_WORDS) and self.tokens[self.i + 1].lower in (
+                IN_WORDS | BETWEEN_WORDS | set(TEXT_TESTS)):
             self.take()
             negate = True
-        if self.is_word({"in"}):
+        if self.is_word(IN_WORDS):
             self.take()
             return InList(left, tuple(self.value_list(left)), negate)
-        self.fail(self.tok, "这里应是比较符(= != > >= < <=)、in 或 is blank",
-                  "expected a comparison (= != > >= < <=), 'in' or 'is blank'")
+        if self.is_word(BETWEEN_WORDS):
+            self.take()
+            return self.between(left, negate)
+        if self.is_word(set(TEXT_TESTS)):
+            how = TEXT_TESTS[self.take().lower]
+            value_tok = self.tok
+            if value_tok.kind not in ("word", "string"):
+                self.fail(value_tok, "这里应是要查找的文字", "expected the text to look for")
+            self.take()
+            return TextMatch(left, how, _fold_text(value_tok.text), negate)
+        self.fail(self.tok, "这里应是比较符(= != > >= < <=)、contains、in、between 或 is blank",
+                  "expected a comparison (= != > >= < <=), contains, in, between or is blank")
+
+    def between(self, left, negate: bool):
+        low_tok = self.tok
+        if low_tok.kind not in ("word", "string"):
+            self.fail(low_tok, "这里应是一个值", "expected a value")
+        self.take()
+        if not self.is_word(AND_WORDS | {"和", "到", "至"}):
+            self.fail(self.tok, "between 的两个值之间应是 and", "expected 'and' between the two values")
+        self.take()
+        high_tok = self.tok
+        if high_tok.kind not in ("word", "string"):
+            self.fail(high_tok, "这里应是一个值", "expected a value")
+        self.take()
+        kind = left.kind if isinstance(left, Field) else "number"
+        return Between(left, self.convert(low_tok, kind), self.convert(high_tok, kind), negate)
 
     def comparison(self, left):
         op_tok = self.take()
@@ -158,7 +154,12 @@ class _Parser:
         return Compare(left, OPS[op_tok.text], value, value_tok.text)
 
     def value_list(self, left: Field) -> list:
-        self.expect_punct("[")
+        """``[华南, 华东]`` or ``(华南, 华东)`` or ``(华南、华东)``: either bracket, either comma."""
+        if self.tok.kind == "punct" and self.tok.text in "([":
+            close = "]" if self.take().text == "[" else ")"
+        else:
+            self.fail(self.tok, "in 后应是括号里的值列表,如 (华南, 华东)",
+                      "expected a list in brackets after 'in', e.g. (华南, 华东)")
         values = []
         while True:
             tok = self.tok
@@ -169,7 +170,7 @@ class _Parser:
             if self.tok.kind == "punct" and self.tok.text == ",":
                 self.take()
                 continue
-            self.expect_punct("]")
+            self.expect_punct(close)
             return values
 
     def convert(self, tok: Token, kind: str):
@@ -179,9 +180,11 @@ class _Parser:
                 self.fail(tok, "这里应是一个数字", "expected a number")
             return number
         if kind == "date":
-            date = _date(tok.text)
+            date = _date(tok.text) if tok.kind == "string" else read_period(tok.text) or _date(tok.text)
             if date is None:
-                self.fail(tok, "这里应是一个日期(如 2024-03-15)", "expected a date (e.g. 2024-03-15)")
+                self.fail(tok, "这里应是一个日期(如 2024-03-15)或日期词(今天、本月、上月、近30天)",
+                          "expected a date (e.g. 2024-03-15) or a date word (today, this_month, "
+                          "last_month, last_30_days)")
             return date
         return _fold_text(tok.text)
 
@@ -258,6 +261,9 @@ def _date(text: str) -> pd.Timestamp | None:
 
 def _fold_text(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+__all__ = ["Columns", "Period", "parse", "tags_used"]
 
 
 def tags_used(node) -> set[tuple[str, str]]:
