@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from xltools.context import RunContext
 from xltools.schema import load_schema
 
 CACHE = Path(tempfile.gettempdir()) / "xltools-bench"
@@ -138,7 +139,7 @@ def job_summary_ours(book: str) -> dict:
     from xltools.registry import get
     backend = FileBackend(book)
     db = backend.load()
-    changes = get("summary").func(db).changes
+    changes = get("summary").func(db, RunContext()).changes
     t = time.perf_counter()
     backend.apply(changes, db)
     return {"apply_seconds": time.perf_counter() - t}
@@ -151,7 +152,7 @@ def job_summary_openpyxl(book: str) -> dict:
     from xltools.backend.file import FileBackend
     from xltools.registry import get
     db = FileBackend(book).load()
-    grid = get("summary").func(db).changes.rebuilds[0].rows
+    grid = get("summary").func(db, RunContext()).changes.rebuilds[0].rows
     t = time.perf_counter()
     wb = openpyxl.load_workbook(book)
     ws = wb["汇总"]

@@ -15,6 +15,7 @@ import xlsxwriter
 from backend_books import TODAY, members, user_book
 from click.testing import CliRunner
 
+from xltools.context import RunContext
 from xltools import layout
 from xltools.backend.file import FileBackend
 from xltools.changes import (
@@ -58,7 +59,7 @@ def a_change(db) -> Changeset:
         CellUpdate("Customers", rows[2], "NextFollowUpTime", None, pd.Timestamp(2024, 7, 1))],
         appends=[RowAppend("Customers", new_customer(1)), RowAppend("Customers", new_customer(2))],
         removals=[RowRemove("Customers", rows[3])])
-    changes.extend(get("summary").func(db, today=TODAY).changes)
+    changes.extend(get("summary").func(db, RunContext(today=TODAY)).changes)
     assert changes.rebuilds and changes.rebuilds[0].charts
     return changes
 

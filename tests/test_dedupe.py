@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from stdnum.cn import ric, uscc
 
+from xltools.context import RunContext
 from xltools.core.dedupe import find_duplicates, match_against
 from xltools.core.dedupe.keys import candidate_pairs, features
 from xltools.core.privacy import fingerprint, mask_phone
@@ -208,7 +209,7 @@ def _apply(db, changes):
 
 
 def _review(db):
-    result = get("dedupe").func(db)
+    result = get("dedupe").func(db, RunContext())
     [replace] = result.changes.replaces
     return result, pd.DataFrame(replace.rows)
 
@@ -242,7 +243,7 @@ def test_merge_keeps_every_linked_record_and_archives_the_others():
     big = review.loc[review["CustomerID"] == "C20240101001", "ClusterID"].iloc[0]
     small = next(c for c in review["ClusterID"].unique() if c != big)
     decided = _decide(db, review, {big: "批准"})
-    result = get("merge").func(decided, today=TODAY)
+    result = get("merge").func(decided, RunContext(today=TODAY))
     after = _apply(decided, result.changes)
     survivor = review.loc[(review["ClusterID"] == big) & (review["Keep"] == "是"), "CustomerID"].iloc[0]
 
@@ -276,7 +277,7 @@ def test_merge_fill_oldest_and_fingerprint_travels_with_the_phone():
                       for cid in review["CustomerID"]]
     big = review.loc[review["CustomerID"] == "C20240301003", "ClusterID"].iloc[0]
     decided = _decide(db, review, {big: "approve"})
-    after = _apply(decided, get("merge").func(decided, fill="oldest", today=TODAY).changes)
+    after = _apply(decided, get("merge").func(decided, RunContext(today=TODAY), fill="oldest").changes)
     kept = after.customers.set_index("CustomerID").loc["C20240301003"]
     assert kept["ContactPhone"] == "+86 138-1234-5678" and kept["PhoneFP"] == "fp-of-c2"
     assert kept["Owner"] == "张三"                    # the oldest donor's value
@@ -287,13 +288,13 @@ def test_rejected_cluster_is_remembered_and_not_proposed_again():
     _, review = _review(db)
     small = review.loc[review["CustomerID"] == "C20240501005", "ClusterID"].iloc[0]
     decided = _decide(db, review, {small: "拒绝"})
-    result = get("merge").func(decided, today=TODAY)
+    result = get("merge").func(decided, RunContext(today=TODAY))
     assert not result.changes.removals
     after = _apply(decided, result.changes)
     assert {frozenset(p) for p in zip(after.df("RejectedPairs")["CustomerID1"],
                                       after.df("RejectedPairs")["CustomerID2"])} == {
         frozenset({"C20240501005", "C20240501006"})}
-    again = get("dedupe").func(after).data["clusters"]
+    again = get("dedupe").func(after, RunContext()).data["clusters"]
     assert all("C20240501005" not in c["ids"] for c in again)
     assert any("C20240101001" in c["ids"] for c in again)
 
@@ -303,7 +304,7 @@ def test_merge_refuses_a_cluster_without_one_kept_record():
     _, review = _review(db)
     review["Keep"] = "否"
     decided = _decide(db, review, {c: "批准" for c in review["ClusterID"].unique()})
-    result = get("merge").func(decided, today=TODAY)
+    result = get("merge").func(decided, RunContext(today=TODAY))
     assert not result.changes.removals and len(result.issues) == 2
     assert all(i.message_zh and i.message_en for i in result.issues)
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from xlwings_memory import open_book, stats
 
+from xltools.context import RunContext
 from xltools import ribbon
 from xltools.backend.excel import ExcelBackend
 from xltools.backend.excel_write import NOTE_PREFIX
@@ -329,16 +330,14 @@ def test_live_and_file_backends_leave_the_same_tables(tmp_path, monkeypatch, op_
         p.parent.mkdir()
         build_template(p, data=demo_data(n_customers=60, seed=1, today=TODAY))
     op = get(op_id)
-    params = {p.name: (() if p.multiple else p.default) for p in op.params}
-    if "today" in params:
-        params["today"] = TODAY.isoformat()
+    params = {p.name: (() if p.multiple else p.default) for p in op.params if p.name != "today"}
 
     live = ExcelBackend(open_book(live_path))
     db = live.load()
-    live.apply(op.func(db, **params).changes, db)
+    live.apply(op.func(db, RunContext(today=TODAY), **params).changes, db)
     fb = file_backend.FileBackend(file_path)
     db = fb.load()
-    fb.apply(op.func(db, **params).changes, db)
+    fb.apply(op.func(db, RunContext(today=TODAY), **params).changes, db)
 
     a, b = live.load(), file_backend.FileBackend(file_path).load()
     for key in ("Customers", "FollowUps", "Tags", "Opportunities", "Issues"):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from stdnum.cn import uscc
 
+from xltools.context import RunContext
 from xltools.core.fill_region import fill_regions
 from xltools.core.mask import mask
 from xltools.core.privacy import fingerprint
@@ -127,31 +128,31 @@ def keyed(tmp_path, monkeypatch):
 
 
 def test_mask_operation_keeps_raw_values_in_the_vault_and_reveal_reads_them(keyed, monkeypatch):
-    result = mask_ops.mask(keyed)
+    result = mask_ops.mask(keyed, RunContext())
     assert result.data["vault"] == "team.xlsx.vault"
     text = vault_path(keyed.path).read_text(encoding="utf-8")
     assert "13812345678" not in text and "138-1234-5678" not in text and PERSON_ID not in text
     apply(keyed, result)
 
-    shown = mask_ops.reveal(keyed, "C20240315002")
+    shown = mask_ops.reveal(keyed, RunContext(), "C20240315002")
     assert shown.data["values"]["Customers"] == {"CreditCode": PERSON_ID, "ContactPhone": "0755 8888 1234"}
     assert PERSON_ID in shown.summary_en
-    assert mask_ops.reveal(keyed, "C20249999999").has_problems
+    assert mask_ops.reveal(keyed, RunContext(), "C20249999999").has_problems
 
     monkeypatch.setenv(ENV_VAR, "wrong")
     with pytest.raises(VaultKeyError):
-        mask_ops.reveal(keyed, "C20240315002")
+        mask_ops.reveal(keyed, RunContext(), "C20240315002")
     with pytest.raises(VaultKeyError):          # mask stops before the book is touched
-        mask_ops.mask(keyed)
+        mask_ops.mask(keyed, RunContext())
 
 
 def test_reveal_without_a_key_explains_how_to_set_one(keyed, monkeypatch, tmp_path):
-    mask_ops.mask(keyed)
+    mask_ops.mask(keyed, RunContext())
     monkeypatch.delenv(ENV_VAR)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
     monkeypatch.setenv("APPDATA", str(tmp_path / "nothing"))
     with pytest.raises(XlToolsError) as err:
-        mask_ops.reveal(keyed, "C20240315002")
+        mask_ops.reveal(keyed, RunContext(), "C20240315002")
     assert ENV_VAR in err.value.zh and ENV_VAR in err.value.en
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from xlwings_memory import open_book
 
+from xltools.context import RunContext
 from xltools.backend.excel import ExcelBackend
 from xltools.demo import demo_data
 from xltools.operations import mask as mask_ops
@@ -51,7 +52,7 @@ def test_mask_through_the_live_backend_leaves_no_raw_value(live):
     before = {str(v) for t in db.tables.values() for v in t.df.to_numpy().ravel()}
     assert raw <= before  # the test can fail
 
-    result = get("mask").func(db, today=TODAY)
+    result = get("mask").func(db, RunContext(today=TODAY))
     backend.apply(result.changes, db)
     db = load()
     after = {str(v) for t in db.tables.values() for v in t.df.to_numpy().ravel()}
@@ -59,12 +60,12 @@ def test_mask_through_the_live_backend_leaves_no_raw_value(live):
     assert not any(r in cell for r in raw for cell in after)  # not even inside a note or log line
     assert len(db.df("ChangeLog")) >= result.data["masked"]
 
-    issues = get("validate").func(db, today=TODAY).issues
+    issues = get("validate").func(db, RunContext(today=TODAY)).issues
     assert not [i for i in issues if i.check == "unmasked"]
 
     person = next(p for p in data.planted if p["kind"] == "unmasked" and p["column"] == "ContactPhone")
     original = str(data.frames["Customers"].at[person["row"] - 2, "ContactPhone"])
-    shown = mask_ops.reveal(db, person["id"])
+    shown = mask_ops.reveal(db, RunContext(), person["id"])
     assert shown.data["values"]["Customers"]["ContactPhone"] == original
 
 
@@ -72,7 +73,7 @@ def test_fill_region_through_the_live_backend_is_logged(live):
     backend, load, _ = live
     db = load()
     blank_before = db.customers["Region"].isna().sum()
-    result = get("fill-region").func(db, today=TODAY)
+    result = get("fill-region").func(db, RunContext(today=TODAY))
     backend.apply(result.changes, db)
     db = load()
     assert result.data["filled"] == 6

@@ -267,10 +267,12 @@ def test_the_book_after_monthly_opens_in_libreoffice(tmp_path, libreoffice):
 def test_rereading_only_what_a_step_wrote_gives_the_same_book_as_reading_it_all(tmp_path):
     """The batch re-reads only the tables a step touched (FileBackend.reload); a backend without
     that reads the whole book before every step. Both must end with the same book."""
+    from xltools.context import RunContext
     from xltools.monthly import run_monthly
 
     class ReadEverything(FileBackend):
-        reload = None
+        def reload(self, db, changes):
+            return self.load()
 
     (tmp_path / "partial").mkdir()
     (tmp_path / "full").mkdir()
@@ -278,8 +280,8 @@ def test_rereading_only_what_a_step_wrote_gives_the_same_book_as_reading_it_all(
     demo_book(partial)
     shutil.copyfile(partial, full)
     today = dt.date.today()
-    runs = [run_monthly(backend(book, command="monthly", backups=False), book_path=book,
-                        today=today)
+    runs = [run_monthly(backend(book, command="monthly", backups=False),
+                        RunContext(today=today, book=book))
             for book, backend in ((partial, FileBackend), (full, ReadEverything))]
     assert [s.changes for s in runs[0].steps] == [s.changes for s in runs[1].steps]
     assert runs[0].issues == runs[1].issues

@@ -10,6 +10,7 @@ import types
 import pytest
 from click.testing import CliRunner
 
+from xltools.context import RunContext
 from xltools.cli import main
 from xltools.secret import ENV_VAR
 from xltools.testing import make_db
@@ -155,7 +156,7 @@ def test_the_operations_take_a_date_from_the_monthly_batch():
     from xltools.registry import get
     db = make_db({"Customers": [clean_customer(CreateTime=datetime.datetime(2024, 7, 1))]})
     for op_id in ("validate", "mask", "fill-region"):
-        get(op_id).func(db, today=datetime.date(2024, 6, 1))
-    result = get("validate").func(db, today=datetime.date(2024, 6, 1))
+        get(op_id).func(db, RunContext(today=datetime.date(2024, 6, 1)))
+    result = get("validate").func(db, RunContext(today=datetime.date(2024, 6, 1)))
     assert [i.check for i in result.issues] == ["future_date"]
-    assert get("validate").func(db, today=datetime.date(2024, 8, 1)).issues == []
+    assert get("validate").func(db, RunContext(today=datetime.date(2024, 8, 1))).issues == []

@@ -8,7 +8,6 @@ for the message language, exit codes 0 ok / 1 data problems / 2 could not run.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import sys
@@ -217,66 +216,22 @@ def _done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
 
 def run_operation(op: Operation, book: Path, params: dict, *, lang: str | None = None,
                   dry_run: bool = False):
-    """Load BOOK, run the operation, apply its changes. Returns (result, book language)."""
-    from .backend.file import FileBackend
-    from .targets import is_database_url
+    """Run the operation on BOOK (a workbook path or a database URL) through
+    :class:`xltools.Book`. Returns (result, book language)."""
+    from .book import Book
 
-    if is_database_url(book):
-        return run_on_database(op, str(book), params, dry_run=dry_run)
-    if op.pipeline:
-        from .backend.transaction import working_copy
-        book = Path(book)
-        # A bad book fails here, before any copy or lock file exists; the copy is byte-identical,
-        # so this load also serves as the first step's.
-        db = FileBackend(book).load()
-        with working_copy(book, commit=not dry_run, keep=db.setting("BackupCount"),
-                          command=op.id) as copy:
-            backend = FileBackend(copy, command=op.id, backups=False)
-            if "dry_run" in inspect.signature(op.func).parameters:
-                params = {**params, "dry_run": dry_run}  # its steps' side files (the vault) too
-            result = op.func(backend, book=book, db=db, **params)
-        return result, db.lang
-
-    backend = FileBackend(book, command=op.id)
-    db = backend.load()
-    if "dry_run" in inspect.signature(op.func).parameters:
-        params = {**params, "dry_run": dry_run}  # e.g. import/mask skip their vault writes
-    result = op.func(db, **params)
-    if op.writes and not dry_run and not result.changes.is_empty():
-        backend.apply(result.changes, db)
-    return result, db.lang
-
-
-def run_on_database(op: Operation, url: str, params: dict, *, dry_run: bool = False):
-    """The same as :func:`run_operation` on a database: a pipeline runs in one transaction
-    (rolled back for --dry-run); rows someone changed meanwhile are reported as conflicts."""
-    from .backend.database import DatabaseBackend
-    from .backend.database.url import side_path
-
-    backend = DatabaseBackend(url, command=op.id)
-    if "dry_run" in inspect.signature(op.func).parameters:
-        params = {**params, "dry_run": dry_run}
+    target = Book.open(book)
+    if not is_database_url(book):
+        result = target.run(op.id, dry_run=dry_run, lang=lang, **params)
+        return result, target.lang
+    from .db_commands import db_error
     try:
-        if op.pipeline:
-            with backend.batch(commit=not dry_run):
-                db = backend.load()
-                result = op.func(backend, book=side_path(url), db=db, **params)
-            return result, db.lang
-        db = backend.load()
-        result = op.func(db, **params)
-        if op.writes and not dry_run and not result.changes.is_empty():
-            report = backend.apply(result.changes, db)
-            if report["conflicts"]:
-                from .backend.database.conflicts import as_issues
-                result.issues = [*result.issues, *as_issues(report["conflicts"])]
-                result.problems = True
-                result.data = {**result.data, "conflicts": report["conflicts"]}
-        return result, db.lang
+        result = target.run(op.id, dry_run=dry_run, lang=lang, **params)
+        return result, target.lang
     except Exception as err:  # a driver's error as one line without the connection string
-        from .db_commands import db_error
         raise db_error(err) from None
     finally:
-        backend.engine.dispose()
+        target.backend.engine.dispose()
 
 
 def _make_command(op: Operation) -> click.Command:

@@ -1,7 +1,7 @@
 """``xltools demo``: every capability, end to end, on a synthetic team's messy book.
 
-The demo goes through the same code paths as a user's commands (``run_operation`` with the file
-backend): build the book, import a messy trade-show export, run the monthly batch, run the seed's
+The demo goes through the same code paths as a user's commands (:class:`xltools.Book` with the
+file backend): build the book, import a messy trade-show export, run the monthly batch, run the seed's
 query and export one region. It prints where to look.
 """
 
@@ -18,16 +18,9 @@ from .registry import get
 SEED_QUERY = "Region=华南 and tag:价值=高价值 and Industry=IT服务业 and followup_within(30)"
 
 
-def _params(op_id: str, **given) -> dict:
-    op = get(op_id)
-    params = {p.name: (() if p.multiple and p.default is None else p.default) for p in op.params}
-    params.update(given)
-    return params
-
-
 def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: bool = False,
              today: dt.date | None = None) -> dict:
-    from .cli import run_operation
+    from .book import Book
     from .demo import DEMO_SECRET, demo_data
     from .demo.export_file import write_messy_export
     from .template import build_template
@@ -54,15 +47,15 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
 
     export_path = directory / ("华南客户.csv" if zh else "south-china-customers.csv")
     steps = [
-        ("import", _params("import", sources=(str(export),))),
-        ("monthly", _params("monthly")),
-        ("query", _params("query", expr=SEED_QUERY)),
-        ("export", _params("export", output=str(export_path), where="Region=华南", force=True)),
+        ("import", {"sources": (str(export),)}),
+        ("monthly", {}),
+        ("query", {"expr": SEED_QUERY}),
+        ("export", {"output": str(export_path), "where": "Region=华南", "force": True}),
     ]
     report = {"book": str(book), "planted": planted, "steps": {}}
     for n, (op_id, params) in enumerate(steps, start=2):
         op = get(op_id)
-        result, _ = run_operation(op, book, params)
+        result = Book.open(book).run(op_id, today=today, **params)
         text = result.summary_zh if zh else result.summary_en
         console.print(f"{n}. {op.label(lang)}:" if zh else f"{n}. {op.label(lang)}:")
         for line in (text or "").splitlines():

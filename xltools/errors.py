@@ -2,6 +2,16 @@
 
 Exit codes are the same for every command: 0 ok, 1 the data has problems, 2 the command could not
 run (bad file, bad arguments, the book is open in Excel ...).
+
+Each error is also the built-in exception that fits, so Python callers can catch either::
+
+    >>> issubclass(BadInputError, ValueError), issubclass(BookLockedError, OSError)
+    (True, True)
+    >>> try:
+    ...     raise BadInputError("日期格式应为 YYYY-MM-DD", "date must be YYYY-MM-DD")
+    ... except ValueError as err:
+    ...     print(err.message("en"))
+    date must be YYYY-MM-DD
 """
 
 from __future__ import annotations
@@ -31,13 +41,18 @@ class XlToolsError(Exception):
         return f"{self.zh} / {self.en}"
 
 
-class BookLockedError(XlToolsError):
-    """Excel or WPS holds the file (a ``~$name.xlsx`` lock file lies beside it)."""
+class BookLockedError(XlToolsError, OSError):
+    """Excel or WPS holds the file (a ``~$name.xlsx`` lock file lies beside it), or another
+    program changed it while we worked. An :class:`OSError`: the file cannot be used right now."""
 
 
-class BadWorkbookError(XlToolsError):
+class BadWorkbookError(XlToolsError, ValueError):
     """The file is not a workbook we can read, or lacks our tables."""
 
 
-class BadInputError(XlToolsError):
+class BadInputError(XlToolsError, ValueError):
     """Arguments, an expression or a source file we cannot use."""
+
+
+class UnknownOperationError(BadInputError, LookupError):
+    """``Book.run("no-such-op")``: no operation has that id."""

@@ -11,12 +11,13 @@ half-run batch.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .backend.base import Backend
 from .changes import Changeset, Issue, Result
+from .context import RunContext
 from .registry import get
 
 # (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
@@ -54,30 +55,22 @@ class MonthlyRun:
     lang: str = "zh"  # the book's language, for the report
 
 
-def _call(op, db, params: dict, today: dt.date | None, dry_run: bool = False):
-    accepted = inspect.signature(op.func).parameters
-    kwargs = {k: v for k, v in params.items() if k in accepted}
-    if today is not None and "today" in accepted:
-        kwargs["today"] = today
-    if dry_run and "dry_run" in accepted:
-        kwargs["dry_run"] = True  # e.g. mask writes no vault beside the book
-    return op.func(db, **kwargs)
+def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
+                on_step: Callable[[str, int, int], None] | None = None, db=None) -> MonthlyRun:
+    """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()`` / ``reload()``).
 
-
-def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None = None,
-                on_step: Callable[[str, int, int], None] | None = None,
-                dry_run: bool = False, db=None) -> MonthlyRun:
-    """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()``).
-
-    ``book_path`` is where side files (the vault) belong when the backend works on a copy.
-    ``on_step(op_id, index, total)`` is called before each step, for progress bars.
-    ``dry_run`` is passed on to steps that take it, so none writes side files beside the book
-    (the changes still go to ``backend``: later steps must see them; the caller discards the copy).
-    ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first load.
+    ``ctx.book`` is where side files (the vault) belong when the backend works on a copy;
+    ``ctx.today`` and ``ctx.dry_run`` go to every step, so in a dry run none writes side files
+    beside the book (the changes still go to ``backend``: later steps must see them; the caller
+    discards the copy). ``on_step(op_id, index, total)`` is called before each step, for progress
+    bars. ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first
+    load.
     """
     from .registry import REGISTRY, operations
 
     operations()
+    ctx = ctx or RunContext()
+    book_path = ctx.book
     run = MonthlyRun(book=str(book_path or ""), started=dt.datetime.now())
     steps = [(op_id, params) for op_id, params in STEPS if op_id in REGISTRY]
     run.skipped = [op_id for op_id, _ in STEPS if op_id not in REGISTRY]
@@ -90,13 +83,13 @@ def run_monthly(backend, *, book_path: Path | None = None, today: dt.date | None
         run.lang = db.lang
         if book_path is not None:
             db.path = Path(book_path)
-        result: Result = _call(op, db, params, today, dry_run)
+        step = replace(ctx, command=op_id, backend=backend)
+        result: Result = op.func(db, step, **params)
         if op.writes and not result.changes.is_empty():
             backend.apply(result.changes, db)
-            # The next step needs the book as written. A backend that can re-read only what
-            # changed says so (the file backend: reading 500k follow-ups per step dominated).
-            reload = getattr(backend, "reload", None)
-            db = reload(db, result.changes) if reload and index + 1 < len(steps) else None
+            # The next step needs the book as written; the file backend re-reads only the tables
+            # the step touched (reading 500k follow-ups per step dominated the batch).
+            db = backend.reload(db, result.changes) if index + 1 < len(steps) else None
         run.steps.append(StepReport(op_id, op.label_zh, op.label_en, result.summary_zh,
                                     result.summary_en, result.changes.data_changes(),
                                     result.data))

@@ -3,14 +3,30 @@
 The CLI (``xltools <id> BOOK``) and the Excel ribbon (one button per entry) are both generated from
 here, so adding an operation adds a command and a button and nothing else needs editing.
 
-An operation is a function ``func(db: CustomerDB, **params) -> Result``: it reads DataFrames and
-returns changes; it never opens files or talks to Excel. A *pipeline* operation (``monthly``)
-receives the backend instead and runs other operations through it.
+An operation is a function ``func(db: CustomerDB, ctx: RunContext, **params) -> Result``: it reads
+DataFrames and returns changes; it never opens files or talks to Excel. ``ctx``
+(:class:`xltools.context.RunContext`) carries today, dry_run, the language asked for, the backend
+and the book's path. A *pipeline* operation (``monthly``) receives the backend instead of a
+CustomerDB, ``func(backend, ctx, db=None, **params)``, and runs other operations through it.
+
+A new operation is one module in ``xltools/operations/`` (imported automatically)::
+
+    @operation("remind", label_zh="跟进提醒", label_en="Reminders", help_zh="...", help_en="...",
+               example="xltools remind team.xlsx --days 7", group="reports", icon="Calendar",
+               writes=False, params=(Param("days", ("--days",), type=int, default=7,
+                                           help_zh="未来几天", help_en="Days ahead"),))
+    def remind(db, ctx, days: int = 7) -> Result:
+        ...
+
+It then is ``xltools remind``, a ribbon button, ``Book.remind(days=7)`` and ``Book.run("remind")``.
+A parameter named ``today`` is the run's date: the runner moves it into ``ctx.today``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import inspect
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from .changes import Result
@@ -80,6 +96,7 @@ def register(op: Operation) -> Operation:
         raise ValueError(f"operation {op.id!r} registered twice")
     if op.group not in GROUPS:
         raise ValueError(f"operation {op.id!r}: unknown group {op.group!r}")
+    op = replace(op, func=_with_context(op.func, op.pipeline))
     REGISTRY[op.id] = op
     return op
 
@@ -92,6 +109,25 @@ def operation(id: str, **kwargs) -> Callable[[Callable[..., Result]], Callable[.
         return func
 
     return wrap
+
+
+def _with_context(func: Callable[..., Result], pipeline: bool) -> Callable[..., Result]:
+    """``func`` itself when it takes ``ctx``; otherwise (an operation written before RunContext,
+    e.g. on a branch that has not caught up) an adapter that hands it the ``today`` / ``dry_run``
+    / ``book`` keywords it declares. Decided once, at registration: runners never probe."""
+    accepted = inspect.signature(func).parameters
+    if "ctx" in accepted:
+        return func
+
+    @functools.wraps(func)
+    def adapter(target, ctx, **params):
+        extra = {"today": ctx.today, "dry_run": ctx.dry_run}
+        if pipeline:
+            extra["book"] = ctx.book
+        params.update({k: v for k, v in extra.items() if k in accepted and k not in params})
+        return func(target, **params)
+
+    return adapter
 
 
 def operations() -> list[Operation]:

@@ -1,7 +1,8 @@
 """What a ribbon button runs: ``RunPython "import xltools.ribbon as r; r.run('<id>')"``.
 
-:func:`run` takes the user's open workbook (``xw.Book.caller()``), runs the operation through the
-live backend (loads the book into a CustomerDB, applies the returned changes in place) and shows
+:func:`run` takes the user's open workbook (``xw.Book.caller()``), runs the operation on it through
+:class:`xltools.Book` and the live backend (loads the book into a CustomerDB, applies the returned
+changes in place) and shows
 the summary in a message box. Every failure becomes a readable bilingual message box, never a
 Python traceback dialog; the traceback goes to the ``xltools.ribbon`` logger.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from .errors import XlToolsError
+from .book import Book
+from .errors import UnknownOperationError, XlToolsError
 from .registry import Operation, get
 
 log = logging.getLogger(__name__)
@@ -19,7 +21,7 @@ TITLE = "xltools"
 
 
 def live_backend(book: Any):
-    """The backend that reads and writes an open workbook through xlwings."""
+    """The backend that reads and writes an open workbook through xlwings (``Book.live``)."""
     try:
         from .backend.excel import ExcelBackend
     except ImportError:
@@ -42,23 +44,15 @@ def run(op_id: str, book: Any = None,
         raise SystemExit(f"xltools: 找不到调用的工作簿 / no calling workbook: {err}") from None
     try:
         op = _operation(op_id)
-        backend = backend_factory(book)
-        params = _button_params(op, book)
-        if op.pipeline:  # e.g. monthly: runs its steps through the backend itself
-            result = op.func(backend, **params)
-            db = None
-        else:
-            db = backend.load()
-            result = op.func(db, **params)
-            if op.writes and not result.changes.is_empty():
-                backend.apply(result.changes, db)
+        target = Book(backend_factory(book))
+        result = target.run(op.id, **_asked_params(op, book))
     except Cancelled:
         return False
     except Exception as err:  # noqa: BLE001 - every failure becomes one readable box
         log.exception("xltools ribbon: %s failed", op_id)
         _alert(book, error_message(err), f"{TITLE}: {op_id}", mode="critical")
         return False
-    lang = db.lang if db is not None else result.data.get("lang", "zh")
+    lang = target.lang or "zh"
     summary = result.summary_zh if lang == "zh" else result.summary_en
     done = "完成" if lang == "zh" else "done"
     _alert(book, summary or done, f"{TITLE}: {op.label(lang)}", mode="info")
@@ -69,7 +63,7 @@ def _operation(op_id: str) -> Operation:
     try:
         return get(op_id)
     except KeyError:
-        raise XlToolsError(f"未知的操作:{op_id}(加载项与 xltools 版本不一致?请重新生成加载项)",
+        raise UnknownOperationError(f"未知的操作:{op_id}(加载项与 xltools 版本不一致?请重新生成加载项)",
                            f"unknown operation: {op_id} (add-in and xltools versions differ? "
                            "rebuild the add-in)") from None
 
@@ -81,13 +75,10 @@ class Cancelled(Exception):
 FILE_FILTER = "Excel/CSV (*.xlsx;*.xlsm;*.xls;*.csv),*.xlsx;*.xlsm;*.xls;*.csv"
 
 
-def _button_params(op: Operation, book: Any) -> dict:
-    """A button's arguments: defaults, and each required one asked for in Excel."""
-    params = {p.name: (() if p.multiple else p.default) for p in op.params}
-    for p in op.params:
-        if p.required:
-            params[p.name] = _ask(book, op, p)
-    return params
+def _asked_params(op: Operation, book: Any) -> dict:
+    """The arguments a button asks for in Excel: the required ones (the others keep their
+    defaults, filled in by :meth:`xltools.Book.run`)."""
+    return {p.name: _ask(book, op, p) for p in op.params if p.required}
 
 
 def _ask(book: Any, op: Operation, param) -> Any:

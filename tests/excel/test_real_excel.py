@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from xltools.context import RunContext
 from xltools.backend.excel import ExcelBackend
 from xltools.backend.excel_write import NOTE_PREFIX
 from xltools.changes import (
@@ -125,12 +126,10 @@ def test_real_excel_and_the_stand_in_agree_after_the_same_operations(open_in_exc
     fake = ExcelBackend(open_book(demo_path))
     for op_id in ("validate", "mask", "tag", "sync"):
         op = get(op_id)
-        params = {p.name: (() if p.multiple else p.default) for p in op.params}
-        if "today" in params:
-            params["today"] = TODAY.isoformat()
+        params = {p.name: (() if p.multiple else p.default) for p in op.params if p.name != "today"}
         for backend in (real, fake):
             db = backend.load()
-            backend.apply(op.func(db, **params).changes, db)
+            backend.apply(op.func(db, RunContext(today=TODAY), **params).changes, db)
     a, b = real.load(), fake.load()
     for key in ("Customers", "FollowUps", "Tags", "Opportunities", "Issues"):
         pd.testing.assert_frame_equal(a.df(key).astype(object), b.df(key).astype(object),

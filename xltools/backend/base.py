@@ -6,14 +6,19 @@ Operations never see a backend: they get a :class:`~xltools.db.CustomerDB` and r
 batch) loads through a backend, runs the operation and hands its changeset back::
 
     db = backend.load()
-    result = operation(db, ...)
+    result = operation(db, ctx, ...)
     report = backend.apply(result.changes, db)
     db = backend.reload(db, result.changes)    # the book as it is now, for the next step
+    with backend.batch(commit=not dry_run) as unit:   # a pipeline's steps, as one unit
+        ...
+
+:func:`xltools.backend.open_backend` picks the backend for a target the CLI was given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from ..changes import Changeset
@@ -26,6 +31,8 @@ class Backend(Protocol):
 
     #: What messages call the store (a path, "Excel: 客户.xlsx", a database URL without password).
     name: str
+    #: The operation now writing (set by the runner), named in the book's history and backups.
+    command: str
 
     def load(self) -> CustomerDB:
         """Every managed table as a DataFrame, plus the book's Lists, Settings and language."""
@@ -38,3 +45,8 @@ class Backend(Protocol):
     def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
         """The store as it is after ``apply(changes, db)``; may reuse the tables ``changes`` did
         not touch from ``db``."""
+
+    def batch(self, *, commit: bool = True) -> AbstractContextManager["Backend"]:
+        """A backend whose applies land together when the block ends cleanly and ``commit`` is
+        true, and not at all otherwise (a working copy, a database transaction). A pipeline
+        (the monthly batch) runs its steps through it."""

@@ -42,6 +42,7 @@ class ExcelBackend:
     def __init__(self, book: Any, schema: Schema | None = None):
         self.book = book
         self.schema = schema or load_schema()
+        self.command = ""
 
     @property
     def name(self) -> str:
@@ -50,6 +51,16 @@ class ExcelBackend:
     def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
         """The open book as it is now (read again whole: a live book may change any time)."""
         return self.load()
+
+    @contextmanager
+    def batch(self, *, commit: bool = True) -> Iterator["ExcelBackend"]:
+        """Several applies as one unit: the open book itself (Excel's own undo and the person's
+        save decide what stays); ``commit=False`` is refused, a live book has no private copy."""
+        if not commit:
+            raise XlToolsError("在 Excel 中打开的工作簿不能预览批处理,请在命令行使用 --dry-run",
+                               "a batch cannot be previewed on a workbook open in Excel; use "
+                               "--dry-run from the command line")
+        yield self
 
     # ------------------------------------------------------------------ finding things
 

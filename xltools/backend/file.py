@@ -11,7 +11,9 @@ file atomically (:mod:`xltools.backend.safety`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
 from . import history, safety
 from .load import load_book
+from .safety import DEFAULT_KEEP
+from .transaction import working_copy
 from .writer import BookWriter
 
 
@@ -38,6 +42,7 @@ class FileBackend:
         self.schema = schema or load_schema()
         self.backups = backups
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
+        self._keep = DEFAULT_KEEP                      # backups to keep: the book's BackupCount
 
     @property
     def name(self) -> str:
@@ -58,6 +63,7 @@ class FileBackend:
         stat = self.path.stat()
         db = load_book(self.path, self.schema, reuse=reuse, reread=reread)
         self._loaded = (stat.st_mtime_ns, stat.st_size)
+        self._keep = db.setting("BackupCount")
         return db
 
     def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
@@ -96,6 +102,15 @@ class FileBackend:
         stat = self.path.stat()
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         return report
+
+    @contextlib.contextmanager
+    def batch(self, *, commit: bool = True) -> Iterator["FileBackend"]:
+        """Several applies as one unit (the monthly batch): they go to a private working copy that
+        replaces the book, after one backup, when the block ends cleanly and ``commit`` is true.
+        On an exception, or with ``commit=False`` (a dry run), the book stays as it was."""
+        with working_copy(self.path, commit=commit, keep=self._keep,
+                          command=self.command or "batch") as copy:
+            yield FileBackend(copy, self.command, self.schema, backups=False)
 
     def _check_unchanged_since_load(self) -> None:
         """Refuse to write over a book someone saved after we read it: our row numbers would be

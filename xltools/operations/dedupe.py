@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
 from ..changes import Changeset, Result, TableReplace
 from ..core.dedupe import THRESHOLD, find_duplicates
 from ..core.dedupe.merge import plan_merge
@@ -24,7 +22,7 @@ from ..registry import Param, operation
     params=(Param("threshold", ("--threshold",), float, THRESHOLD,
                   "最低相似度(0-1)", "Lowest score reported as a duplicate (0-1)"),),
 )
-def dedupe(db, threshold: float = THRESHOLD) -> Result:
+def dedupe(db, ctx, threshold: float = THRESHOLD) -> Result:
     clusters = find_duplicates(db, threshold=threshold)
     rows, links = review_rows(db, clusters)
     changes = Changeset("dedupe", replaces=[TableReplace("Review", rows, links)])
@@ -53,8 +51,8 @@ def dedupe(db, threshold: float = THRESHOLD) -> Result:
                   "保留记录的空白字段取值:newest 最新记录 / oldest 最早记录 / none 不补全",
                   "Fill the kept record's blanks from the newest or oldest other record, or none"),),
 )
-def merge(db, fill: str = "newest", today: _dt.date | None = None) -> Result:
-    plan = plan_merge(db, fill=fill, today=today)
+def merge(db, ctx, fill: str = "newest") -> Result:
+    plan = plan_merge(db, fill=fill, today=ctx.today)
     n = sum(len(m["merged"]) for m in plan.merged)
     return Result(
         changes=plan.changes, issues=plan.issues,

@@ -32,14 +32,14 @@ from ..registry import Param, operation
                   help_zh="筛选条件(与 query 相同)", help_en="A condition, as in query"),
             FORCE_PARAM),
 )
-def export(db, output: str, where: str | None = None, force: bool = False) -> Result:
+def export(db, ctx, output: str, where: str | None = None, force: bool = False) -> Result:
     path = check_output(output, inputs=[db.path], force=force)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise BadInputError(f"不支持的导出格式 {suffix or '(无扩展名)'}:请用 .csv 或 .xlsx",
                             f"cannot export to {suffix or '(no extension)'}: use .csv or .xlsx")
     if where:
-        rows = q.query(db, where)
+        rows = q.query(db, where, today=ctx.today)
     else:
         rows = db.df("Customers")[q.visible_columns(db)]
     if suffix == ".csv":

@@ -7,8 +7,6 @@ only their masks.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..importer import import_with_raw
 from ..registry import Param, operation
 from ..secret import load_secret
@@ -50,11 +48,10 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
               help_zh="只读取这些工作表(可重复)", help_en="Read only these sheets (may repeat)"),
     ),
 )
-def import_(db, sources=(), mapping=None, owner=None, sheet=(), today: dt.date | None = None,
-            dry_run: bool = False):
+def import_(db, ctx, sources=(), mapping=None, owner=None, sheet=()):
     key = load_secret()
     result, raw = import_with_raw(db, list(sources), sheets=tuple(sheet or ()), mapping=mapping,
-                                  owner=owner, key=key, today=today)
-    if key and not dry_run:
+                                  owner=owner, key=key, today=ctx.today)
+    if key and not ctx.dry_run:
         store_raw_values(db, raw, key)  # before the backend saves the book, as `mask` does
     return result

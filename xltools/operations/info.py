@@ -17,7 +17,7 @@ from ..registry import operation
     example="xltools info customers.xlsx --json",
     group="reports", icon="FileProperties", writes=False,
 )
-def info(db) -> Result:
+def info(db, ctx) -> Result:
     tables = {key: {"sheet": t.sheet, "table": t.table_name, "rows": int(len(t.df)),
                     "extra_columns": list(t.extra_columns)}
               for key, t in db.tables.items()}

@@ -17,7 +17,6 @@ from ..errors import XlToolsError
 from ..registry import Param, operation
 from ..secret import load_secret, missing_key_message, require_secret
 from ..vault import Vault, vault_path
-from .validate import parse_today
 
 
 def store_raw_values(db, key: bytes, today=None) -> str | None:
@@ -47,13 +46,13 @@ def store_raw_values(db, key: bytes, today=None) -> str | None:
     example="XLTOOLS_SECRET=... xltools mask team.xlsx",
     group="quality", icon="SheetProtect",
 )
-def mask(db, dry_run: bool = False, today=None):
+def mask(db, ctx):
     key = load_secret()
-    today = parse_today(today)
+    today = ctx.today
     vault_name = None
     if key and db.path is not None:
         vault_name = vault_path(db.path).name
-        if dry_run:
+        if ctx.dry_run:
             Vault.open(vault_path(db.path), key)  # still refuse a wrong key, but write nothing
         else:
             store_raw_values(db, key, today)
@@ -74,8 +73,8 @@ def mask(db, dry_run: bool = False, today=None):
     example="xltools fill-region team.xlsx --dry-run",
     group="quality", icon="FillDown",
 )
-def fill_region(db, today=None):
-    return fill_regions(db, today=parse_today(today))
+def fill_region(db, ctx):
+    return fill_regions(db, today=ctx.today)
 
 
 @operation(
@@ -90,7 +89,7 @@ def fill_region(db, today=None):
     params=(Param("customer_id", (), required=True,
                   help_zh="客户ID", help_en="Customer ID"),),
 )
-def reveal(db, customer_id: str) -> Result:
+def reveal(db, ctx, customer_id: str) -> Result:
     key = require_secret()
     if db.path is None or not vault_path(db.path).exists():
         name = vault_path(db.path).name if db.path else "<book>.vault"

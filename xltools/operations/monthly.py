@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
@@ -32,8 +31,8 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
                   help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),
             FORCE_PARAM),
 )
-def monthly(backend, report: str | None = None, book: Path | None = None,
-            today: dt.date | None = None, dry_run: bool = False, db=None, force: bool = False):
+def monthly(backend, ctx, report: str | None = None, db=None, force: bool = False):
+    book, dry_run = ctx.book, ctx.dry_run
     path = None
     if book is not None and not dry_run and db is not None:
         # checked before the batch: a refused report path should not cost a whole run
@@ -46,8 +45,7 @@ def monthly(backend, report: str | None = None, book: Path | None = None,
         def on_step(op_id: str, index: int, total: int) -> None:
             progress.update(task, completed=index, total=total, description=f"{op_id}")
 
-        run = run_monthly(backend, book_path=book, today=today, on_step=on_step, dry_run=dry_run,
-                          db=db)
+        run = run_monthly(backend, ctx, on_step=on_step, db=db)
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = path or report_path(book, report, run, force=force)
         write_report(run, path, run.lang)

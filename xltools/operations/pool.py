@@ -21,5 +21,5 @@ from ..registry import Param, operation
             Param("apply", ("--apply",), is_flag=True, default=False,
                   help_zh="执行回收(否则只预览)", help_en="Move them (otherwise preview only)")),
 )
-def pool(db, days: int | None = None, apply: bool = False, today=None):
-    return run_pool(db, days=days, apply=apply, today=today)
+def pool(db, ctx, days: int | None = None, apply: bool = False):
+    return run_pool(db, days=days, apply=apply, today=ctx.today)

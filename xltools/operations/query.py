@@ -30,10 +30,10 @@ from ..registry import Param, operation
                   help_en="Write the rows to an .xlsx or .csv file (the book is not changed)"),
             FORCE_PARAM),
 )
-def query(db, expr: str, output: str | None = None, today=None, force: bool = False) -> Result:
+def query(db, ctx, expr: str, output: str | None = None, force: bool = False) -> Result:
     if output:  # before the query runs: a refused output should not wait for it
         check_output(output, inputs=[db.path], force=force)
-    rows = q.query(db, expr, today=today)
+    rows = q.query(db, expr, today=ctx.today)
     changes = Changeset("query")
     if output:
         path = Path(output)

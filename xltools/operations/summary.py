@@ -32,10 +32,9 @@ from ..registry import Param, operation
                   help_en="Also print the Summary to this PDF (needs LibreOffice)"),
             FORCE_PARAM),
 )
-def summary(db, today=None, month: str | None = None, pdf: str | None = None,
-            force: bool = False):
+def summary(db, ctx, month: str | None = None, pdf: str | None = None, force: bool = False):
     try:
-        result = summarize(db, today=today, month=month)
+        result = summarize(db, today=ctx.today, month=month)
     except ValueError as err:
         raise BadInputError(f"月份无效:{month}(应写作 2026-10,且不晚于本月)",
                             f"bad month: {err}") from None

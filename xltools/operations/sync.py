@@ -15,5 +15,5 @@ from ..registry import operation
     example="xltools sync customers.xlsx --json",
     group="customers", icon="CalendarToolSelectDate",
 )
-def sync(db, today=None):
-    return run_sync(db, today=today)
+def sync(db, ctx):
+    return run_sync(db, today=ctx.today)

@@ -17,5 +17,5 @@ from ..registry import Param, operation
     params=(Param("levels", ("--levels",), is_flag=True, default=False,
                   help_zh="按年度消费金额重算客户等级", help_en="Recompute CustomerLevel from AnnualSpend"),),
 )
-def tag(db, levels: bool = False, today=None):
-    return run_tag(db, levels=levels, today=today)
+def tag(db, ctx, levels: bool = False):
+    return run_tag(db, levels=levels, today=ctx.today)

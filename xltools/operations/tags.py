@@ -19,7 +19,7 @@ from ..registry import Param, operation
     params=(Param("rename", ("--rename",), type=(str, str), default=None,
                   help_zh="把标签 OLD 改名为 NEW", help_en="Rename tag OLD to NEW"),),
 )
-def tags(db, rename: tuple[str, str] | None = None, today=None):
+def tags(db, ctx, rename: tuple[str, str] | None = None):
     if rename:
         return rename_tag(db, rename[0], rename[1])
-    return tag_usage(db, today=today)
+    return tag_usage(db, today=ctx.today)

@@ -3,30 +3,18 @@ the Issues sheet)."""
 
 from __future__ import annotations
 
-import datetime
-
 from ..core.checks import DEFAULT_SEVERITY
 from ..core.validate import validate as run_validate
-from ..errors import BadInputError
+from ..errors import BadInputError, XlToolsError
 from ..registry import Param, operation
 from ..secret import load_secret
 
 
-def parse_today(text: str | datetime.date | None) -> datetime.date | None:
-    """``--today 2024-06-01`` for reproducible runs (the monthly batch passes a date); None means
-    the real today."""
-    if not text:
-        return None
-    if isinstance(text, datetime.date):
-        return text.date() if isinstance(text, datetime.datetime) else text
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInputError(f"日期格式应为 YYYY-MM-DD:{text}", f"date must be YYYY-MM-DD: {text}") from None
-
-
 def parse_checks(items) -> dict[str, str]:
-    """``("unmasked=off", "region=error")`` -> ``{"unmasked": "off", "region": "error"}``."""
+    """``("unmasked=off", "region=error")`` -> ``{"unmasked": "off", "region": "error"}``; a dict
+    (``Book.validate(check={"unmasked": "off"})``) is taken as it is."""
+    if isinstance(items, dict):
+        return {str(k): str(v) for k, v in items.items()}
     config = {}
     for item in items or ():
         name, sep, level = str(item).partition("=")
@@ -62,10 +50,12 @@ def parse_checks(items) -> dict[str, str]:
                   help_zh="按此日期校验(YYYY-MM-DD,默认今天)",
                   help_en="Check as of this date (YYYY-MM-DD; default today)")),
 )
-def validate(db, no_mark: bool = False, check=None, today: str | None = None):
+def validate(db, ctx, no_mark: bool = False, check=None):
     config = parse_checks(check)
     try:
-        return run_validate(db, today=parse_today(today), config=config, key=load_secret(),
+        return run_validate(db, today=ctx.today, config=config, key=load_secret(),
                             mark=not no_mark)
+    except XlToolsError:
+        raise
     except ValueError as err:  # an unknown check name or level in --check
         raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
