@@ -37,8 +37,8 @@ from ..team.split import book_name, plan_split, write_member_book
                   help_zh="覆盖已有的成员工作簿(其中未合并的修改会丢失)",
                   help_en="Overwrite members' books already there (unmerged edits in them are lost)")),
 )
-def split(db, output: str, member: tuple[str, ...] = (), force: bool = False,
-          dry_run: bool = False, today: dt.date | None = None) -> Result:
+def split(db, ctx, output: str, member: tuple[str, ...] = (), force: bool = False) -> Result:
+    dry_run, today = ctx.dry_run, ctx.today
     out = Path(output)
     team = [roles.member(db, m) for m in member] if member else roles.members(db)
     if not team:
@@ -97,7 +97,8 @@ def split(db, output: str, member: tuple[str, ...] = (), force: bool = False,
     params=(Param("members", (), multiple=True, required=True, ask="files",
                   help_zh="成员工作簿(或其所在文件夹)", help_en="Members' books (or their folder)"),),
 )
-def gather(db, members: tuple[str, ...] = (), today: dt.date | None = None) -> Result:
+def gather(db, ctx, members: tuple[str, ...] = ()) -> Result:
+    today = ctx.today
     paths = expand(members)
     if not paths:
         raise BadInputError("没有找到成员工作簿", "no member books found")
