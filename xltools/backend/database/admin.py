@@ -34,7 +34,7 @@ MEMBER_ROLE = "xltools_member"
 def init_database(conn: Connection, schema: Schema, *, lang: str = "zh", strict: bool = False,
                   per_owner_access: bool = False) -> dict:
     """Create or migrate every table; return what was done."""
-    md = build_metadata(schema, strict=strict)
+    md = build_metadata(schema, strict=strict, dialect=conn.dialect.name)
     insp = inspect(conn)
     existing = set(insp.get_table_names())
     created = [t.name for t in md.sorted_tables if t.name not in existing]

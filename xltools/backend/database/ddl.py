@@ -13,7 +13,7 @@ of our own sit on every table:
   the database keeps every value as the book had it; ``validate`` reports them.
 
 Constraints SQL can say: primary keys, ``row_version >= 1``, and with ``strict`` the schema's
-data rules too (required -> NOT NULL, unique IDs, foreign keys to the customer ID, ``min``
+data rules too (required -> a value, typed or kept in other_values; unique IDs, foreign keys to the customer ID, ``min``
 checks). Strict is off by default: a team's book holds duplicates and dangling IDs that only
 ``validate``/``merge`` sort out, and the database must be able to hold the book as it is.
 Indexes cover the lookups the routines do (customer ID, owner, follow-up dates).
@@ -80,8 +80,15 @@ def sql_type(col_type: str):
     return _SQL_TYPES.get(col_type, Text)
 
 
-def build_metadata(schema: Schema, *, strict: bool = False) -> MetaData:
-    """Every table of ``schema`` plus our own (meta, lists, rebuilt sheets, cell marks)."""
+def _other_has(dialect: str, key: str) -> str:
+    if dialect == "postgresql":
+        return f"({OTHER} ->> '{key}') IS NOT NULL"
+    return f"json_extract({OTHER}, '$.{key}') IS NOT NULL"
+
+
+def build_metadata(schema: Schema, *, strict: bool = False, dialect: str = "sqlite") -> MetaData:
+    """Every table of ``schema`` plus our own (meta, lists, rebuilt sheets, cell marks);
+    ``dialect`` matters only for ``strict`` checks."""
     md = MetaData()
     ids = {t.key: (sql_table_name(t), snake(t.id_column)) for t in schema.tables if t.id_column}
     for table in schema.tables:
@@ -92,8 +99,11 @@ def build_metadata(schema: Schema, *, strict: bool = False) -> MetaData:
                 Column(ROW_VERSION, Integer, nullable=False, server_default="1")]
         extra = [CheckConstraint(f"{ROW_VERSION} >= 1", name=f"ck_{name}_row_version")]
         for col in table.columns:
-            cols.append(Column(names[col.key], sql_type(col.type),
-                               nullable=not (strict and col.required)))
+            cols.append(Column(names[col.key], sql_type(col.type)))
+            if strict and col.required:  # present as typed, or as kept in other_values
+                extra.append(CheckConstraint(
+                    f"{names[col.key]} IS NOT NULL OR {_other_has(dialect, col.key)}",
+                    name=f"ck_{name}_{names[col.key]}_required"))
             if strict and col.unique:
                 extra.append(UniqueConstraint(names[col.key], name=f"uq_{name}_{names[col.key]}"))
             if strict and col.min is not None and col.is_numeric:
@@ -105,7 +115,7 @@ def build_metadata(schema: Schema, *, strict: bool = False) -> MetaData:
                                                   name=f"fk_{name}_{names[col.key]}"))
             if col.key in _LOOKUPS or col.type == "id" and not (strict and col.unique):
                 extra.append(Index(f"ix_{name}_{names[col.key]}", names[col.key]))
-        cols.append(Column(OTHER, JSON, nullable=True))
+        cols.append(Column(OTHER, JSON(none_as_null=True), nullable=True))
         Table(name, md, *cols, *extra, comment=f"{table.table_name}: {table.zh} / {table.en}")
     Table(META, md, Column("key", Text, primary_key=True), Column("value", Text))
     Table(LISTS, md, Column("list_key", Text, primary_key=True),
