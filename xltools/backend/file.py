@@ -48,6 +48,11 @@ class FileBackend:
     def name(self) -> str:
         return str(self.path)
 
+    @property
+    def loaded_as(self) -> tuple[int, int] | None:
+        """(mtime_ns, size) of the file when this backend last read or wrote it."""
+        return self._loaded
+
     def load(self, *, reuse: CustomerDB | None = None,
              reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
@@ -109,7 +114,7 @@ class FileBackend:
         replaces the book, after one backup, when the block ends cleanly and ``commit`` is true.
         On an exception, or with ``commit=False`` (a dry run), the book stays as it was."""
         with working_copy(self.path, commit=commit, keep=self._keep,
-                          command=self.command or "batch") as copy:
+                          command=self.command or "batch", loaded=self._loaded) as copy:
             yield FileBackend(copy, self.command, self.schema, backups=False)
 
     def _check_unchanged_since_load(self) -> None:
