@@ -48,11 +48,6 @@ class FileBackend:
     def name(self) -> str:
         return str(self.path)
 
-    @property
-    def loaded_as(self) -> tuple[int, int] | None:
-        """(mtime_ns, size) of the file when this backend last read or wrote it."""
-        return self._loaded
-
     def load(self, *, reuse: CustomerDB | None = None,
              reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
