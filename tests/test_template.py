@@ -144,7 +144,7 @@ def test_defined_name_formulas_fit_excel_limit(zh_book):
 
 
 def test_sheet_order_and_titles(zh_book, en_book):
-    order = ["Customers", "FollowUps", "Tags", "Opportunities", "Summary", "Issues", "Rules",
+    order = ["Customers", "FollowUps", "Tags", "Opportunities", "Summary", "Todo", "Issues", "Rules",
              "Settings", "Team", "Lists", "ChangeLog"]
     order += [t.key for t in SCHEMA.tables if t.key not in order] + ["ReadMe"]  # tables added later
 

@@ -29,6 +29,7 @@ STEPS: tuple[tuple[str, dict], ...] = (
     ("tag", {"levels": True}),
     ("pool", {}),
     ("dedupe", {}),
+    ("remind", {}),
     ("summary", {}),
     ("validate", {}),
 )

@@ -33,7 +33,7 @@ from .validation import column_validation
 from .names import absolute_cell
 
 # Sheet order of a new book, by table or sheet key. Keys the schema adds later go at the end.
-SHEET_ORDER = ("Customers", "FollowUps", "Tags", "Opportunities", "Summary", "Issues", "Rules",
+SHEET_ORDER = ("Customers", "FollowUps", "Tags", "Opportunities", "Summary", "Todo", "Issues", "Rules",
                "Settings", "Team", "Lists", "ChangeLog", "ReadMe")
 # Fixed document properties, so two builds of the same schema give equal files.
 PROPERTIES = {"title": "xltools customer database", "author": "xltools", "company": "",
@@ -128,8 +128,8 @@ class _Builder:
                 self.table_sheet(ws, self.tables[key])
             elif key == "Lists":
                 write_lists(ws, self.wb, self.schema, self.lang, self.lists, self.formats)
-            elif key == "Summary":
-                self.summary_sheet(ws)
+            elif key in ("Summary", "Todo"):
+                self.summary_sheet(ws, key)
             elif key == "ReadMe":
                 self.readme_sheet(ws, [(k, self._title(k)) for k in order])
             if key in self.sheets and self.sheets[key].name:
@@ -195,16 +195,20 @@ class _Builder:
 
     # ------------------------------------------------------------------ text sheets
 
-    def summary_sheet(self, ws) -> None:
+    def summary_sheet(self, ws, key: str = "Summary") -> None:
+        """The placeholder of a sheet a command rebuilds (Summary, To-do)."""
         zh = self.lang == "zh"
+        command, title_zh, title_en, button = {
+            "Summary": ("summary", "客户数据汇总", "Customer summary", "汇总"),
+            "Todo": ("remind", "待办", "To-do", "跟进提醒")}[key]
         ws.set_column(0, 0, 90)
-        ws.write_string(0, 0, "客户数据汇总" if zh else "Customer summary",
+        ws.write_string(0, 0, title_zh if zh else title_en,
                         self.formats.get(bold=True, font_size=14))
         ws.write_string(1, 0, (
-            "本表由 xltools summary 工作簿.xlsx 或功能区“客户管理”选项卡上的汇总按钮生成,"
+            f"本表由 xltools {command} 工作簿.xlsx 或功能区“客户管理”选项卡上的{button}按钮生成,"
             "每次整体重建,请勿在此手工编辑。") if zh else (
-            "Filled by `xltools summary book.xlsx` or the summary button on the 客户管理 ribbon "
-            "tab; rebuilt as a whole each time, so do not edit it by hand."),
+            f"Filled by `xltools {command} book.xlsx` or the {button} button on the 客户管理 "
+            "ribbon tab; rebuilt as a whole each time, so do not edit it by hand."),
             self.formats.get(font_color="#595959", text_wrap=True))
 
     def readme_sheet(self, ws, sheet_titles) -> None:

@@ -23,6 +23,9 @@ SHEET_PURPOSE = {
                       "Sales opportunities: product, stage, expected amount and close date."),
     "Summary": ("汇总报表,由命令生成,每次整体重建,请勿手工编辑。",
                 "Reports, rebuilt as a whole by a command; do not edit by hand."),
+    "Todo": ("每位负责人逾期及即将到期的跟进和销售机会,由 remind(跟进提醒)重建,请勿手工编辑。",
+             "Each owner's overdue and due follow-ups and deals closing soon, rebuilt by remind; "
+             "do not edit by hand."),
     "Issues": ("最近一次校验发现的问题,每行一个单元格,含级别、位置和说明。",
                "Problems the latest check found, one cell per row, with severity, place and "
                "explanation."),
