@@ -140,6 +140,7 @@ def test_merge_deletes_table_rows_and_every_reference_follows(tmp_path, libreoff
     code, out, _ = cli("dedupe", book)
     assert code in (0, 1) and out["clusters"]
     approve_all(book)
+    wechat_before = set(load(book).customers["微信号"])
     code, out, _ = cli("merge", book)
     assert code == 0, out
     gone = sum(len(m["merged"]) for m in out["merged"])
@@ -171,8 +172,13 @@ def test_merge_deletes_table_rows_and_every_reference_follows(tmp_path, libreoff
     assert chart_refs(book) == [f"'{SHEET}'!T1", f"'{SHEET}'!$T$2:$T${last}"]
     assert {str(r) for r in ws.merged_cells.ranges} == \
         {f"A{where['totals'] - gone + 3}:C{where['totals'] - gone + 3}"}
-    # the user's column went with its rows: every survivor keeps its own 微信号
+    # the user's column went with its rows: every survivor keeps its own 微信号, and every
+    # merged-away record's is in Archive (which gained the column)
     assert all(ws.cell(r, WECHAT).value for r in range(2, last + 1))
+    kept = set(load(book).customers["微信号"])
+    archived = list(load(book).df("Archive")["微信号"])
+    assert len(archived) == gone and not kept & set(archived)
+    assert kept | set(archived) == wechat_before
 
 
 @pytest.mark.parametrize("total_row", [True, False])

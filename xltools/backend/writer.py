@@ -43,12 +43,13 @@ from ..xlsx.package import (
     to_xml,
 )
 from ..xlsx.parts import PartStore
-from ..xlsx.bandmove import check_move, move_cells, move_meta
+from ..xlsx.bandmove import UnsafeTableEdit, check_move, move_cells, move_meta
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.refshift import RowMove, shift_area
 from ..xlsx.refs import col_letter, make_cell, make_ref, split_ref
 from ..xlsx.sheetxml import SheetXml
 from ..xlsx.styles import Styles
+from ..xlsx.tablepart import add_table_column
 from . import frames
 from .changelog import changelog_rows
 
@@ -129,8 +130,8 @@ class BookWriter:
     def _locate(self, key: str, info: TableInfo) -> Located:
         (c1, r1), (c2, r2) = split_ref(self._table_refs.get(info.part, info.ref))
         table = self.schema.table(key)
-        positions = {k: c1 + p for p, k in frames.match_headers(info.columns, table).items()
-                     if k in table.keys}
+        # schema keys, and a team's own columns by their header (merge archives those too)
+        positions = {k: c1 + p for p, k in frames.match_headers(info.columns, table).items()}
         return Located(key, info.name, info.sheet.name, info.sheet.part, info.part,
                        r1, c1, c2, r2 - info.totals_rows, positions)
 
@@ -296,6 +297,12 @@ class BookWriter:
             return
         loc = self.locate(key, create=True)
         sheet = self.sheet(loc.sheet_part)
+        keys = set(self.schema.table(key).keys)
+        extra = [k for k in dict.fromkeys(k for r in rows for k, v in r.items()
+                                          if k not in keys and not frames.is_blank(v))
+                 if k not in loc.positions]
+        if extra:
+            self.add_columns(loc, extra)
         start = self.first_free_row(loc)
         beyond = start + len(rows) - 1 - loc.last_row      # rows the table must grow by
         if beyond > 0 and not self._free_below(loc, beyond):
@@ -312,6 +319,31 @@ class BookWriter:
             else:
                 sheet.set_cells(row, cells)
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))
+
+    def add_columns(self, loc: Located, names: list[str]) -> None:
+        """A team's own columns, new to this table (a 微信号 column of Customers reaching
+        Archive): added at the table's right edge, into empty cells only."""
+        sheet = self.sheet(loc.sheet_part)
+        root = self.parts.xml(loc.table_part)
+        bottom = loc.last_row + self._totals(loc.table_part)
+        for name in names:
+            col = loc.last_col + 1
+            for row in range(loc.header_row, bottom + 1):
+                if sheet.row_xml(row) is not None and sheet.row_values_present(row, [col]):
+                    raise UnsafeTableEdit(
+                        f"表格 {loc.name} 右侧的 {make_cell(col, row)} 有内容,无法为“{name}”列加列;"
+                        "未写入任何内容", f"cell {make_cell(col, row)} right of table {loc.name} "
+                        f"is not empty, so column '{name}' cannot be added; nothing was written")
+            header = sheet.cells(loc.header_row).get(loc.last_col)
+            style = int(header.get("s", "0")) if header is not None else 0
+            sheet.set_cells(loc.header_row, {col: cell_xml(make_cell(col, loc.header_row),
+                                                           str(name), style)})
+            add_table_column(root, str(name))
+            loc.last_col = col
+            loc.positions[name] = col
+        self.parts.put_xml(loc.table_part, root)
+        sheet.widen_dimension(loc.last_col)
+        loc.dirty = True
 
     def _free_below(self, loc: Located, count: int) -> bool:
         """True when the table can grow ``count`` rows into empty cells (no Total Row, nothing
