@@ -5,9 +5,9 @@ parts' bytes: cell formulas (and the ``ref`` of array formulas) on every workshe
 and conditional-format formulas, hyperlink locations, defined names, chart series and pivot-cache
 sources. Parts that cannot name the moved sheet are not touched at all.
 
->>> moves = [RowMove("客户", 1, 5, gone=(3,))]
->>> shift_part(b'<c r="A1"><f>SUM(\\'客户\\'!B2:B9)&amp;"x"</f></c>', "报表", moves).decode()
-'<c r="A1"><f>SUM(\\'客户\\'!B2:B8)&amp;"x"</f></c>'
+>>> moves = [RowMove("Data", 1, 5, gone=(3,))]
+>>> shift_part(b'<c r="A1"><f>SUM(Data!B2:B9)&amp;"x"</f></c>', "Report", moves).decode()
+'<c r="A1"><f>SUM(Data!B2:B8)&amp;"x"</f></c>'
 """
 
 from __future__ import annotations
