@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
@@ -25,6 +26,7 @@ from ..xlsx.package import Package, TableInfo
 from ..xlsx.refs import col_letter, split_ref
 from . import frames
 from .coerce import coerce_column
+from .columnar import ColumnReader, coerce_series
 from .excel import empty_frame
 
 
@@ -77,8 +79,9 @@ class SheetGrids:
 
 
 def read_table(table: Table, info: TableInfo, grids: SheetGrids,
-               issues: list[Issue]) -> TableFrame:
-    """One managed table: header from the table part, values from calamine, coerced by type."""
+               issues: list[Issue], columns: ColumnReader | None = None) -> TableFrame:
+    """One managed table: header from the table part, values read as Arrow columns by
+    fastexcel (``columns``; calamine cell by cell when it cannot), coerced by type."""
     (col1, row1), (col2, row2) = split_ref(info.ref)
     header = list(info.columns) or [str(v) for v in grids.region(info.sheet.name, info.ref)[0]]
     first_data = row1 + info.header_rows
@@ -94,22 +97,32 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
             f"工作表「{info.sheet.name}」的表 {info.name} 缺少必填列 {zh}",
             f"table {info.name} on sheet '{info.sheet.name}' lacks required column(s) {en}")
 
-    if last_data >= first_data:
-        body = grids.region(info.sheet.name,
-                            f"{col_letter(col1)}{first_data}:{col_letter(col2)}{last_data}")
-    else:
-        body = []
-    rows = range(first_data, first_data + len(body))
     types = {c.key: c.type for c in table.columns}
-    data: dict[str, list[Any]] = {}
-    for pos, key in enumerate(keys):
-        raw = [row[pos] for row in body]
-        values, bad = coerce_column(raw, types.get(key))
-        data[key] = values
-        for i in bad:
-            cell = f"{info.sheet.name}!{col_letter(col1 + pos)}{rows[i]}"
-            issues.append(_unreadable(table.key, key, header[pos], cell, rows[i], raw[i],
-                                      types[key]))
+    body = None
+    if last_data >= first_data and columns is not None:
+        body = columns.body(info.sheet.name, first_data, last_data, col1, col2)
+    data: dict[str, Any] = {}
+    if body is not None:
+        rows = range(first_data, first_data + (len(body[0]) if body else 0))
+        for pos, key in enumerate(keys):
+            values, bad = coerce_series(body[pos], types.get(key))
+            data[key] = values.to_numpy(dtype=object)
+            bad_positions = np.flatnonzero(bad).tolist()
+            _report(issues, table, info, header, col1, pos, key, types, rows,
+                    bad_positions, [values.iat[i] for i in bad_positions])
+    else:
+        if last_data >= first_data:
+            grid = grids.region(info.sheet.name,
+                                f"{col_letter(col1)}{first_data}:{col_letter(col2)}{last_data}")
+        else:
+            grid = []
+        rows = range(first_data, first_data + len(grid))
+        for pos, key in enumerate(keys):
+            raw = [row[pos] for row in grid]
+            values, bad = coerce_column(raw, types.get(key))
+            data[key] = values
+            _report(issues, table, info, header, col1, pos, key, types, rows, bad,
+                    [raw[i] for i in bad])
     df = pd.DataFrame(data, index=pd.Index(list(rows), dtype="int64"), dtype=object)
     df.columns = keys
     # Rows with no value at all are not records (a new table has one empty row).
@@ -127,6 +140,12 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
         extra_columns=extra)
 
 
+def _report(issues, table, info, header, col1, pos, key, types, rows, bad, raw) -> None:
+    for i, value in zip(bad, raw):
+        cell = f"{info.sheet.name}!{col_letter(col1 + pos)}{rows[i]}"
+        issues.append(_unreadable(table.key, key, header[pos], cell, rows[i], value, types[key]))
+
+
 def _unreadable(table: str, key: str, header: str, cell: str, row: int, value: Any,
                 col_type: str) -> Issue:
     if col_type in ("date", "datetime"):
@@ -136,6 +155,15 @@ def _unreadable(table: str, key: str, header: str, cell: str, row: int, value: A
     return Issue(table, row, key, value, "load", "warning",
                  f"{cell}「{header}」的值“{value}”无法识别为{zh},已按原样保留",
                  f"{cell} ({header}): {value!r} cannot be read as {en}; kept as typed")
+
+
+def _column_reader(source) -> ColumnReader | None:
+    """fastexcel over the book, or None when it is not installed or cannot open the file
+    (calamine, cell by cell, then reads everything, and reports a damaged book)."""
+    try:
+        return ColumnReader(source)
+    except Exception:  # noqa: BLE001 - ImportError, fastexcel's own errors
+        return None
 
 
 def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
@@ -165,12 +193,13 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
             f"this workbook has no customer table ({customers.table_name}); it is not an xltools "
             "customer database")
     grids = SheetGrids(source)
+    columns = _column_reader(source)
     issues: list[Issue] = []
     try:
         kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
         issues += [i for i in (reuse.load_issues if reuse else []) if i.table in kept]
         tables = {t.key: reuse.tables[t.key] if t.key in kept else
-                  read_table(t, found[t.key], grids, issues)
+                  read_table(t, found[t.key], grids, issues, columns)
                   for t in schema.tables if found.get(t.key) is not None}
         lists_grid = grids.region(lists_info.sheet.name, lists_info.ref) if lists_info else None
     finally:

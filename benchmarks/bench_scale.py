@@ -1,0 +1,223 @@
+"""Every command on a realistic big book, as a ratio to reading the same file with fastexcel.
+
+The book is the template filled by ``xltools.demo.synthetic_frames`` (owners on the Lists sheet)
+with a realistic problem mix planted on top (:func:`plant_problems`): about 2% of customers and
+follow-ups carry a real problem (a date typed as text, a missing name, an industry outside the
+list, a credit code with a wrong check digit, a short phone, a follow-up for an unknown customer)
+and about three quarters of the regions disagree with the region the credit code points to, as
+in a book where people type the office's region instead of the customer's.
+
+Then, in one run, each job in its own subprocess (so its peak RSS is its own), on a fresh copy:
+
+* **floor**: fastexcel reads every sheet into pandas DataFrames (the speed of the file format);
+* ``xltools info`` (the load), ``validate --no-mark``, ``summary`` (rebuilds the Summary sheet
+  in place), ``monthly`` (the whole batch) and ``import`` of a CSV of ``2 x customers`` rows
+  (200,000 at full size) into the book.
+
+Each line prints seconds, peak RSS and both as a ratio to the floor. The goals of issue 20:
+load <= 1.5x, validate <= 2x, summary <= 2x, monthly <= 5x and <= 1.5 GB, import <= 30 s and
+<= 1 GB. ``--timeout`` kills a job that runs too long (reported as such, not as a time).
+
+    python benchmarks/bench_scale.py                       # 100,000 customers, 500,000 follow-ups
+    python benchmarks/bench_scale.py --customers 20000     # quicker, while developing
+    python benchmarks/bench_scale.py --jobs floor,info      # some jobs only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CACHE = Path(tempfile.gettempdir()) / "xltools-bench"
+JOBS = ("floor", "info", "validate", "summary", "monthly", "import")
+PROBLEM_SHARE = 0.02
+REGION_MISMATCH_SHARE = 0.75
+
+
+# ---------------------------------------------------------------- the book
+
+
+def plant_problems(data, seed: int = 7):
+    """Plant the problem mix (module docstring) in ``data.frames`` in place; returns ``data``."""
+    import numpy as np
+    import pandas as pd
+
+    from xltools.core.regions import PROVINCE_REGION
+    rng = np.random.default_rng(seed)
+    cust = data.frames["Customers"]
+    n = len(cust)
+    regions = np.array(sorted(set(PROVINCE_REGION.values())), dtype=object)
+    move = rng.random(n) < REGION_MISMATCH_SHARE
+    shifted = (np.searchsorted(regions, cust["Region"].fillna(regions[0]).to_numpy())
+               + rng.integers(1, len(regions), n)) % len(regions)
+    cust["Region"] = np.where(move, regions[shifted], cust["Region"]).astype(object)
+
+    bad = np.flatnonzero(rng.random(n) < PROBLEM_SHARE)
+    kinds = rng.integers(0, 5, len(bad))
+    cust["CreateTime"] = cust["CreateTime"].astype(object)
+    for row, kind in zip(bad, kinds):
+        if kind == 0:
+            cust.at[row, "CreateTime"] = f"2024年13月{row % 28 + 1}日"      # not a date
+        elif kind == 1:
+            cust.at[row, "CustomerName"] = None
+        elif kind == 2:
+            cust.at[row, "Industry"] = "其它行业"
+        elif kind == 3:
+            code = str(cust.at[row, "CreditCode"] or "")
+            if code and code[-1] != "*":
+                cust.at[row, "CreditCode"] = code[:-1] + ("0" if code[-1] != "0" else "1")
+        else:
+            cust.at[row, "ContactPhone"] = "1381234"
+    fu = data.frames["FollowUps"]
+    bad = np.flatnonzero(rng.random(len(fu)) < PROBLEM_SHARE)
+    fu["FollowUpTime"] = fu["FollowUpTime"].astype(object)
+    for i, row in enumerate(bad):
+        if i % 2:
+            fu.at[row, "CustomerID"] = f"C19990101{i % 1000:03d}"
+        else:
+            fu.at[row, "FollowUpTime"] = "上周三"
+    return data
+
+
+def build_book(path: Path, n_customers: int, per_customer: int) -> float:
+    from xltools.demo import synthetic_frames
+    from xltools.template import build_template
+    start = time.perf_counter()
+    data = plant_problems(synthetic_frames(n_customers, per_customer, seed=1))
+    build_template(path, data=data)
+    return time.perf_counter() - start
+
+
+def build_csv(path: Path, rows: int) -> None:
+    """A lead list as a trade fair exports it: Chinese headers, phones raw, some rows broken."""
+    from xltools.demo import synthetic_frames
+    cust = synthetic_frames(rows, 1, seed=11).frames["Customers"]
+    out = cust[["CustomerName", "ContactPerson", "Industry", "Region", "CreditCode"]].copy()
+    out.columns = ["客户名称", "联系人", "行业", "区域", "统一社会信用代码"]
+    out["联系电话"] = [f"1{3 + i % 6}{i:09d}"[:11] for i in range(len(out))]
+    out.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+# ---------------------------------------------------------------- jobs (run in a subprocess)
+
+
+def job_floor(book: Path, _: Path) -> dict:
+    import fastexcel
+    start = time.perf_counter()
+    reader = fastexcel.read_excel(str(book))
+    rows = 0
+    for name in reader.sheet_names:
+        rows += len(reader.load_sheet_by_name(name).to_pandas())
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
+def _cli(args: list[str]) -> dict:
+    from xltools.cli import main
+    start = time.perf_counter()
+    try:
+        main(args, standalone_mode=False)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    return {"seconds": time.perf_counter() - start, "exit": code}
+
+
+def job_command(job: str, book: Path, csv: Path) -> dict:
+    import xltools.cli  # noqa: F401  (imports are not the command's time)
+    args = {"info": ["info", str(book)],
+            "validate": ["validate", str(book), "--no-mark"],
+            "summary": ["summary", str(book)],
+            "monthly": ["monthly", str(book)],
+            "import": ["import", str(book), str(csv)]}[job]
+    return _cli(args + ["--json"])
+
+
+def _child(job: str, book: str, csv: str) -> None:
+    if job == "floor":
+        result = job_floor(Path(book), Path(csv))
+    else:
+        import contextlib
+        import io
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = job_command(job, Path(book), Path(csv))
+    result["peak_rss_mb"] = _peak_rss_mb()
+    print(json.dumps(result))
+
+
+def _peak_rss_mb() -> float:
+    """This process's own high-water RSS (VmHWM; ru_maxrss may carry the parent's over fork)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run(job: str, source: Path, csv: Path, work: Path, timeout: float) -> dict:
+    book = work / f"{job}.xlsx"
+    shutil.copyfile(source, book)
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--job", job, "--book", str(book),
+                               "--csv", str(csv)], capture_output=True, text=True,
+                              env=os.environ.copy(), check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"killed": timeout}
+    if proc.returncode:
+        return {"failed": proc.stderr.strip().splitlines()[-1:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--customers", type=int, default=100_000)
+    ap.add_argument("--followups", type=int, default=5, help="follow-ups per customer")
+    ap.add_argument("--jobs", default=",".join(JOBS))
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds before a job is killed")
+    ap.add_argument("--job", help=argparse.SUPPRESS)
+    ap.add_argument("--book", help=argparse.SUPPRESS)
+    ap.add_argument("--csv", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.job:
+        _child(args.job, args.book, args.csv)
+        return
+    from xltools.demo import DEMO_SECRET
+    os.environ.setdefault("XLTOOLS_SECRET", DEMO_SECRET.decode())   # the synthetic book's key
+    CACHE.mkdir(exist_ok=True)
+    source = CACHE / f"scale-{args.customers}x{args.followups}.xlsx"
+    csv = CACHE / f"scale-import-{2 * args.customers}.csv"
+    if not source.exists():
+        print(f"built {source.name} in {build_book(source, args.customers, args.followups):.1f} s")
+    jobs = [j for j in args.jobs.split(",") if j]
+    if "import" in jobs and not csv.exists():
+        build_csv(csv, 2 * args.customers)
+    print(f"book: {args.customers:,} customers, {args.customers * args.followups:,} follow-ups, "
+          f"{source.stat().st_size / 1e6:.1f} MB; import: {2 * args.customers:,} CSV rows")
+    if "floor" not in jobs:
+        jobs.insert(0, "floor")
+    print("| job | seconds | x floor | peak MB | x floor | exit |\n|---|---:|---:|---:|---:|---:|")
+    floor = None
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        for job in jobs:
+            r = _run(job, source, csv, Path(tmp), args.timeout)
+            if "seconds" not in r:
+                print(f"| {job} | {r} | | | |", flush=True)
+                continue
+            floor = floor or r
+            print(f"| {job} | {r['seconds']:.1f} | {r['seconds'] / floor['seconds']:.2f} | "
+                  f"{r['peak_rss_mb']:,.0f} | {r['peak_rss_mb'] / floor['peak_rss_mb']:.2f} | "
+                  f"{r.get('exit', '')} |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
