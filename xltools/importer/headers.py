@@ -63,6 +63,7 @@ class Synonyms:
     ignore: frozenset[str]
     values: dict[str, dict[str, str]]             # list key -> {normalised alias: value}
     keys: tuple[str, ...] = ()
+    places: frozenset[str] = frozenset()          # city / province / address headers
 
     @classmethod
     def load(cls, schema: Schema | None = None, path: str | Path | None = None) -> "Synonyms":
@@ -94,6 +95,11 @@ class Synonyms:
     def ignored(self, header) -> bool:
         return norm_header(header) in self.ignore
 
+    def is_place(self, header) -> bool:
+        """A city, province or address column (kept in Remarks, read for the sales region)."""
+        name = norm_header(header)
+        return name in self.places or _NOTE.sub("", name) in self.places
+
 
 _CACHE: dict[tuple[int, str], tuple[Schema, Synonyms]] = {}
 
@@ -119,7 +125,8 @@ def _load(schema: Schema, path: str) -> Synonyms:
                             for value, aliases in groups.items() for alias in aliases}
     return Synonyms(columns=columns, fallback=fallback,
                     ignore=frozenset(norm_header(h) for h in doc.get("ignore") or ()),
-                    values=values, keys=tuple(table.keys))
+                    values=values, keys=tuple(table.keys),
+                    places=frozenset(norm_header(h) for h in doc.get("places") or ()))
 
 
 # ---------------------------------------------------------------- mapping files

@@ -25,6 +25,7 @@ from ..db import CustomerDB
 from . import values as V
 from .frame import EXTRAS, ROW, SOURCE, Extracted
 from .headers import Synonyms
+from .infer import infer
 
 TABLE = "Customers"
 REVIEW_SHEET = "ImportReview"
@@ -90,6 +91,8 @@ def normalise(db: CustomerDB, part: Extracted, synonyms: Synonyms, issues: list[
         else:
             s = V.text(s)
         df[key] = s
+        if col.type == "list" and col.list == "Staff":
+            bad = None  # a new salesperson: one line for the whole import (data["new_staff"])
         if bad is not None and bad.any():
             for pos in bad.to_numpy().nonzero()[0]:
                 issues.append(_value_issue(part.label, int(df[ROW].iat[pos]), col, s.iat[pos]))
@@ -301,6 +304,7 @@ def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = 
         if k not in df.columns and k not in OWN_COLUMNS:
             df[k] = None
     infer_types(df)
+    inferred = infer(db, df, _place_values(df, synonyms))
     df["Remarks"] = remarks(df)
 
     keys = match_keys(df, key)
@@ -368,15 +372,45 @@ def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = 
     imported = [{**where(idx), "CustomerID": new_ids[idx]} for idx in imported_idx]
     data = {"read": int(len(df)), "imported": len(imported), "flagged": len(flagged),
             "rejected": rejected, "flagged_rows": flagged, "imported_rows": imported,
-            "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped],
+            "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
+                         if not synonyms.is_place(h)],
+            "places": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
+                       if synonyms.is_place(h)],
             "ignored": [{"source": p.label, "header": h} for p in parts for h in p.ignored],
             "mapped": {p.label: p.mapped for p in parts},
             "skipped": {"blank_rows": sum(p.blank_rows for p in parts),
                         "total_rows": sum(p.total_rows for p in parts)},
-            "fingerprints": bool(key)}
+            "fingerprints": bool(key), "inferred": inferred,
+            "new_staff": _new_staff(db, masked.loc[imported_idx], owner)}
     result = Result(changes=changes, issues=issues, data=data, problems=bool(flagged or rejected),
                     summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
     return result, raw_values
+
+
+def _place_values(df: pd.DataFrame, synonyms: Synonyms) -> pd.Series:
+    """Each row's first city / province / address value (from the columns kept in Remarks)."""
+    def first(extras):
+        return next((V._as_text(value) for label, value, key in extras
+                     if key is None and synonyms.is_place(label) and not is_blank(value)), None)
+    return pd.Series([first(e) for e in df[EXTRAS].tolist()], index=df.index, dtype=object)
+
+
+def _new_staff(db: CustomerDB, rows: pd.DataFrame, owner: str | None) -> list[str]:
+    """Owners of imported rows that are not on the Lists sheet's Staff list, in order of appearance."""
+    known = set(db.lists.get("Staff") or [])
+    names = list(rows["Owner"]) if "Owner" in rows.columns else []
+    names += [owner] if owner else []
+    seen = [str(n).strip() for n in names if not is_blank(n)]
+    return [n for n in dict.fromkeys(seen) if n not in known]
+
+
+_INFERRED_LABELS = {"Region": ("区域", "region"), "CustomerType": ("客户类型", "customer type"),
+                    "CustomerLevel": ("客户等级", "customer level"),
+                    "CooperationPhase": ("合作阶段", "cooperation phase")}
+_INFERRED_FROM = {"Region": ("由城市/省份/地址", "from the city/province/address"),
+                  "CustomerType": ("由名称", "from the name"),
+                  "CustomerLevel": ("按设置默认值", "the Settings default"),
+                  "CooperationPhase": ("按设置默认值", "the Settings default")}
 
 
 def review_sheet(lang: str, masked: pd.DataFrame, df: pd.DataFrame, flagged: dict, rejected: list) -> SheetRebuild:
@@ -415,6 +449,14 @@ def _summary(data: dict, lang: str) -> str:
         lines = [f"读取 {data['read']} 行:导入 {data['imported']},待复核 {data['flagged']},未导入 {n_rej}。"]
         if data["unmapped"]:
             lines.append("未识别的列(已写入备注):" + "、".join(sorted({u["header"] for u in data["unmapped"]})))
+        if data.get("places"):
+            lines.append("地点列(已写入备注,用于推断区域):" + "、".join(sorted({u["header"] for u in data["places"]})))
+        if data.get("inferred"):
+            lines.append("已推断:" + "、".join(
+                f"{_INFERRED_LABELS[k][0]} {n} 行({_INFERRED_FROM[k][0]})" for k, n in data["inferred"].items()))
+        if data.get("new_staff"):
+            lines.append("负责人 " + "、".join(data["new_staff"]) + " 不在“字典”表的销售人员列表中:"
+                         "请在“字典”表“销售人员”列添加,否则校验会把这些行标为错误。")
         if not data["fingerprints"]:
             lines.append("没有密钥:未写指纹,无法按已脱敏的电话/证件号查重(见 XLTOOLS_SECRET)。")
         return "\n".join(lines)
@@ -423,6 +465,15 @@ def _summary(data: dict, lang: str) -> str:
     if data["unmapped"]:
         lines.append("Columns not recognised (kept in Remarks): "
                      + ", ".join(sorted({u["header"] for u in data["unmapped"]})))
+    if data.get("places"):
+        lines.append("Place columns (kept in Remarks, read for the region): "
+                     + ", ".join(sorted({u["header"] for u in data["places"]})))
+    if data.get("inferred"):
+        lines.append("Inferred: " + ", ".join(
+            f"{_INFERRED_LABELS[k][1]} on {n} rows ({_INFERRED_FROM[k][1]})" for k, n in data["inferred"].items()))
+    if data.get("new_staff"):
+        lines.append("Owners not on the Lists sheet's Staff list: " + ", ".join(data["new_staff"])
+                     + "; add them to its Staff column, or validate will flag these rows.")
     if not data["fingerprints"]:
         lines.append("No key: no fingerprints written, and masked phones/codes in the book cannot be "
                      "matched (see XLTOOLS_SECRET).")

@@ -64,9 +64,14 @@ def _in_list(ctx: Context, table_key: str, col) -> Rule:
     allowed = {str(v).strip() for v in ctx.db.lists.get(col.list, []) if str(v).strip()}
     shown = "、".join(sorted(allowed))[:80]
     ok = ctx.blank(table_key, col.key) | ctx.text(table_key, col.key).isin(allowed)
+    # How to fix it: the list lives on the Lists sheet, where the team adds its own options
+    # (a new salesperson's name, first of all).
+    list_zh = ctx.db.schema.list(col.list).zh
+    hint_zh = f";如是新选项,请在“字典”表“{list_zh}”列添加"
+    hint_en = f"; if it is a new option, add it to the {col.list} column of the Lists sheet"
     return Rule("list", table_key, col.key, lambda s: ok.reindex(s.index),
-                fixed(f"「{col.zh}」的值不在下拉列表中(可选:{shown})",
-                      f"{col.en} is not one of the dropdown values ({shown})"))
+                fixed(f"「{col.zh}」的值不在下拉列表中(可选:{shown}){hint_zh}",
+                      f"{col.en} is not one of the dropdown values ({shown}){hint_en}"))
 
 
 def _email_rule(ctx: Context, table_key: str, column: str):

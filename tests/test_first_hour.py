@@ -1,0 +1,82 @@
+"""The first hour with xltools: what a new team trips over, each through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xltools.cli import main
+from xltools.template import build_template
+
+from integration_support import tables
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+LEADS = """公司名称,联系人,手机,所在城市,行业,负责人
+深圳市华腾科技有限公司,王经理,13812340001,深圳,IT服务业,张伟
+杭州恒信贸易有限公司,李总,13812340002,杭州,零售业,张伟
+成都博远机械厂,陈工,13812340003,成都市,制造业,李娜
+刘德明,刘德明,13812340004,广东省广州市天河区体育西路,其他,李娜
+"""
+
+
+@pytest.fixture
+def fresh_book(tmp_path) -> Path:
+    path = tmp_path / "team.xlsx"
+    build_template(path)
+    return path
+
+
+def test_import_infers_region_type_and_defaults_and_says_so(fresh_book, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    code, out, err = run("import", fresh_book, source, "--json")
+    data = json.loads(out)
+    assert data["imported"] == 4
+    assert data["inferred"] == {"Region": 4, "CustomerType": 4, "CustomerLevel": 4,
+                                "CooperationPhase": 4}
+    assert {p["header"] for p in data["places"]} == {"所在城市"}
+    customers = tables(fresh_book)["Customers"].set_index("CustomerName")
+    assert customers.loc["深圳市华腾科技有限公司", "Region"] == "华南"
+    assert customers.loc["杭州恒信贸易有限公司", "Region"] == "华东"
+    assert customers.loc["成都博远机械厂", "Region"] == "西南"
+    assert customers.loc["刘德明", "Region"] == "华南"          # from an address
+    assert customers.loc["刘德明", "CustomerType"] == "个人"
+    assert set(customers.loc[customers.index != "刘德明", "CustomerType"]) == {"企业"}
+    assert set(customers["CustomerLevel"]) == {"潜在"} and set(customers["CooperationPhase"]) == {"潜在客户"}
+    assert "所在城市: 深圳" in customers.loc["深圳市华腾科技有限公司", "Remarks"]  # the city is kept
+
+
+def test_import_names_owners_missing_from_the_staff_list_once(fresh_book, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    code, out, _err = run("import", fresh_book, source)
+    assert "张伟、李娜" in out and "字典" in out and out.count("张伟") == 1
+    code, out, _err = run("validate", fresh_book, "--json")
+    owner_issues = [i for i in json.loads(out)["issues"] if i["column"] == "Owner"]
+    assert owner_issues and all("Lists sheet" in i["message_en"] and "字典" in i["message_zh"]
+                                for i in owner_issues)
+
+
+def test_settings_decide_the_defaults(fresh_book, tmp_path):
+    from openpyxl import load_workbook
+    book = load_workbook(fresh_book)
+    sheet = next(ws for ws in book.worksheets if "tblSettings" in ws.tables)
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "ImportDefaultLevel":
+            row[1].value = "普通"
+        if row[0].value == "ImportDefaultPhase":
+            row[1].value = None  # blank: the setting's default
+    book.save(fresh_book)
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    run("import", fresh_book, source)
+    customers = tables(fresh_book)["Customers"]
+    assert set(customers["CustomerLevel"]) == {"普通"}
