@@ -90,7 +90,8 @@ def sheet_pdf(book: Path, sheet: str, out: Path, db=None, changes=None) -> Path:
 
 
 def only_sheet(workbook_xml: bytes, sheet: str) -> bytes:
-    """workbook.xml with every sheet but ``sheet`` hidden and ``sheet`` the active one."""
+    """workbook.xml with every sheet but ``sheet`` hidden (and without their print areas) and
+    ``sheet`` the active one."""
     root = etree.fromstring(workbook_xml)
     sheets = root.find(q("sheets"))
     index = None
@@ -102,6 +103,9 @@ def only_sheet(workbook_xml: bytes, sheet: str) -> bytes:
             el.set("state", "hidden")
     if index is None:
         raise KeyError(sheet)
+    for name in list(root.iter(q("definedName"))):   # LibreOffice prints a hidden sheet's print area
+        if name.get("name") == "_xlnm.Print_Area" and name.get("localSheetId") != str(index):
+            name.getparent().remove(name)
     for view in root.iter(q("workbookView")):
         view.set("activeTab", str(index))
         view.set("firstSheet", str(index))

@@ -20,9 +20,11 @@ PANEL_COLS = 7
 LAST_COL = PANELS[1] + PANEL_COLS - 1
 WIDTHS = {1: 24, **{c: 10 for c in range(2, 8)}, 8: 2, 9: 24, **{c: 10 for c in range(10, 16)}}
 TITLE_ROWS = 2
-PAGE_ROWS = 40                  # rows below the titles that fit one A4 landscape page at this width
-CHART_ROWS = 17                 # a chart's height in rows (and a blank row under it)
-KPI_VALUE_HEIGHT = 27           # points
+PAGE_ROWS = 38                  # rows below the titles that fit one A4 landscape page at this width
+CHART_ROWS = 16                 # a chart's height in rows (and a blank row under it)
+ROW_HEIGHT = 15                 # points; set on every row so Excel, WPS and LibreOffice agree
+TITLE_HEIGHT = 24
+KPI_VALUE_HEIGHT = 27
 KPI_SLOTS = (1, 3, 5, 7, 9, 11, 13)   # one key figure every two columns
 CHART_SLOTS = ((1, 5), (5, 10), (10, 16))   # columns [from, to) of the three charts of a band
 CHARTS_PER_PAGE = 6
@@ -119,7 +121,7 @@ def layout(title: str, subtitle: str, kpis: list[tuple[str, float, float, str, s
         cv.put(row + 1, slot, value, num=fmt, bold=True, size=18, fill=KPI_FILL, align="left")
         cv.put(row + 2, slot, change, num=change_fmt, fill=KPI_FILL, colour=MUTED, align="left")
         cv.merges += [make_ref(slot, r, slot + 1, r) for r in (row + 1, row + 2)]  # numbers never spill
-    heights = {row + 1: KPI_VALUE_HEIGHT}
+    extra_heights = {1: TITLE_HEIGHT, row + 1: KPI_VALUE_HEIGHT}
     chart_top = row + 4
 
     # The tables go after the chart pages; their rows are known once packed, so pack first.
@@ -134,6 +136,7 @@ def layout(title: str, subtitle: str, kpis: list[tuple[str, float, float, str, s
         cv.chart(blocks[b], base + (slot // 3) * CHART_ROWS, CHART_SLOTS[slot % 3], head, col)
     breaks = sorted(set(page_starts + [table_start] + cv.breaks))
     last_row = len(cv.rows)
+    heights = {r: extra_heights.get(r, ROW_HEIGHT) for r in range(1, last_row + 1)}
     page = {"orientation": "landscape", "fit_width": True, "title_rows": (1, TITLE_ROWS),
             "print_area": make_ref(1, 1, LAST_COL, last_row),
             "breaks": [b - 1 for b in breaks if 1 < b <= last_row], "freeze": make_cell(1, TITLE_ROWS + 1),
