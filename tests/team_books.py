@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
-import openpyxl
 import pandas as pd
 
 from xltools.demo import demo_data

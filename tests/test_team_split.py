@@ -8,15 +8,15 @@ import sys
 import zipfile
 
 import pytest
-
 from team_books import team_master
+
 from xltools.backend.file import FileBackend
 from xltools.core.rules import as_text
 
 
 def run(*args, check=True):
     proc = subprocess.run([sys.executable, "-m", "xltools", *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, check=False, timeout=600)
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -32,7 +32,7 @@ def split_books(tmp_path_factory):
 
 
 def test_each_member_gets_their_customers_the_pool_and_nothing_else(split_books):
-    root, master, team, report = split_books
+    _root, master, team, report = split_books
     db = FileBackend(master).load()
     customers = db.df("Customers")
     owners = as_text(customers["Owner"]).str.strip()
@@ -58,7 +58,7 @@ def test_each_member_gets_their_customers_the_pool_and_nothing_else(split_books)
 
 
 def test_the_base_sits_on_a_very_hidden_sheet(split_books):
-    root, master, team, report = split_books
+    _root, master, team, report = split_books
     path = report["books"][0]["path"]
     with zipfile.ZipFile(path) as zf:
         workbook = zf.read("xl/workbook.xml").decode()
@@ -74,16 +74,19 @@ def test_the_base_sits_on_a_very_hidden_sheet(split_books):
 
 
 def test_the_member_summary_counts_their_customers(split_books):
-    root, master, team, report = split_books
+    _root, _master, _team, report = split_books
     import openpyxl
     book = report["books"][1]
     ws = openpyxl.load_workbook(book["path"], read_only=True)["汇总"]
-    cells = {r[0]: r[1] for r in ws.iter_rows(max_col=2, values_only=True) if r[0]}
-    assert cells["客户总数"] == book["Customers"]
+    rows = [list(r) for r in ws.iter_rows(max_row=40, values_only=True)]
+    # the figure under the 客户总数 (customers) heading, wherever the dashboard puts it
+    found = [rows[r + 1][c] for r, row in enumerate(rows[:-1]) for c, v in enumerate(row)
+             if v == "客户总数"]
+    assert found and found[0] == book["Customers"]
 
 
 def test_split_refuses_to_overwrite_books_not_yet_gathered(split_books):
-    root, master, team, report = split_books
+    root, master, team, _report = split_books
     before = (root / "members" / f"{team['lead']}.xlsx").read_bytes()
     proc = run("split", master, "-o", root / "members", check=False)
     assert proc.returncode == 2 and "gather" in proc.stderr and "Traceback" not in proc.stderr
@@ -91,7 +94,7 @@ def test_split_refuses_to_overwrite_books_not_yet_gathered(split_books):
 
 
 def test_unchanged_books_gather_to_nothing(split_books):
-    root, master, team, report = split_books
+    root, master, _team, _report = split_books
     before = master.read_bytes()
     out = json.loads(run("gather", master, root / "members", "--json").stdout)
     assert out["counts"]["applied"] == 0 and not out["conflicts"] and not out["refused"]

@@ -57,7 +57,8 @@ class MonthlyRun:
 
 
 def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
-                on_step: Callable[[str, int, int], None] | None = None, db=None) -> MonthlyRun:
+                on_step: Callable[[str, int, int], None] | None = None, db=None,
+                first: tuple[tuple[str, dict], ...] = ()) -> MonthlyRun:
     """Run every step of :data:`STEPS` through ``backend`` (``load()`` / ``apply()`` / ``reload()``).
 
     ``ctx.book`` is where side files (the vault) belong when the backend works on a copy;
@@ -65,7 +66,7 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
     beside the book (the changes still go to ``backend``: later steps must see them; the caller
     discards the copy). ``on_step(op_id, index, total)`` is called before each step, for progress
     bars. ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first
-    load.
+    load. ``first``: steps to run before :data:`STEPS`, e.g. ``(("gather", {"members": ...}),)``.
     """
     from .registry import REGISTRY, operations
 
@@ -73,8 +74,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
     ctx = ctx or RunContext()
     book_path = ctx.book
     run = MonthlyRun(book=str(book_path or ""), started=dt.datetime.now())
-    steps = [(op_id, params) for op_id, params in STEPS if op_id in REGISTRY]
-    run.skipped = [op_id for op_id, _ in STEPS if op_id not in REGISTRY]
+    steps = [(op_id, params) for op_id, params in (*first, *STEPS) if op_id in REGISTRY]
+    run.skipped = [op_id for op_id, _ in (*first, *STEPS) if op_id not in REGISTRY]
     for index, (op_id, params) in enumerate(steps):
         if on_step:
             on_step(op_id, index, len(steps))

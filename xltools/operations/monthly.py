@@ -29,9 +29,14 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
     params=(Param("report", ("--report",), default=None,
                   help_zh="报告文件或文件夹(默认:工作簿旁 <名称>-月报-YYYY-MM.html)",
                   help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),
+            Param("gather", ("--gather",), multiple=True,
+                  help_zh="先合并这些成员工作簿(文件夹或文件,可重复;见 gather)",
+                  help_en="Gather these member books first (a folder or files, repeatable; see "
+                          "gather)"),
             FORCE_PARAM),
 )
-def monthly(backend, ctx, report: str | None = None, db=None, force: bool = False):
+def monthly(backend, ctx, report: str | None = None, db=None, force: bool = False,
+            gather: tuple[str, ...] = ()):
     book, dry_run = ctx.book, ctx.dry_run
     path = None
     if book is not None and not dry_run and db is not None:
@@ -45,7 +50,8 @@ def monthly(backend, ctx, report: str | None = None, db=None, force: bool = Fals
         def on_step(op_id: str, index: int, total: int) -> None:
             progress.update(task, completed=index, total=total, description=f"{op_id}")
 
-        run = run_monthly(backend, ctx, on_step=on_step, db=db)
+        first = (("gather", {"members": tuple(gather)}),) if gather else ()
+        run = run_monthly(backend, ctx, on_step=on_step, db=db, first=first)
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = path or report_path(book, report, run, force=force)
         write_report(run, path, run.lang)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..changes import Changeset, RowAppend, Result
+from ..changes import Changeset, Result, RowAppend
 from ..errors import BadInputError, BookLockedError
 from ..registry import Param, operation
 from ..schema import DATA_TABLES
@@ -48,7 +48,7 @@ def split(db, ctx, output: str, member: tuple[str, ...] = (), force: bool = Fals
     now = dt.datetime.now().replace(microsecond=0)
     plan = plan_split(db, team, now)
     targets = {p.member.name: out / book_name(p.member.name) for p in plan.members}
-    for name, path in targets.items():
+    for path in targets.values():
         if (path.parent / f"~${path.name}").exists():
             raise BookLockedError(f"{path} 正在 Excel/WPS 中打开,未分发",
                                   f"{path} is open in Excel/WPS; nothing was split", path=str(path))
@@ -132,3 +132,42 @@ def gather(db, ctx, members: tuple[str, ...] = ()) -> Result:
         en += f"\n  refused: {issue.message_en}"
     return Result(plan_changes, issues=refused, data=data, summary_zh=zh, summary_en=en,
                   problems=bool(refused))
+
+
+@operation(
+    "resolve",
+    label_zh="处理冲突", label_en="Resolve conflicts",
+    help_zh="执行“冲突”表中的选择:采用成员=改为成员的值(删除行则删除该记录,客户先归档);保留主表=不改。"
+            "处理过的行标为 已处理;同一单元格的其他待定行一并处理。",
+    help_en="Carry out the choices on the Conflicts sheet: 采用成员 sets the member's value (on a "
+            "删除 row removes the record, archiving a customer first); 保留主表 changes nothing. "
+            "Rows done are marked 已处理, with the other pending rows about the same cell.",
+    example="xltools resolve team.xlsx --dry-run",
+    group="customers", icon="AcceptInvitation",
+)
+def resolve(db, ctx) -> Result:
+    from ..team.resolve import resolve as run_resolve
+    return run_resolve(db, today=ctx.today)
+
+
+@operation(
+    "handover",
+    label_zh="客户交接", label_en="Hand over",
+    help_zh="把 --from 的客户(可用 --where 条件筛选)交给 --to:客户负责人、未结束的商机和计划中的跟进"
+            "一并转移,每处修改记入变更日志。先用 --dry-run 预览。",
+    help_en="Move the customers of --from (those --where selects) to --to, with their open "
+            "opportunities and planned follow-ups; every change is logged in the ChangeLog. "
+            "Preview with --dry-run.",
+    example='xltools handover team.xlsx --from 张伟 --to 李娜 --where "Region=华南" --dry-run',
+    group="customers", icon="GroupMoveToFolder",
+    params=(Param("from_", ("--from",), required=True,
+                  help_zh="交出客户的人", help_en="Who hands the customers over"),
+            Param("to", ("--to",), required=True,
+                  help_zh="接手的人", help_en="Who takes them over"),
+            Param("where", ("--where",), default=None,
+                  help_zh="只交接满足条件的客户(与 query 相同)",
+                  help_en="Only customers this condition selects (as in query)")),
+)
+def handover(db, ctx, from_: str, to: str, where: str | None = None) -> Result:
+    from ..team.handover import handover as run_handover
+    return run_handover(db, from_, to, where=where)

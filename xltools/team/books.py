@@ -46,7 +46,7 @@ def saved_time(path: Path) -> dt.datetime:
         with zipfile.ZipFile(path) as zf:
             m = _MODIFIED.search(zf.read("docProps/core.xml"))
         if m:
-            stamp = dt.datetime.fromisoformat(m.group(1).decode().strip().replace("Z", "+00:00"))
+            stamp = dt.datetime.fromisoformat(m.group(1).decode().strip())
             return stamp.astimezone().replace(tzinfo=None, microsecond=0)
     except (KeyError, OSError, ValueError, zipfile.BadZipFile):
         pass

@@ -106,7 +106,7 @@ def plan_gather(master, books: list[MemberBook], now: dt.datetime,
                           & (ledger["Table"] == table)]
             if len(mine):
                 mapping = dict(zip(mine["RecordID"], mine["MasterID"]))
-                frame = frame.rename(index=lambda i: mapping.get(i, i))
+                frame = frame.rename(index=mapping)
                 over = pd.Series(mine["Fingerprint"].tolist(), index=mine["MasterID"].tolist())
                 base_fp = pd.concat([base_fp[~base_fp.index.isin(over.index)], over])
                 base_ids = pd.Index(base_fp.index.tolist(), dtype=object)
