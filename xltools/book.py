@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .changes import Result
+from .xlsx import longtext
 from .context import RunContext, parse_today
 from .db import CustomerDB
 from .errors import UnknownOperationError
@@ -91,6 +92,9 @@ class Book:
         result = op.func(db, ctx, **params)
         if op.writes and not dry_run and not result.changes.is_empty():
             report = self.backend.apply(result.changes, db) or {}
+            if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
+                result.issues = [*result.issues, *longtext.issues(report["truncated"])]
+                result.data = {**result.data, "truncated": report["truncated"]}
             if report.get("conflicts"):     # rows someone else changed meanwhile (a database)
                 from .backend.database.conflicts import as_issues
                 result.issues = [*result.issues, *as_issues(report["conflicts"])]

@@ -88,7 +88,9 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
         step = replace(ctx, command=op_id, backend=backend)
         result: Result = op.func(db, step, **params)
         if op.writes and not result.changes.is_empty():
-            backend.apply(result.changes, db)
+            report = backend.apply(result.changes, db) or {}
+            if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
+                result.data = {**result.data, "truncated": report["truncated"]}
             # The next step needs the book as written; the file backend re-reads only the tables
             # the step touched (reading 500k follow-ups per step dominated the batch).
             db = backend.reload(db, result.changes) if index + 1 < len(steps) else None

@@ -21,6 +21,7 @@ from lxml import etree
 from .. import layout
 from ..changes import Changeset
 from ..db import CustomerDB
+from ..xlsx import longtext
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
 from ..xlsx.cells import cell_xml, kind_of, plain
@@ -96,6 +97,8 @@ class BookWriter:
         self.located: dict[str, Located | None] = {}
         self.workbook_changed = False
         self.scrub_sst: set[int] = set()     # shared strings that held masked values we replaced
+        self.long_texts: list[tuple[str, str, str, int]] = []   # (sheet, cell, text, length)
+        self.truncated: list[dict] = []
         self.moves: list[RowMove] = []             # table-row moves, in order
         self._table_refs: dict[str, str] = {}      # table part -> ref after moves (unmanaged)
         self.counts = {"marked": 0, "marks_cleared": 0, "marks_skipped": 0, "updated": 0,
@@ -137,8 +140,16 @@ class BookWriter:
 
     # ------------------------------------------------------------------ values
 
-    def value_xml(self, ref: str, value: Any, style: int) -> str:
+    def value_xml(self, ref: str, value: Any, style: int, where: str | None = None) -> str:
+        """One cell's XML. Text over Excel's limit is cut; with ``where`` (the sheet) the full
+        text is kept for :meth:`keep_long_texts`."""
         value = plain(value)
+        if isinstance(value, str):
+            cut, full = longtext.cap(value)
+            if full is not None:
+                if where is not None:
+                    self.long_texts.append((where, ref, value, full))
+                value = cut
         kind = kind_of(value)
         if kind in ("date", "datetime"):
             style = self.styles.with_date_format(style, with_time=kind == "datetime")
@@ -169,10 +180,45 @@ class BookWriter:
             self.replace(rep)
         for rb in changes.rebuilds:
             self.rebuild(rb)
-        rows = changelog_rows(changes, self.db, self.now)
+        rows = changelog_rows(changes, self.db, self.now) + self.keep_long_texts(changes.command)
         if rows:
             self.append_rows("ChangeLog", rows)
-        return {"command": changes.command, **self.counts, "logged": len(rows)}
+        return {"command": changes.command, **self.counts, "logged": len(rows),
+                "truncated": self.truncated}
+
+    def keep_long_texts(self, command: str) -> list[dict]:
+        """The full text of every cell cut to Excel's limit, in pieces on the long-text sheet;
+        returns the ChangeLog rows that say so."""
+        if not self.long_texts:
+            return []
+        lang = "en" if self.db.lang == "en" else "zh"
+        title = longtext.SHEET_TITLES[lang]
+        info = self.pkg.sheet(title)
+        name, part = (info.name, info.part) if info else self.add_sheet(title)
+        sheet = self.sheet(part)
+        rows = sheet.row_numbers()
+        if not rows:
+            bold = self.styles.with_bold(0)
+            sheet.put_row(1, "".join(cell_xml(make_cell(c, 1), h, bold) for c, h in
+                                     enumerate(longtext.HEADERS[lang], start=1)))
+            rows = [1]
+        row = rows[-1] + 1
+        now = (self.now or dt.datetime.now()).replace(microsecond=0)
+        log = []
+        for where, ref, text, length in self.long_texts:
+            first = row
+            for i, piece in enumerate(longtext.pieces(text), start=1):
+                values = (now, where, ref, length, i, piece)
+                sheet.put_row(row, "".join(self.value_xml(make_cell(c, row), v, 0)
+                                           for c, v in enumerate(values, start=1)))
+                row += 1
+            note = longtext.note(length, name, (first, row - 1))
+            self.truncated.append({"sheet": where, "cell": ref, "length": length,
+                                   "kept_on": name, "rows": [first, row - 1]})
+            log.append({"Time": now, "Command": command, "Table": where, "Key": ref,
+                        "Column": "", "Old": "", "New": "", "Note": note})
+        self.long_texts = []
+        return log
 
     # ------------------------------------------------------------------ updates
 
@@ -203,7 +249,7 @@ class BookWriter:
                         v = old.find(q("v"))
                         if v is not None and (v.text or "").isdigit():
                             self.scrub_sst.add(int(v.text))
-                    new[col] = self.value_xml(make_cell(col, row), value, style)
+                    new[col] = self.value_xml(make_cell(col, row), value, style, loc.sheet_name)
                 sheet.set_cells(row, new)
                 self.counts["updated"] += len(new)
 
@@ -307,13 +353,14 @@ class BookWriter:
         beyond = start + len(rows) - 1 - loc.last_row      # rows the table must grow by
         if beyond > 0 and not self._free_below(loc, beyond):
             self.insert_rows(loc, beyond)
+        where = None if key == "ChangeLog" else loc.sheet_name   # the log's copies are cut only
         above = start - 1 if start - 1 > loc.header_row else 0
         styles = self._base_styles(sheet, above, loc.columns)
         by_col = {c: k for k, c in loc.positions.items()}
         for i, values in enumerate(rows):
             row = start + i
-            cells = {c: self.value_xml(make_cell(c, row), values.get(by_col.get(c)), styles[c])
-                     for c in loc.columns}
+            cells = {c: self.value_xml(make_cell(c, row), values.get(by_col.get(c)), styles[c],
+                                       where) for c in loc.columns}
             if sheet.row_xml(row) is None:
                 sheet.put_row(row, "".join(cells[c] for c in loc.columns))
             else:
@@ -384,7 +431,7 @@ class BookWriter:
                 if link:
                     value = value if not frames.is_blank(value) else "→"
                     links[make_cell(c, row)] = (link, value)
-                cells.append(self.value_xml(make_cell(c, row), value, styles[c]))
+                cells.append(self.value_xml(make_cell(c, row), value, styles[c], loc.sheet_name))
             sheet.put_row(row, "".join(cells))
         old_last = loc.last_row
         dropped = ws.set_hyperlinks(sheet.meta, links, lambda ref: _in_rows(ref, first, old_last))
@@ -439,7 +486,7 @@ class BookWriter:
                 if (r, c) in rb.links:
                     value = value if not frames.is_blank(value) else "→"
                     links[make_cell(c, r)] = (rb.links[(r, c)], value)
-                cells.append(self.value_xml(make_cell(c, r), value, style))
+                cells.append(self.value_xml(make_cell(c, r), value, style, name))
             height = rb.heights.get(r)
             if cells or height:
                 sheet.put_row(r, "".join(cells),
