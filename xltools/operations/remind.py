@@ -34,11 +34,11 @@ from ..registry import Param, operation
                   help_en="List deals expected to close within this many days"),
             FORCE_PARAM),
 )
-def remind(db, output: str | None = None, days: int = DAYS, close_days: int = CLOSE_DAYS,
-           force: bool = False, today: dt.date | None = None, dry_run: bool = False) -> Result:
+def remind(db, ctx, output: str | None = None, days: int = DAYS, close_days: int = CLOSE_DAYS,
+           force: bool = False) -> Result:
     if days < 0 or close_days < 0:
         raise BadInputError("天数不能为负数", "days cannot be negative")
-    today = today or dt.date.today()
+    today, dry_run = ctx.today, ctx.dry_run
     rebuild, data = todo_sheet(db, today, days, close_days)
     zh = (f"待办已更新:{len(data['owners'])} 位负责人,跟进 {data['followups']} 项(逾期 "
           f"{data['overdue']}),将到期机会 {data['closing']} 个")
