@@ -607,13 +607,15 @@ class BookWriter:
             self.notes[sheet_part] = notes_mod.Notes(
                 self.parts[comments] if comments and comments in self.parts else None,
                 self.parts[vml[0]] if vml and vml[0] in self.parts else None,
-                idmap=self._free_idmap())
+                idmap=self._free_idmap(), new_block=self._free_idmap)
         return self.notes[sheet_part]
 
     def _free_idmap(self) -> int:
         used = {int(m) for name in self.parts if name.endswith(".vml")
-                for m in re.findall(rb'<o:idmap[^>]*data="(\d+)', self.parts[name])}
-        used |= {n.idmap for n in self.notes.values()}
+                for data in re.findall(rb'<o:idmap[^>]*data="([\d,\s]+)"', self.parts[name])
+                for m in data.replace(b",", b" ").split()}
+        for notes in self.notes.values():
+            used |= set(notes.blocks)
         n = 1
         while n in used:
             n += 1

@@ -29,7 +29,8 @@ _SHAPE_LINE = re.compile(r"[ \t\r\n]*<v:shape\b.*?</v:shape>", re.DOTALL)
 _ROW = re.compile(r"<x:Row>\s*(\d+)\s*</x:Row>")
 _COL = re.compile(r"<x:Column>\s*(\d+)\s*</x:Column>")
 _ANCHOR = re.compile(r"<x:Anchor>([^<]*)</x:Anchor>")
-_IDMAP = re.compile(r'<o:idmap[^>]*data="(\d+)')
+_IDMAP = re.compile(r'(<o:idmap[^>]*data=")([\d,\s]+)(")')
+BLOCK = 1024        # a VML part's shape ids come in blocks: block n holds n*1024+1 .. n*1024+1023
 _SHAPE_ID = re.compile(r'id="_x0000_s(\d+)"')
 
 VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
@@ -58,9 +59,11 @@ def _note_shape(shape_id: int, row: int, col: int) -> str:
 
 class Notes:
     """The notes of one sheet. ``comments``/``vml`` are the parts' bytes (None when absent);
-    ``idmap`` is the VML shape block to use when a new VML part must be made."""
+    ``idmap`` is the VML shape block to use when a new VML part must be made; ``new_block``
+    gives another block free in the whole book when the part's own blocks are full."""
 
-    def __init__(self, comments: bytes | None, vml: bytes | None, idmap: int = 1):
+    def __init__(self, comments: bytes | None, vml: bytes | None, idmap: int = 1,
+                 new_block=None):
         self.root = parse_xml(comments) if comments else etree.fromstring(
             f'<comments xmlns="{MAIN_NS}"><authors/><commentList/></comments>')
         self.authors = self.root.find(q("authors"))
@@ -74,7 +77,9 @@ class Notes:
         # new shapes belong to the VML part's own id block (ids n*1024+1 ...), so a re-run that
         # removes and re-adds the same notes gives them the same ids
         own = _IDMAP.search(self.vml) if self.vml else None
-        self.idmap = int(own.group(1)) if own else idmap
+        self.blocks = [int(b) for b in own.group(2).replace(",", " ").split()] if own else [idmap]
+        self.idmap = self.blocks[0]
+        self._new_block = new_block
         self.changed = False
         self._by_cell: dict[tuple[int, int], etree._Element] = {}
         for c in self.list.findall(q("comment")):
@@ -202,6 +207,15 @@ class Notes:
             self.list.append(c)
         return to_xml(self.root)
 
+    def _free_ids(self, used: set[int]):
+        """Shape ids not yet used, from the part's own blocks, then from new ones."""
+        for block in list(self.blocks):
+            yield from _unused(block, used)
+        while True:
+            block = self._new_block() if self._new_block else max(self.blocks) + 1
+            self.blocks.append(block)
+            yield from _unused(block, used)
+
     def vml_bytes(self) -> bytes | None:
         """The VML part, or None when it would hold no shape at all."""
         self._drop_gone_shapes()
@@ -211,17 +225,21 @@ class Notes:
         if self._new:
             if "_x0000_t202" not in vml:
                 vml = vml.replace("</xml>", " " + NOTE_SHAPETYPE + "\n</xml>")
-            ids = [int(i) for i in _SHAPE_ID.findall(vml)]
-            next_id = max(ids + [1024 * self.idmap]) + 1
+            free = self._free_ids({int(i) for i in _SHAPE_ID.findall(vml)})
             shapes = []
             for c in self._new:
                 col, row = split_cell(c.get("ref"))
-                shapes.append(_note_shape(next_id, row, col))
-                next_id += 1
+                shapes.append(_note_shape(next(free), row, col))
             vml = vml.replace("</xml>", " " + "\n ".join(shapes) + "\n</xml>")
+            data = ",".join(map(str, self.blocks))
+            vml = _IDMAP.sub(lambda m: m.group(1) + data + m.group(3), vml, count=1)
         if not _SHAPE.search(vml):
             return None
         return vml.encode("utf-8")
+
+
+def _unused(block: int, used: set[int]):
+    return (i for i in range(block * BLOCK + 1, (block + 1) * BLOCK) if i not in used)
 
 
 def _move_shape(shape: str, move: RowMove) -> str:
