@@ -111,3 +111,6 @@ def libreoffice(soffice, tmp_path_factory):
     finally:
         lo.stop()
         shutil.rmtree(lo.profile, ignore_errors=True)
+
+# A throwaway PostgreSQL cluster (session) and a fresh database per test: tests/db_support.py.
+from db_support import pg_cluster, pg_url  # noqa: E402,F401

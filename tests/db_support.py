@@ -72,7 +72,7 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                        "stop"], capture_output=True, timeout=60)
+                        "stop"], capture_output=True, timeout=60, check=False)
 
     def url(self, database: str = "postgres", user: str = ADMIN) -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from db_support import ADMIN_PASSWORD, pg_cluster, pg_url  # noqa: F401  (fixtures)
+from db_support import ADMIN_PASSWORD
 
 from xltools.backend.database import DatabaseBackend, init, pull, push, write_book
 from xltools.backend.database.ddl import SCHEMA_VERSION

@@ -11,7 +11,6 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from db_support import pg_cluster, pg_url  # noqa: F401  (fixtures)
 
 from xltools.cli import main
 from xltools.demo import demo_data

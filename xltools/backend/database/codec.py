@@ -126,3 +126,50 @@ class RowCodec:
             if odd is not None:
                 other[key] = encode_other(odd)
         return row, other
+
+    def encode_frame(self, df: pd.DataFrame) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """:meth:`encode` for every row of ``df``, a column at a time (a push encodes 600,000
+        rows: the common cells, text and whole dates, take a fast path)."""
+        n = len(df)
+        sql_cols: dict[str, list] = {}
+        others: list[dict[str, Any]] = [{} for _ in range(n)]
+        for key in df.columns:
+            values = df[key].tolist()
+            col_type = self.types.get(key)
+            if col_type is None:
+                sql, odd = [None] * n, [None if is_blank(v) else v for v in values]
+            else:
+                sql, odd = encode_column(values, col_type, self.encoders[key])
+                sql_cols[self.names[key]] = sql
+            for i, v in enumerate(odd):
+                if v is not None:
+                    others[i][key] = encode_other(v)
+        names = list(sql_cols)
+        rows = [dict(zip(names, vals)) for vals in zip(*sql_cols.values())] if names else \
+            [{} for _ in range(n)]
+        return list(zip(rows, others))
+
+
+def encode_column(values: list, col_type: str, enc) -> tuple[list, list]:
+    """(SQL values, kept values) of one column; the fast paths give what ``enc`` would."""
+    sql: list = []
+    odd: list = []
+    date = col_type == "date"
+    text = col_type not in _ENCODERS
+    for v in values:
+        if v is None:
+            sql.append(None)
+            odd.append(None)
+        elif text and type(v) is str:
+            blank = not v.strip()
+            sql.append(None if blank else v)
+            odd.append(None)
+        elif date and type(v) is pd.Timestamp and v.tzinfo is None and not (
+                v.hour or v.minute or v.second or v.microsecond or v.nanosecond):
+            sql.append(v.date())
+            odd.append(None)
+        else:
+            a, b = enc(v)
+            sql.append(a)
+            odd.append(b)
+    return sql, odd

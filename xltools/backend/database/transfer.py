@@ -60,13 +60,13 @@ def push(db: CustomerDB, target: DatabaseBackend) -> dict[str, Any]:
 
 
 def _encoded(codec: RowCodec, df: pd.DataFrame) -> list[tuple[dict, dict]]:
-    columns = list(df.columns)
-    return [codec.encode(dict(zip(columns, values)))
-            for values in df.itertuples(index=False, name=None)]
+    return codec.encode_frame(df)
 
 
-def _signature(row: dict, other: dict) -> str:
-    return json.dumps([row, other], sort_keys=True, default=str, ensure_ascii=False)
+def _signature(row: dict, other: dict) -> tuple:
+    """What a row holds, comparable and hashable (the SQL values, then the kept ones)."""
+    kept = json.dumps(other, sort_keys=True, default=str, ensure_ascii=False) if other else ""
+    return (*sorted(row.items()), kept)
 
 
 def _match_keys(table: SchemaTable, df: pd.DataFrame, sigs: list[str]) -> list[tuple]:
