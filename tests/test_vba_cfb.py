@@ -20,6 +20,7 @@ def streams_of(ole: olefile.OleFileIO) -> dict[str, bytes]:
 
 
 rng = random.Random(7)
+RED, BLACK = 0, 1          # [MS-CFB] 2.6.1 colour flag
 
 
 @pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 4095, 4096, 4097, 70_000])
@@ -82,3 +83,31 @@ def test_bad_names_are_refused():
         write_cfb({"a:b": b""})
     with pytest.raises(ValueError):
         write_cfb({"S": b"", "S/child": b""})
+
+
+def check_red_black(entries, sid) -> int:
+    """Black height of the sibling tree at ``sid``; asserts the red-black rules on the way."""
+    if sid == NOSTREAM:
+        return 1
+    e = entries[sid]
+    for kid in (e.sid_left, e.sid_right):
+        if e.color == RED and kid != NOSTREAM:
+            assert entries[kid].color == BLACK, f"red {e.name} has a red child"
+    left, right = check_red_black(entries, e.sid_left), check_red_black(entries, e.sid_right)
+    assert left == right, f"black heights differ under {e.name}"
+    return left + (e.color == BLACK)
+
+
+@pytest.mark.parametrize("modules", range(1, 41))
+def test_directory_is_a_valid_red_black_tree_for_any_number_of_modules(modules):
+    from xltools.vba.project import build_vba_project, standard_module
+
+    blob = build_vba_project([standard_module(f"Module{i}", "Sub X()\r\nEnd Sub\r\n")
+                              for i in range(1, modules + 1)])
+    ole = read_back(blob)
+    entries = ole.direntries
+    assert len([e for e in entries if e and e.name.startswith("Module")]) == modules
+    for e in entries:
+        if e is not None and e.sid_child != NOSTREAM:
+            assert entries[e.sid_child].color == BLACK, f"red root under {e.name}"
+            check_red_black(entries, e.sid_child)

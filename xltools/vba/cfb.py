@@ -12,7 +12,10 @@ Only writing is needed here (``olefile`` reads them)::
     'd0cf11e0a1b11ae1'
 
 The writer lays sectors out in one pass: FAT, directory, MiniFAT, mini stream, then the large
-streams. Every sibling tree is built balanced and coloured black, which readers accept. Files
+streams. Every sibling tree is built balanced (subtree sizes differ by at most one, so every level
+but the last is full) and coloured as a valid red-black tree: the last level red when it is not
+full, everything else black -- equal black height on every path, no red node with a red child,
+as [MS-CFB] 2.6.4 requires (Excel checks; an all-black tree is valid only with 2^k-1 nodes). Files
 needing more than the header's 109 FAT sectors (about 6.8 MB) are refused, not written wrong.
 """
 
@@ -48,6 +51,8 @@ class _Entry:
     right: int = NOSTREAM
     child: int = NOSTREAM
     start: int = ENDOFCHAIN
+    depth: int = 0
+    color: int = 1           # 0 red, 1 black
 
 
 def sort_key(name: str) -> tuple[int, list[int]]:
@@ -94,18 +99,30 @@ def _number(root: _Entry) -> list[_Entry]:
             if kid.kind == _STORAGE:
                 pending.append(kid)
         storage.child = _balanced(kids)
+        _colour(kids)
     return entries
 
 
-def _balanced(kids: list[_Entry]) -> int:
+def _balanced(kids: list[_Entry], depth: int = 0) -> int:
     """Link sorted siblings as a balanced search tree; return the id of its root."""
     if not kids:
         return NOSTREAM
     middle = len(kids) // 2
     node = kids[middle]
-    node.left = _balanced(kids[:middle])
-    node.right = _balanced(kids[middle + 1:])
+    node.depth = depth
+    node.left = _balanced(kids[:middle], depth + 1)
+    node.right = _balanced(kids[middle + 1:], depth + 1)
     return node.id
+
+
+def _colour(kids: list[_Entry]) -> None:
+    """Red for the nodes of a last level that is not full, black for all others."""
+    if not kids:
+        return
+    deepest = max(k.depth for k in kids)
+    full = len(kids) == 2 ** (deepest + 1) - 1
+    for k in kids:
+        k.color = 0 if k.depth == deepest and not full else 1
 
 
 def _chain(fat: list[int], first: int, count: int) -> None:
@@ -203,7 +220,7 @@ def _dir_entry(e: _Entry, size: int) -> bytes:
     start = e.start if size or e.kind == _ROOT else ENDOFCHAIN
     if e.kind == _STORAGE:
         start, size = 0, 0
-    return struct.pack("<64sHBBIII16sIQQIQ", name, len(name), e.kind, 1,  # 1: black
+    return struct.pack("<64sHBBIII16sIQQIQ", name, len(name), e.kind, e.color,
                        e.left, e.right, e.child, b"\0" * 16, 0, 0, 0, start, size)
 
 
