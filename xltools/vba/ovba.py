@@ -33,10 +33,11 @@ _MIN_MATCH = 3
 def compress(data: bytes) -> bytes:
     """Compress ``data`` into an MS-OVBA CompressedContainer.
 
-    Chunks that do not shrink are stored raw (flag bit 0), as the specification asks. A raw chunk
-    always holds 4096 bytes, so a short *last* chunk that will not shrink is instead stored as two
-    smaller compressed chunks: decompressors start every chunk afresh, so this round-trips exactly
-    where the specification's zero padding would add bytes. Source code never gets there.
+    Every chunk but the last holds exactly 4096 bytes of input (readers such as Office assume
+    it). A chunk whose tokens would not fit in 4096 bytes is stored raw (flag bit 0) as section
+    2.4.1.3.10 says: 4096 bytes, a short last chunk padded with zeros -- so only incompressible
+    data over ~3,640 bytes at the very end decompresses with trailing zeros; source code and the
+    ``dir`` stream always compress.
     """
     data = bytes(data)
     out = bytearray([_SIGNATURE])
@@ -49,10 +50,8 @@ def _chunk(data: bytes, start: int, end: int) -> bytes:
     body = _compress_body(data, start, end)
     if len(body) <= CHUNK_SIZE:
         return struct.pack("<H", 0xB000 | (len(body) + 2 - 3)) + body
-    if end - start == CHUNK_SIZE:  # raw chunk: header flag 0, size field 4095
-        return struct.pack("<H", 0x3000 | (CHUNK_SIZE + 2 - 3)) + data[start:end]
-    middle = (start + end) // 2
-    return _chunk(data, start, middle) + _chunk(data, middle, end)
+    # raw chunk: header flag 0, size field 4095, always 4096 bytes (2.4.1.3.10)
+    return struct.pack("<H", 0x3000 | (CHUNK_SIZE + 2 - 3)) + data[start:end].ljust(CHUNK_SIZE, b"\0")
 
 
 def _copy_token_split(difference: int) -> tuple[int, int]:
