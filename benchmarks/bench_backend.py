@@ -136,7 +136,7 @@ def job_update_openpyxl(book: str) -> dict:
 
 def job_summary_ours(book: str) -> dict:
     from xltools.backend.file import FileBackend
-    from xltools.registry import get
+    from xltools.catalog import get
     backend = FileBackend(book)
     db = backend.load()
     changes = get("summary").func(db, RunContext()).changes
@@ -150,7 +150,7 @@ def job_summary_openpyxl(book: str) -> dict:
     import openpyxl
 
     from xltools.backend.file import FileBackend
-    from xltools.registry import get
+    from xltools.catalog import get
     db = FileBackend(book).load()
     grid = get("summary").func(db, RunContext()).changes.rebuilds[0].rows
     t = time.perf_counter()

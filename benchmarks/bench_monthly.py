@@ -52,7 +52,7 @@ def build_book(path: Path, n_customers: int, per_customer: int) -> float:
 
 def job_xltools(book: Path) -> dict:
     from xltools.cli import run_operation
-    from xltools.registry import get, operations
+    from xltools.catalog import get, operations
     operations()
     op = get("monthly")
     params = {p.name: p.default for p in op.params}
@@ -127,7 +127,7 @@ def job_naive(book: Path) -> dict:
     import pandas as pd
 
     from xltools.monthly import STEPS, _call
-    from xltools.registry import get, operations
+    from xltools.catalog import get, operations
     from xltools.schema import load_schema
     from xltools.testing import make_db
     operations()

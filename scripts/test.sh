@@ -28,4 +28,18 @@ fi
 
 PY="${PYTHON:-python3}"
 "$PY" -m pip install -q --disable-pip-version-check -e ".[test]"
-exec "$PY" -m pytest -q "$@"
+
+# The layering contracts (pyproject.toml [tool.importlinter]): the core imports no backend, xlsx,
+# registry or CLI; the backends do not import each other; nothing imports the CLI; no cycles.
+lint=0
+"$PY" -c 'from importlinter.cli import lint_imports_command as lint; lint()' --no-cache --no-logo \
+  || lint=$?
+
+# pytest runs last; the script fails when the tests fail or a contract is broken.
+status=0
+"$PY" -m pytest -q "$@" || status=$?
+if [ "$lint" != 0 ] && [ "$status" = 0 ]; then
+  echo "import contracts broken (see lint-imports above)" >&2
+  status=1
+fi
+exit "$status"

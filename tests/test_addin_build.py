@@ -17,7 +17,7 @@ from lxml import etree
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
-from xltools import registry
+from xltools import catalog, registry
 from xltools.addin import customui
 from xltools.addin.build import (ADDIN_CONTENT_TYPE, CONF_SHEET, MACROS_DIR, build_addin)
 from xltools.changes import Changeset, Result
@@ -116,7 +116,7 @@ def test_ribbon_xml_is_sound(built):
 
 def test_one_button_per_ribbon_operation_in_group_order(built):
     ui = ribbon_of(built.path)
-    ops = [op for op in registry.operations() if op.ribbon]
+    ops = [op for op in catalog.operations() if op.ribbon]
     tags = ui.xpath("//c:button/@tag", namespaces=CUI)
     assert sorted(tags) == sorted(op.id for op in ops)
     for op in ops:
@@ -135,7 +135,7 @@ def _macros_fingerprint() -> str:
 
 
 def test_a_new_operation_gets_a_button_without_touching_macros(tmp_path):
-    registry.operations()
+    catalog.operations()
     before = _macros_fingerprint()
     op = registry.Operation(
         id="throwaway-check", label_zh="临时检查", label_en="Throwaway check",

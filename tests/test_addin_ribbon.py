@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from xltools import registry, ribbon
+from xltools import catalog, registry, ribbon
 from xltools.changes import CellUpdate, Changeset, Result
 from xltools.errors import BadWorkbookError
 from xltools.testing import make_db
@@ -45,7 +45,7 @@ class FakeBackend:
 
 @pytest.fixture
 def temp_ops():
-    registry.operations()
+    catalog.operations()
     added: list[str] = []
 
     def add(op_id, func, **kwargs):
@@ -203,4 +203,4 @@ def test_import_asks_for_files_with_excels_file_picker(temp_ops):
 
 
 def test_every_registered_operation_has_a_ribbon_button():
-    assert all(op.ribbon for op in registry.operations())
+    assert all(op.ribbon for op in catalog.operations())

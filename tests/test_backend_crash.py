@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from backend_books import user_book
 
-from xltools.backend import safety
+from xltools.backend import history
 from xltools.backend.file import FileBackend
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
@@ -66,7 +66,7 @@ def test_a_killed_write_leaves_the_old_or_the_new_book(tmp_path):
     outcomes = {"old": 0, "new": 0}
     for _ in range(40):
         book.write_bytes(original.read_bytes())
-        for backup in safety.backups(book):
+        for backup in history.backups(book):
             backup.unlink()
         proc = subprocess.Popen([sys.executable, "-c", CHILD, str(book)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -81,7 +81,7 @@ def test_a_killed_write_leaves_the_old_or_the_new_book(tmp_path):
             assert z.testzip() is None                        # every member complete
         # The backup is taken before the book is touched: a changed book always has one.
         if state == new:
-            assert safety.backups(book), "changed book without a backup"
+            assert history.backups(book), "changed book without a backup"
         for stray in book.parent.glob(".team.xlsx.xltools-tmp-*"):
             stray.unlink()      # a killed writer's temp file; never the book itself
     assert outcomes["old"] and outcomes["new"], outcomes

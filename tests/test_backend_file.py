@@ -30,7 +30,7 @@ from xltools.changes import (
 from xltools.cli import main
 from xltools.errors import BadWorkbookError
 from xltools.xlsx.package import Package
-from xltools.registry import get
+from xltools.catalog import get
 from xltools.schema import load_schema
 
 SCHEMA = load_schema()

@@ -14,7 +14,7 @@ import xltools
 from xltools import Book, Issue, Result, XlToolsError
 from xltools.demo import demo_data
 from xltools.errors import BadInputError, BookLockedError, UnknownOperationError
-from xltools.registry import operations
+from xltools.catalog import operations
 from xltools.template import build_template
 
 TODAY = dt.date(2024, 6, 1)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from xltools.cli import main
-from xltools.registry import operations
+from xltools.catalog import operations
 
 
 @pytest.fixture

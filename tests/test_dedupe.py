@@ -15,7 +15,7 @@ from xltools.context import RunContext
 from xltools.core.dedupe import find_duplicates, match_against
 from xltools.core.dedupe.keys import candidate_pairs, features
 from xltools.core.privacy import fingerprint, mask_phone
-from xltools.registry import get
+from xltools.catalog import get
 from xltools.testing import make_db
 
 sys.path.insert(0, str(Path(__file__).parent / "data"))

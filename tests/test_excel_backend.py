@@ -321,7 +321,7 @@ def test_ribbon_failure_is_a_bilingual_box_and_excel_is_left_as_it_was(tmp_path,
 @pytest.mark.parametrize("op_id", ["validate", "mask", "tag", "sync"])
 def test_live_and_file_backends_leave_the_same_tables(tmp_path, monkeypatch, op_id):
     file_backend = pytest.importorskip("xltools.backend.file", reason="the file backend has not landed")
-    from xltools.registry import get
+    from xltools.catalog import get
     monkeypatch.setenv("XLTOOLS_SECRET", "parity-key")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("APPDATA", str(tmp_path / "config"))

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools.backend import safety
+from xltools.backend import history
 from xltools.backend.file import FileBackend
 from xltools.cli import main
 from xltools.template import build_template
@@ -96,7 +96,7 @@ def run_all(tmp_path_factory):
     # the check below can fail: before masking, the book does hold the planted raw values
     assert leaks(text_of_zip(book), [v for _, v in planted])
     run("mask", book, "--json")
-    for backup in safety.backups(book):     # mask's own backup holds the raw book, by design
+    for backup in history.backups(book):     # mask's own backup holds the raw book, by design
         backup.unlink()
     run("monthly", book, "--report", f"{folder / 'reports'}/", "--json")
     run("validate", book, "--json")
@@ -181,7 +181,7 @@ def test_no_raw_value_in_any_output(run_all):
     assert any(name.endswith(".html") for name in places), "the monthly report was written"
     places["all.csv"] = (folder / "all.csv").read_text(encoding="utf-8-sig")
     places["all.xlsx"] = text_of_zip(folder / "all.xlsx")
-    later = safety.backups(run_all["book"])
+    later = history.backups(run_all["book"])
     assert later, "monthly keeps a backup of the masked book"
     for backup in later:
         places[f"backup {backup.name}"] = text_of_zip(backup)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from xltools.backend import safety
+from xltools.backend import history, safety
 from xltools.backend.file import FileBackend
 from xltools.changes import CellUpdate, Changeset
 from xltools.cli import main
@@ -172,7 +172,7 @@ def _warm_up() -> None:
 
     import xltools.core.validate
     import xltools.monthly_report  # noqa: F401
-    from xltools.registry import operations
+    from xltools.catalog import operations
     operations()
 
 
@@ -194,7 +194,7 @@ def books(tmp_path_factory) -> dict[str, Path]:
     assert len(review), "the demo book should propose merges"
     backend.apply(Changeset("approve", updates=[CellUpdate("Review", r, "Decision", None, "批准")
                                                 for r in review.index]), db)
-    for backup in safety.backups(merge):
+    for backup in history.backups(merge):
         backup.unlink()
     return {"demo": demo, "merge": merge}
 
@@ -262,9 +262,9 @@ def test_a_killed_command_leaves_the_old_or_the_new_book(books, tmp_path, name):
                 f"{name} killed after {delay:.3f}s left a half-written book: {diff(now, old, new)}"
             found = "new" if now == new else "old"
             if name != "monthly":  # a changed book always has its backup (the batch: one)
-                assert safety.backups(book), f"{name}: the book changed but has no backup"
+                assert history.backups(book), f"{name}: the book changed but has no backup"
             else:
-                assert safety.backups(book)
+                assert history.backups(book)
         outcomes[found if killed else "finished"] += 1
     TOTAL_KILLS[name] = kills
     print(f"{name}: run {duration:.2f}s, {tries} runs, {kills} killed, outcomes {outcomes}")

@@ -12,7 +12,7 @@ from xltools.context import RunContext
 from xltools.backend.excel import ExcelBackend
 from xltools.demo import demo_data
 from xltools.operations import mask as mask_ops
-from xltools.registry import get
+from xltools.catalog import get
 from xltools.secret import ENV_VAR
 from xltools.template import build_template
 

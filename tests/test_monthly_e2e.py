@@ -27,7 +27,7 @@ from rapidfuzz import process
 from stdnum.cn import uscc
 
 from xltools.backend.file import FileBackend
-from xltools.backend.safety import backups
+from xltools.backend.history import backups
 from xltools.changes import CellUpdate, Changeset, RowRemove
 from xltools.core.regions import division_of, region_for_code
 

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from integration_support import demo_book, load, use_demo_key
-from xltools.backend import history, safety
+from xltools.backend import history
 from xltools.cli import main
 
 
@@ -115,11 +115,11 @@ def test_undo_names_the_command_it_reverts_step_by_step(book, tmp_path):
 
 def test_a_validate_that_changes_nothing_takes_no_slot(book):
     run("validate", book)
-    count = len(safety.backups(book))
+    count = len(history.backups(book))
     before = book.stat().st_mtime_ns, sha(book)
     for _ in range(2):
         assert run("validate", book).exit_code in (0, 1)
-    assert len(safety.backups(book)) == count
+    assert len(history.backups(book)) == count
     assert (book.stat().st_mtime_ns, sha(book)) == before        # not even rewritten
 
 
@@ -134,7 +134,7 @@ def test_mode_and_owner_survive_a_write_and_backups_are_private(book):
     assert result.exit_code in (0, 1), result.output
     st = book.stat()
     assert stat.S_IMODE(st.st_mode) == 0o600 and (st.st_uid, st.st_gid) == (4321, 4322)
-    snaps = safety.backups(book)
+    snaps = history.backups(book)
     assert len(snaps) >= 2                       # the raw book before, the masked book after
     for snap in [*snaps, snaps[0].parent / ".history.json"]:
         assert stat.S_IMODE(snap.stat().st_mode) == 0o600, snap

@@ -22,7 +22,7 @@ from lxml import etree
 
 from xltools import layout
 from xltools.cli import main
-from xltools.registry import operations
+from xltools.catalog import operations
 from xltools.schema import load_schema
 from xltools.template import build_template
 

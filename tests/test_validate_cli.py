@@ -153,7 +153,7 @@ def test_mask_dry_run_writes_neither_book_nor_vault(served, monkeypatch, tmp_pat
 
 
 def test_the_operations_take_a_date_from_the_monthly_batch():
-    from xltools.registry import get
+    from xltools.catalog import get
     db = make_db({"Customers": [clean_customer(CreateTime=datetime.datetime(2024, 7, 1))]})
     for op_id in ("validate", "mask", "fill-region"):
         get(op_id).func(db, RunContext(today=datetime.date(2024, 6, 1)))

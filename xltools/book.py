@@ -30,7 +30,8 @@ from .xlsx import longtext
 from .context import RunContext, parse_today
 from .db import CustomerDB
 from .errors import UnknownOperationError
-from .registry import Operation, get, operations
+from .catalog import get, operations
+from .registry import Operation
 
 
 class Book:

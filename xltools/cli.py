@@ -8,63 +8,21 @@ for the message language, exit codes 0 ok / 1 data problems / 2 could not run.
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .cli_common import JSON_OPTION, LANG_OPTION, emit_json
+from .cli_common import done as _done
+from .cli_common import fail as _fail
+from .cli_common import os_error_words as _os_error
+from .cli_common import safe as _safe
 from .errors import EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, XlToolsError
-from .registry import Operation, operations
+from .catalog import operations
+from .registry import Operation
 from .targets import is_database_url
-
-LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-                           help="Message language (default: the book's). 消息语言。")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True,
-                           help="Print one JSON document on stdout (English keys). 输出 JSON。")
-
-
-def _fail(err: Exception, as_json: bool = False) -> None:
-    """One bilingual line on stderr, exit 2, never a traceback (unless XLTOOLS_DEBUG is set)."""
-    if os.environ.get("XLTOOLS_DEBUG"):
-        raise err
-    if isinstance(err, XlToolsError):
-        zh, en = err.zh, err.en
-    elif isinstance(err, OSError):
-        zh, en = _os_error(err)
-    else:
-        zh = f"内部错误:{type(err).__name__}"
-        en = f"internal error: {type(err).__name__}: {_safe(err)}"
-    click.echo(f"xltools: {zh} / {en}", err=True)
-    if getattr(err, "detail", ""):
-        click.echo(err.detail, err=True)
-    if as_json:
-        click.echo(json.dumps({"ok": False, "error": {"message_zh": zh, "message_en": en}},
-                              ensure_ascii=False))
-    sys.exit(EXIT_CANNOT_RUN)
-
-
-def _os_error(err: OSError) -> tuple[str, str]:
-    """A file system failure (disk full, permission, missing folder) in words, not a class name."""
-    import errno as errnos
-    where = f" {err.filename}" if err.filename else ""
-    if err.errno in (errnos.ENOSPC, getattr(errnos, "EDQUOT", errnos.ENOSPC)):
-        return (f"磁盘空间不足{where};工作簿未改动", f"not enough disk space{where}; the workbook "
-                "is unchanged")
-    reason = err.strerror or type(err).__name__
-    return f"无法读写文件{where}:{reason}", f"cannot read or write{where}: {reason}"
-
-
-def _safe(err: Exception) -> str:
-    text = str(err).splitlines()[0] if str(err) else ""
-    return text[:200]
-
-
-def emit_json(payload: dict) -> None:
-    click.echo(json.dumps(payload, ensure_ascii=False, default=str))
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xltools")
@@ -202,13 +160,6 @@ def demo_cmd(directory: Path, customers: int, lang: str | None, as_json: bool) -
         _fail(err, as_json)
     if as_json:
         emit_json(summary)
-
-
-def _done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
-    if as_json:
-        emit_json(payload)
-    else:
-        click.echo(zh if lang == "zh" else en)
 
 
 # ---------------------------------------------------------------- commands generated from the registry

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .registry import get
+from .catalog import get
 
 SEED_QUERY = "Region=华南 and tag:价值=高价值 and Industry=IT服务业 and followup_within(30)"
 

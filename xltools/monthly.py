@@ -18,7 +18,7 @@ from typing import Callable
 from .backend.base import Backend
 from .changes import Changeset, Issue, Result
 from .context import RunContext
-from .registry import get
+from .catalog import get, operations
 
 # (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
 # them), follow-up sync before tags (the dormant rule reads LastFollowUpTime), validate last.
@@ -68,7 +68,7 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
     bars. ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first
     load. ``first``: steps to run before :data:`STEPS`, e.g. ``(("gather", {"members": ...}),)``.
     """
-    from .registry import REGISTRY, operations
+    from .registry import REGISTRY
 
     operations()
     ctx = ctx or RunContext()

@@ -19,6 +19,9 @@ A new operation is one module in ``xltools/operations/`` (imported automatically
         ...
 
 It then is ``xltools remind``, a ribbon button, ``Book.remind(days=7)`` and ``Book.run("remind")``.
+This module only holds the table; :mod:`xltools.catalog` loads the built-in operations into it
+(``catalog.operations()``, ``catalog.get(id)``), so the operations can import this module without
+a cycle.
 A parameter named ``today`` is the run's date: the runner moves it into ``ctx.today``.
 """
 
@@ -128,15 +131,3 @@ def _with_context(func: Callable[..., Result], pipeline: bool) -> Callable[..., 
         return func(target, **params)
 
     return adapter
-
-
-def operations() -> list[Operation]:
-    """Every registered operation, in registration order (imports the operation modules first)."""
-    from . import operations as _load  # noqa: F401  (registers every built-in operation)
-
-    return list(REGISTRY.values())
-
-
-def get(op_id: str) -> Operation:
-    operations()
-    return REGISTRY[op_id]

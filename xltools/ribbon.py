@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from .book import Book
 from .errors import UnknownOperationError, XlToolsError
-from .registry import Operation, get
+from .catalog import get
+from .registry import Operation
 
 log = logging.getLogger(__name__)
 TITLE = "xltools"

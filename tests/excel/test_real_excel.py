@@ -26,7 +26,7 @@ from xltools.changes import (
     TableReplace,
 )
 from xltools.demo import demo_data
-from xltools.registry import get
+from xltools.catalog import get
 from xltools.template import build_template
 from xltools.xlsx.refs import split_ref
 

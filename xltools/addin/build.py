@@ -31,7 +31,8 @@ import xlsxwriter
 from lxml import etree
 
 from ..errors import XlToolsError
-from ..registry import Operation, operations
+from ..catalog import operations
+from ..registry import Operation
 from ..vba.project import (WORKBOOK_BASE, Module, build_vba_project, document_module,
                            parse_module, read_module)
 from . import customui

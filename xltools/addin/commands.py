@@ -42,7 +42,7 @@ def build_cmd(output: Path, interpreter_win: str, interpreter_mac: str, pythonpa
     \b
     Example: xltools addin build -o dist/xltools.xlam --interpreter-win "%LOCALAPPDATA%\\Programs\\Python\\Python311\\pythonw.exe"
     """
-    from ..cli import _done, _fail
+    from ..cli_common import done as _done, fail as _fail
     from ..errors import BadInputError
     from ..outputs import check_output
     from .build import build_addin
@@ -84,7 +84,7 @@ def install_cmd(xlam: Path, target_dir: Path | None, lang: str, as_json: bool) -
     \b
     Example: xltools addin install xltools.xlam
     """
-    from ..cli import _fail, emit_json
+    from ..cli_common import emit_json, fail as _fail
     from .install import install_addin
 
     try:

@@ -5,7 +5,7 @@ operation with ``ribbon=True``. Every button calls the same VBA callback, which 
 ``tag`` (the operation id) and hands it to Python, so adding an operation adds a button and needs
 no VBA edit::
 
-    >>> from xltools.registry import operations
+    >>> from xltools.catalog import operations
     >>> b'onAction="XlToolsRibbonAction"' in ribbon_xml(operations())
     True
 """

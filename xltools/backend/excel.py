@@ -27,7 +27,7 @@ from ..changes import Changeset
 from ..db import CustomerDB, TableFrame
 from ..errors import XlToolsError
 from ..schema import Schema, Table, load_schema
-from ..xlsx.refs import col_letter, make_ref
+from ..xlsx.refs import col_letter
 from . import frames
 from .changelog import changelog_rows
 from .excel_cells import excel_value
@@ -102,7 +102,7 @@ class ExcelBackend:
             frames.detect_lang(tables, self.schema)
         for table in self.schema.tables:  # a table the book lacks loads empty; apply creates it
             if table.key not in tables:
-                tables[table.key] = empty_frame(table, lang)
+                tables[table.key] = frames.empty_frame(table, lang)
         lists_grid = None
         if layout.LISTS_TABLE in found:
             _, lo = found[layout.LISTS_TABLE]
@@ -151,14 +151,6 @@ def read_table(table: Table, sheet: Any, lo: Any) -> TableFrame:
     grid = rng.options(ndim=2).value
     ref = rng.address.replace("$", "")
     return frames.table_frame(table, grid or [], table_name=lo.name, sheet=sheet.name, ref=ref)
-
-
-def empty_frame(table: Table, lang: str) -> TableFrame:
-    """A table the book does not have yet: empty, as if at A1 of a sheet named by its title."""
-    header = [table.headers(lang)]
-    return frames.table_frame(table, header, table_name=table.table_name,
-                              sheet=table.title(lang),
-                              ref=make_ref(1, 1, len(table.columns), 2))
 
 
 @contextmanager

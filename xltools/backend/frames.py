@@ -27,7 +27,7 @@ from .. import layout
 from ..db import TableFrame
 from ..core.normalize import is_blank
 from ..schema import Schema, Table
-from ..xlsx.refs import col_letter, split_ref
+from ..xlsx.refs import col_letter, make_ref, split_ref
 
 # Column types whose values are text even when Excel holds a number (IDs, phones, codes).
 STRICT_TEXT = {"id", "phone", "code", "email", "fingerprint"}
@@ -162,3 +162,11 @@ def detect_lang(frames: dict[str, TableFrame], schema: Schema) -> str:
     if tf is None:
         return "zh"
     return layout.detect_lang(list(tf.headers.values()), schema.table("Customers"))
+
+
+def empty_frame(table: Table, lang: str) -> TableFrame:
+    """A table the book does not have yet: empty, as if at A1 of a sheet named by its title."""
+    header = [table.headers(lang)]
+    return table_frame(table, header, table_name=table.table_name,
+                              sheet=table.title(lang),
+                              ref=make_ref(1, 1, len(table.columns), 2))

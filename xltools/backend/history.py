@@ -328,3 +328,8 @@ def replace_backup(book: Path, snapshot_id: int, write_fn: Callable[[Path], None
     _own_like(snap.path, Path(book))
     snap.sha256 = sha256(snap.path)
     save(hist, Path(book))
+
+
+def backups(path: Path) -> list[Path]:
+    """The kept states of ``path``, oldest first."""
+    return [snap.path for snap in list_backups(path)]

@@ -27,7 +27,6 @@ from ..xlsx.refs import col_letter, split_ref
 from . import frames
 from .coerce import coerce_column
 from .columnar import ColumnReader, coerce_series
-from .excel import empty_frame
 
 
 class SheetGrids:
@@ -207,7 +206,7 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
     lang = frames.lang_from_name(lang_value) or frames.detect_lang(tables, schema)
     for t in schema.tables:  # a table the book lacks loads empty; apply creates it
         if t.key not in tables:
-            tables[t.key] = empty_frame(t, lang)
+            tables[t.key] = frames.empty_frame(t, lang)
     return CustomerDB(path=path, schema=schema, lang=lang, tables=tables,
                       lists=frames.lists_from_grid(schema, lists_grid),
                       settings=frames.settings_from_frame(schema, tables.get("Settings")),

@@ -264,9 +264,3 @@ def critical() -> Iterator[None]:
         if not _critical and _pending is not None:
             signum, _pending = _pending, None
             raise _terminated(signum)
-
-
-def backups(path: Path) -> list[Path]:
-    """The kept states of ``path`` (see :mod:`xltools.backend.history`), oldest first."""
-    from .history import list_backups
-    return [snap.path for snap in list_backups(path)]

@@ -24,40 +24,15 @@ True
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..schema import DATA_TABLES, load_schema
 from . import mess as _mess
+from .data import DEMO_SECRET, DemoData
+from .synthetic import synthetic_frames
 from .team import Team, assign_ids, build_team, staff_list
-
-DEMO_SECRET = b"xltools-demo-secret"
-
-
-@dataclass
-class DemoData:
-    """What a demo book is filled with.
-
-    ``frames``: one DataFrame per data table, columns = the schema's column keys in order.
-    ``lists``: Lists sheet values that differ from ``schemas/lists.yaml`` (at least Staff).
-    ``planted``: one dict per planted problem: kind, table, id, row (Excel row), column, detail,
-    and for duplicates the ``group`` of records that are the same customer.
-    ``secret``: the key the PhoneFP / CreditCodeFP / EmailFP fingerprints were made with.
-    """
-
-    frames: dict[str, pd.DataFrame]
-    lists: dict[str, list[str]]
-    planted: list[dict] = field(default_factory=list)
-    secret: bytes = DEMO_SECRET
-
-    def planted_kinds(self) -> set[str]:
-        return {p["kind"] for p in self.planted}
-
-    def planted_of(self, kind: str) -> list[dict]:
-        return [p for p in self.planted if p["kind"] == kind]
-
 
 def demo_data(n_customers: int = 300, seed: int = 20240315, today: datetime.date | None = None,
               mess: bool = True) -> DemoData:
@@ -100,8 +75,5 @@ def team_frames(team: Team) -> dict[str, pd.DataFrame]:
         frames[key] = df
     return frames
 
-
-# Last: synthetic returns DemoData.
-from .synthetic import synthetic_frames
 
 __all__ = ["DEMO_SECRET", "DemoData", "demo_data", "synthetic_frames"]

@@ -20,6 +20,7 @@ from ..core.privacy import FINGERPRINT_HEX
 from ..core.regions import PROVINCE_REGION
 from ..schema import DATA_TABLES, load_schema
 from . import codes, words
+from .data import DEMO_SECRET, DemoData
 from .team import LATEST_BIRTH_YEAR, OPEN_STAGES, staff_list
 
 DUPLICATE_SHARE = 0.01
@@ -40,8 +41,6 @@ def synthetic_frames(n_customers: int, followups_per_customer: int = 5, seed: in
                      today: datetime.date | None = None):
     """``n_customers`` customers with ``followups_per_customer`` follow-ups each, plus tags and
     opportunities, as a :class:`xltools.demo.DemoData` (``planted``: duplicates, raw phones)."""
-    from . import DEMO_SECRET, DemoData
-
     rng = np.random.default_rng(seed)
     today_ts = pd.Timestamp(today or datetime.date.today()).normalize()
     customers, planted = _customers(rng, n_customers, today_ts, DEMO_SECRET)

@@ -212,7 +212,8 @@ class _Builder:
             self.formats.get(font_color="#595959", text_wrap=True))
 
     def readme_sheet(self, ws, sheet_titles) -> None:
-        from ..registry import GROUPS, operations
+        from ..catalog import operations
+        from ..registry import GROUPS
 
         styles = {
             "title": self.formats.get(bold=True, font_size=16),

@@ -1,0 +1,66 @@
+"""What every command of the ``xltools`` CLI shares: the --lang/--json options, one bilingual line
+and exit 2 for a failure, and the JSON printer. Kept apart from ``cli.py`` so the modules that add
+command groups (``addin``, ``db``) need not import the CLI that imports them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .errors import EXIT_CANNOT_RUN, XlToolsError
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                           help="Message language (default: the book's). 消息语言。")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Print one JSON document on stdout (English keys). 输出 JSON。")
+
+
+def fail(err: Exception, as_json: bool = False) -> None:
+    """One bilingual line on stderr, exit 2, never a traceback (unless XLTOOLS_DEBUG is set)."""
+    if os.environ.get("XLTOOLS_DEBUG"):
+        raise err
+    if isinstance(err, XlToolsError):
+        zh, en = err.zh, err.en
+    elif isinstance(err, OSError):
+        zh, en = os_error_words(err)
+    else:
+        zh = f"内部错误:{type(err).__name__}"
+        en = f"internal error: {type(err).__name__}: {safe(err)}"
+    click.echo(f"xltools: {zh} / {en}", err=True)
+    if getattr(err, "detail", ""):
+        click.echo(err.detail, err=True)
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": {"message_zh": zh, "message_en": en}},
+                              ensure_ascii=False))
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+def os_error_words(err: OSError) -> tuple[str, str]:
+    """A file system failure (disk full, permission, missing folder) in words, not a class name."""
+    import errno as errnos
+    where = f" {err.filename}" if err.filename else ""
+    if err.errno in (errnos.ENOSPC, getattr(errnos, "EDQUOT", errnos.ENOSPC)):
+        return (f"磁盘空间不足{where};工作簿未改动", f"not enough disk space{where}; the workbook "
+                "is unchanged")
+    reason = err.strerror or type(err).__name__
+    return f"无法读写文件{where}:{reason}", f"cannot read or write{where}: {reason}"
+
+
+def safe(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else ""
+    return text[:200]
+
+
+def emit_json(payload: dict) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+def done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
+    if as_json:
+        emit_json(payload)
+    else:
+        click.echo(zh if lang == "zh" else en)
