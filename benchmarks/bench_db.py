@@ -105,7 +105,7 @@ def job_write_book(book: Path, url: str) -> dict:
 
 def _monthly(target) -> dict:
     from xltools.cli import run_operation
-    from xltools.registry import get, operations
+    from xltools.catalog import get, operations
     operations()
     op = get("monthly")
     params = {p.name: p.default for p in op.params}

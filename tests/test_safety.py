@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from xltools.backend import safety
+from xltools.backend import history, safety
 from xltools.errors import BookLockedError, XlToolsError
 
 
@@ -45,7 +45,7 @@ def test_history_rotates_and_undo_steps_back(book):
         for n in range(2, 9):
             history.commit(book, f"cmd{n}", lambda tmp, n=n: tmp.write_bytes(f"version {n}".encode()),
                            keep=3)
-    assert len(safety.backups(book)) == 4          # the current state and 3 to go back to
+    assert len(history.backups(book)) == 4          # the current state and 3 to go back to
     assert history.undo(book).reverted.command == "cmd8"
     assert book.read_bytes() == b"version 7"
     history.undo(book)
@@ -54,7 +54,7 @@ def test_history_rotates_and_undo_steps_back(book):
     assert book.read_bytes() == b"version 5"
     with pytest.raises(XlToolsError):
         history.undo(book)
-    assert len(safety.backups(book)) == 4          # undo deletes nothing
+    assert len(history.backups(book)) == 4          # undo deletes nothing
 
 
 def _hold_lock(path, seconds, ready):
