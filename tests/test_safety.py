@@ -40,7 +40,6 @@ def test_failed_write_leaves_the_old_file_and_no_temp(book):
 
 
 def test_history_rotates_and_undo_steps_back(book):
-    from xltools.backend import history
     with safety.book_lock(book):
         for n in range(2, 9):
             history.commit(book, f"cmd{n}", lambda tmp, n=n: tmp.write_bytes(f"version {n}".encode()),
