@@ -283,3 +283,26 @@ def test_schema_tables_all_made(url):
                                                         "postgresql+psycopg://"))).get_table_names())
     assert {"customers", "follow_ups", "tags", "opportunities", "change_log"} <= names
     assert len(report["created"]) == len(load_schema().tables) + 4
+
+
+def test_team_mode_with_the_database_as_hub(demo_book, url, tmp_path):
+    """split hands each member a book from the database; gather brings a member's edit back."""
+    init(url)
+    push(FileBackend(demo_book).load(), DatabaseBackend(url))
+    runner = CliRunner()
+    members = tmp_path / "members"
+    result = runner.invoke(main, ["split", url, "-o", str(members)])
+    assert result.exit_code in (0, 1), result.output
+    hub = DatabaseBackend(url).load()
+    owner = hub.customers["Owner"].value_counts().index[0]
+    member_book = FileBackend(members / f"{owner}.xlsx")
+    mine = member_book.load()
+    row = mine.customers.index[0]
+    cid = mine.customers.at[row, "CustomerID"]
+    member_book.apply(Changeset("edit", updates=[
+        CellUpdate("Customers", row, "Remarks", mine.customers.at[row, "Remarks"], "客户改约下周")]),
+        mine)
+    result = runner.invoke(main, ["gather", url, str(members / f"{owner}.xlsx"), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    after = DatabaseBackend(url).load().customers
+    assert list(after.loc[after["CustomerID"] == cid, "Remarks"]) == ["客户改约下周"]
