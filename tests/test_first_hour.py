@@ -80,3 +80,53 @@ def test_settings_decide_the_defaults(fresh_book, tmp_path):
     run("import", fresh_book, source)
     customers = tables(fresh_book)["Customers"]
     assert set(customers["CustomerLevel"]) == {"普通"}
+
+
+# ---------------------------------------------------------------- a very dirty book
+
+
+def dirty_db(n: int, **settings):
+    from xltools.testing import make_db
+    rows = [{"CustomerID": f"K{i}", "CustomerName": f"客户{i}", "CustomerType": "企业",
+             "Owner": "老王", "Industry": "IT", "CreateTime": "2024-01-05"} for i in range(n)]
+    return make_db({"Customers": rows}, settings={k: str(v) for k, v in settings.items()})
+
+
+def test_issues_sheet_lists_the_first_cells_per_check_under_a_count():
+    import datetime as dt
+    from xltools.core.validate import validate
+    db = dirty_db(300, IssuesPerCheck=5, MarkLimit=50)
+    result = validate(db, today=dt.date(2024, 6, 1))
+    owner = [i for i in result.issues if i.column == "Owner"]
+    assert len(owner) == 300                                   # every problem in the result
+    sheet = result.changes.replaces[0].rows
+    owner_rows = [r for r in sheet if r["Column"] in ("负责人", "Owner")]
+    assert len(owner_rows) == 1 + 5                            # a count row and the first five cells
+    assert owner_rows[0]["Value"] == "300" and "300" in owner_rows[0]["Message"]
+    assert [r["Row"] for r in owner_rows[1:]] == [2, 3, 4, 5, 6]
+    assert len(result.changes.marks) == 50 and "50" in result.summary_zh
+
+
+def test_a_small_book_lists_every_problem_as_before():
+    import datetime as dt
+    from xltools.core.validate import validate
+    result = validate(dirty_db(3), today=dt.date(2024, 6, 1))
+    assert len(result.changes.replaces[0].rows) == len(result.issues)
+    assert len(result.changes.marks) == len({(i.table, i.row, i.column) for i in result.issues})
+
+
+def test_validate_json_has_every_issue_and_redirected_output_is_never_wrapped(tmp_path):
+    from integration_support import demo_book
+    book = tmp_path / "team.xlsx"
+    demo_book(book)
+    code, out, _err = run("validate", book, "--json", "--no-mark")
+    payload = json.loads(out)
+    total = payload["counts"]["error"] + payload["counts"]["warning"]
+    assert code == 1 and len(payload["issues"]) == total
+    code, out, err = run("validate", book, "--no-mark")
+    lines = out.splitlines()
+    # summary, one unwrapped line per shown issue (severity, where, message), the "more" line
+    assert len(lines) == 1 + min(40, total) + (total > 40)
+    assert all(line.count("\t") == 2 and line.startswith(("error", "warning")) for line in lines[1:41])
+    assert any(len(line) > 80 for line in lines)
+    assert err == ""

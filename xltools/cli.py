@@ -214,7 +214,7 @@ def _make_command(op: Operation) -> click.Command:
             if result.has_problems and exit_code != EXIT_CANNOT_RUN:
                 exit_code = EXIT_PROBLEMS
             payload = {"ok": not result.has_problems, **result.data}
-            if result.issues and "issues" not in payload:
+            if as_json and "issues" not in payload:  # every command's JSON has its issues
                 payload["issues"] = [i.to_json() for i in result.issues]
             if op.many_books:
                 payload["book"] = str(book)

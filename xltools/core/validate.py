@@ -113,17 +113,7 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     by_name = check_names(rules)
     cases = failure_cases(db, build_schemas(by_name))
 
-    issues: list[Issue] = []
-    companies = _company_rows(db) if "Customers" in db.tables else set()
-    for table, column, check, value, row in cases.itertuples(index=False, name=None):
-        rule = by_name.get(check)
-        if rule is None:  # pandera's own failure (e.g. a column it could not read)
-            issues.append(Issue(table, _int(row), column, _plain(value), "load", "error",
-                                f"无法校验「{column}」:{check}", f"could not check {column}: {check}"))
-            continue
-        zh, en = rule.message(row, value)
-        issues.append(Issue(table, _int(row), column, _shown(db, table, column, row, value, companies),
-                            rule.check, level[rule.check], zh, en))
+    issues = _issues(db, cases, by_name, level)
     # A cell the loader could not read is usually caught by the type check too: report it once.
     checked = {(i.table, i.row, i.column) for i in issues}
     issues += [i for i in db.load_issues if (i.table, i.row, i.column) not in checked]
@@ -133,44 +123,105 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     if mark:
         changes.replaces.append(issues_table(db, issues))
         changes.marks = cell_marks(db, issues)
-    return Result(changes=changes, issues=issues,
-                  data={"issues": [i.to_json() for i in issues], "counts": counts},
-                  summary_zh=_summary_zh(counts), summary_en=_summary_en(counts),
+    # The full list goes to --json from Result.issues; the book shows the first cells per check.
+    return Result(changes=changes, issues=issues, data={"counts": counts},
+                  summary_zh=_summary_zh(counts, db), summary_en=_summary_en(counts, db),
                   problems=bool(issues))
+
+
+def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> list[Issue]:
+    """pandera's failure cases as Issues, one per failing cell. A book with a million problems has
+    a million cases: per case only the message lookup and a masked copy of personal data run."""
+    issues: list[Issue] = []
+    companies = _company_rows(db) if "Customers" in db.tables else set()
+    kinds = _mask_kinds(db.schema)
+    for table, column, check, value, row in cases.itertuples(index=False, name=None):
+        rule = by_name.get(check)
+        if rule is None:  # pandera's own failure (e.g. a column it could not read)
+            issues.append(Issue(table, _int(row), column, _plain(value), "load", "error",
+                                f"无法校验「{column}」:{check}", f"could not check {column}: {check}"))
+            continue
+        zh, en = rule.message(row, value)
+        shown = (_shown(db, table, column, row, value, companies) if (table, column) in kinds
+                 else _plain(value))
+        issues.append(Issue(table, _int(row), column, shown, rule.check, level[rule.check], zh, en))
+    return issues
 
 
 # ---------------------------------------------------------------- what the book shows
 
 
+def listed_per_check(db) -> int:
+    """How many cells of one check on one column the Issues sheet lists (Settings IssuesPerCheck)."""
+    return max(1, db.setting("IssuesPerCheck")) if "IssuesPerCheck" in db.schema.setting_defaults() \
+        else 100
+
+
+def mark_limit(db) -> int:
+    """How many cells validation marks at most (Settings MarkLimit; 0 = no marks)."""
+    return max(0, db.setting("MarkLimit")) if "MarkLimit" in db.schema.setting_defaults() else 10_000
+
+
 def issues_table(db, issues: list[Issue]) -> TableReplace:
-    """The Issues sheet: one row per problem, in the book's language, each linked to its cell."""
+    """The Issues sheet, in the book's language, each row linked to its cell. A check that fails
+    on more cells of one column than Settings ``IssuesPerCheck`` lists its first cells only, under
+    a row at the top with the count: a legacy book's million problems are a few hundred rows to
+    read, not a million (``--json`` has them all)."""
     lang = db.lang if db.lang in SEVERITY_LABEL else "zh"
+    limit = listed_per_check(db)
+    group_size = Counter((i.table, i.column, i.check) for i in issues)
+    shown_so_far: Counter = Counter()
     rows, links = [], {}
+    for (table, column, check), count in group_size.items():
+        if count > limit:
+            first = next(i for i in issues if (i.table, i.column, i.check) == (table, column, check))
+            row = _issue_row(db, first, lang)
+            row.update(Row=None, Value=f"{count:,}", Link="",
+                       Message=(f"共 {count:,} 处,下面只列出前 {limit} 处;完整列表见 xltools validate --json"
+                                if lang == "zh" else f"{count:,} cells; the first {limit} are listed below; "
+                                "xltools validate --json has them all"))
+            rows.append(row)
     for issue in issues:
-        known = issue.table in db.tables
-        sheet = db.sheet_of(issue.table) if known else issue.table
-        header = issue.column or ""
-        if known and issue.column:
-            header = db.tables[issue.table].headers.get(issue.column) or _label(db, issue, lang)
-        zh_check, en_check = CHECK_LABEL.get(issue.check, (issue.check, issue.check))
-        rows.append({"Severity": SEVERITY_LABEL[lang].get(issue.severity, issue.severity),
-                     "Sheet": sheet, "Row": issue.row, "Column": header,
-                     "Value": "" if issue.value is None else issue.value,
-                     "Check": zh_check if lang == "zh" else en_check,
-                     "Message": issue.message_zh if lang == "zh" else issue.message_en,
-                     "Link": "→" if known and issue.row else ""})
-        if known and issue.row:
+        group = (issue.table, issue.column, issue.check)
+        if shown_so_far[group] >= limit:
+            continue
+        shown_so_far[group] += 1
+        rows.append(_issue_row(db, issue, lang))
+        if issue.table in db.tables and issue.row:
             links[(len(rows) - 1, "Link")] = db.cell_ref(issue.table, issue.row, issue.column or "")
     return TableReplace(ISSUES_TABLE, rows, links)
 
 
+def _issue_row(db, issue: Issue, lang: str) -> dict:
+    known = issue.table in db.tables
+    sheet = db.sheet_of(issue.table) if known else issue.table
+    header = issue.column or ""
+    if known and issue.column:
+        header = db.tables[issue.table].headers.get(issue.column) or _label(db, issue, lang)
+    zh_check, en_check = CHECK_LABEL.get(issue.check, (issue.check, issue.check))
+    return {"Severity": SEVERITY_LABEL[lang].get(issue.severity, issue.severity),
+            "Sheet": sheet, "Row": issue.row, "Column": header,
+            "Value": "" if issue.value is None else issue.value,
+            "Check": zh_check if lang == "zh" else en_check,
+            "Message": issue.message_zh if lang == "zh" else issue.message_en,
+            "Link": "→" if known and issue.row else ""}
+
+
 def cell_marks(db, issues: list[Issue]) -> list[CellMark]:
-    """One mark per problem cell; several problems in one cell share a note, worst severity wins."""
+    """One mark per problem cell, for the first Settings ``MarkLimit`` cells (errors first);
+    several problems in one cell share a note, worst severity wins."""
     lang = db.lang
+    limit = mark_limit(db)
     cells: dict[tuple, list[Issue]] = {}
-    for issue in issues:
-        if issue.row is not None and issue.column and issue.table in db.tables:
-            cells.setdefault((issue.table, issue.row, issue.column), []).append(issue)
+    for severity in ("error", "warning"):
+        for issue in issues:
+            if issue.severity != severity or issue.row is None or not issue.column \
+                    or issue.table not in db.tables:
+                continue
+            cell = (issue.table, issue.row, issue.column)
+            if cell not in cells and len(cells) >= limit:
+                continue
+            cells.setdefault(cell, []).append(issue)
     marks = []
     for (table, row, column), found in cells.items():
         text = "\n".join(i.message_zh if lang == "zh" else i.message_en for i in found)
@@ -223,8 +274,8 @@ def _mask_kinds(schema) -> dict[tuple[str, str], str]:
 
 
 def _plain(value) -> Any:
-    if value is None:
-        return None
+    if value is None or isinstance(value, str):
+        return value
     try:
         if pd.isna(value):
             return None
@@ -261,14 +312,20 @@ def _counts(issues: list[Issue]) -> dict:
             "checks": dict(Counter(i.check for i in issues))}
 
 
-def _summary_zh(counts: dict) -> str:
+def _summary_zh(counts: dict, db=None) -> str:
     if not counts["error"] and not counts["warning"]:
         return "校验通过:未发现问题。"
-    return f"发现 {counts['error']} 个错误、{counts['warning']} 个警告(见“校验结果”表)。"
+    text = f"发现 {counts['error']} 个错误、{counts['warning']} 个警告(见“校验结果”表)。"
+    if db is not None and counts["error"] + counts["warning"] > mark_limit(db):
+        text += f"问题太多:只标记了前 {mark_limit(db):,} 个单元格(设置 MarkLimit)。"
+    return text
 
 
-def _summary_en(counts: dict) -> str:
+def _summary_en(counts: dict, db=None) -> str:
     if not counts["error"] and not counts["warning"]:
         return "Validation passed: no problems found."
-    return (f"Found {counts['error']} error(s) and {counts['warning']} warning(s) "
+    text = (f"Found {counts['error']} error(s) and {counts['warning']} warning(s) "
             "(see the Issues sheet).")
+    if db is not None and counts["error"] + counts["warning"] > mark_limit(db):
+        text += f" Too many to mark: the first {mark_limit(db):,} cells are marked (Settings MarkLimit)."
+    return text
