@@ -141,7 +141,7 @@ def test_a_new_operation_gets_a_button_without_touching_macros(tmp_path):
         id="throwaway-check", label_zh="临时检查", label_en="Throwaway check",
         help_zh="测试用。", help_en="For the test.", example="xltools throwaway-check book.xlsx",
         func=lambda db: Result(changes=Changeset("throwaway-check")), group="batch",
-        icon="HappyFace")
+        icon="FileSave")
     hidden = registry.Operation(
         id="no-button", label_zh="无按钮", label_en="No button", help_zh="", help_en="",
         example="", func=lambda db: Result(changes=Changeset("no-button")), ribbon=False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
 from xltools import catalog, registry, ribbon
+from xltools.addin import customui
 from xltools.changes import CellUpdate, Changeset, Result
 from xltools.errors import BadWorkbookError
 from xltools.testing import make_db
@@ -204,3 +206,21 @@ def test_import_asks_for_files_with_excels_file_picker(temp_ops):
 
 def test_every_registered_operation_has_a_ribbon_button():
     assert all(op.ribbon for op in catalog.operations())
+
+
+def test_every_button_icon_is_a_published_microsoft_control_id():
+    from xltools.addin.customui import known_icons
+    icons = known_icons()
+    assert len(icons) > 5000 and {"FileSave", "RemoveDuplicates", "DataValidation"} <= icons
+    assert not {"GroupMoveToFolder", "TagMarkMenu", "CalendarMonthDetails"} & icons
+    assert {op.icon for op in catalog.operations() if op.ribbon} <= icons
+    source = (Path(customui.__file__).with_name("imagemso.txt")).read_text(encoding="utf-8")
+    assert "github.com/OfficeDev/office-fluent-ui-command-identifiers" in source
+
+
+def test_a_button_with_an_unknown_icon_is_refused():
+    from dataclasses import replace
+
+    op = replace(next(o for o in catalog.operations() if o.ribbon), icon="TagMarkMenu")
+    with pytest.raises(ValueError, match="TagMarkMenu"):
+        customui.ribbon_xml([op])

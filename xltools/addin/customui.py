@@ -12,8 +12,10 @@ no VBA edit::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from lxml import etree
 
@@ -25,6 +27,14 @@ CALLBACK = "XlToolsRibbonAction"   # a Public Sub in macros/xltools_ribbon.bas
 TAB_ID = "xltoolsTab"
 TAB_LABEL = "客户管理"
 _MAX_TEXT = 1024                   # Office's limit for label, screentip, supertip and tag
+
+
+@functools.cache
+def known_icons() -> frozenset[str]:
+    """Microsoft's published control ids (``imagemso.txt`` says where they come from)."""
+    text = (Path(__file__).with_name("imagemso.txt")).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
 
 
 def control_id(kind: str, key: str) -> str:
@@ -55,6 +65,9 @@ def ribbon_xml(ops: Iterable[Operation], *, callback: str = CALLBACK) -> bytes:
                 raise ValueError(f"operations {used[button_id]!r} and {op.id!r} would share the "
                                  f"ribbon id {button_id!r}")
             used[button_id] = op.id
+            if op.icon not in known_icons():   # Office would draw a blank or report a UI error
+                raise ValueError(f"operation {op.id!r}: {op.icon!r} is not a Microsoft control id "
+                                 "(xltools/addin/imagemso.txt)")
             etree.SubElement(
                 group, f"{{{NAMESPACE}}}button",
                 id=button_id, tag=op.id, size="large", imageMso=op.icon, onAction=callback,

@@ -25,7 +25,7 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
             "Takes several books. The batch runs on a copy that replaces the book in one step at "
             "the end.",
     example="xltools monthly team/*.xlsx --report reports/",
-    group="batch", icon="CalendarMonthDetails", many_books=True, pipeline=True,
+    group="batch", icon="MonthlyView", many_books=True, pipeline=True,
     params=(Param("report", ("--report",), default=None,
                   help_zh="报告文件或文件夹(默认:工作簿旁 <名称>-月报-YYYY-MM.html)",
                   help_en="Report file or folder (default: <name>-月报-YYYY-MM.html beside the book)"),

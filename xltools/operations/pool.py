@@ -14,7 +14,7 @@ from ..registry import Param, operation
     help_en="List customers with no follow-up for N days (due back to the public pool) and, per "
             "owner, those due within 7 days; --apply moves them (Owner = the pool owner).",
     example="xltools pool customers.xlsx --days 30 --apply",
-    group="customers", icon="GroupMoveToFolder",
+    group="customers", icon="FolderMove",
     params=(Param("days", ("--days",), type=int, default=None,
                   help_zh="无跟进天数(默认取设置 PoolDays)",
                   help_en="Days without follow-up (default: Settings PoolDays)"),

@@ -13,7 +13,7 @@ from ..registry import operation
     help_en="Set each customer's last and next follow-up from the follow-up log; list overdue, "
             "due-this-week and dormant customers per owner.",
     example="xltools sync customers.xlsx --json",
-    group="customers", icon="CalendarToolSelectDate",
+    group="customers", icon="DataRefreshAll",
 )
 def sync(db, ctx):
     return run_sync(db, today=ctx.today)

@@ -13,7 +13,7 @@ from ..registry import Param, operation
     help_en="Add and remove auto tags following the Rules sheet (manual tags are never touched); "
             "--levels also updates CustomerLevel from AnnualSpend.",
     example="xltools tag customers.xlsx --levels",
-    group="customers", icon="TagMarkMenu",
+    group="customers", icon="CategorizeMenu",
     params=(Param("levels", ("--levels",), is_flag=True, default=False,
                   help_zh="按年度消费金额重算客户等级", help_en="Recompute CustomerLevel from AnnualSpend"),),
 )

@@ -15,7 +15,7 @@ from ..registry import Param, operation
             "has used for a quarter; --rename OLD NEW renames a tag in Tags and Rules "
             "(OLD may be Type/Name).",
     example="xltools tags customers.xlsx --rename 高价值 重点客户",
-    group="reports", icon="TagMarkMenu",
+    group="reports", icon="TagsCustomize",
     params=(Param("rename", ("--rename",), type=(str, str), default=None,
                   help_zh="把标签 OLD 改名为 NEW", help_en="Rename tag OLD to NEW"),),
 )

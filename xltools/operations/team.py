@@ -28,7 +28,7 @@ from ..team.split import book_name, plan_split, write_member_book
             "due list; nothing of other members. A hidden part records the split and a "
             "fingerprint of every record, so gather can merge three-way.",
     example="xltools split team.xlsx -o members/",
-    group="customers", icon="ShareWorkbook",
+    group="customers", icon="ReviewShareWorkbook",
     params=(Param("output", ("-o", "--output"), required=True,
                   help_zh="成员工作簿所在文件夹", help_en="Folder for the members' books"),
             Param("member", ("--member",), multiple=True,
@@ -93,7 +93,7 @@ def split(db, ctx, output: str, member: tuple[str, ...] = (), force: bool = Fals
             "re-pointed; a new customer matching another owner's (撞单) goes to DedupeReview; "
             "rows a member deleted are listed, not deleted. Running it twice changes nothing.",
     example="xltools gather team.xlsx members/*.xlsx",
-    group="customers", icon="ShareWorkbook",
+    group="customers", icon="ReviewShareWorkbook",
     params=(Param("members", (), multiple=True, required=True, ask="files",
                   help_zh="成员工作簿(或其所在文件夹)", help_en="Members' books (or their folder)"),),
 )
@@ -159,7 +159,7 @@ def resolve(db, ctx) -> Result:
             "opportunities and planned follow-ups; every change is logged in the ChangeLog. "
             "Preview with --dry-run.",
     example='xltools handover team.xlsx --from 张伟 --to 李娜 --where "Region=华南" --dry-run',
-    group="customers", icon="GroupMoveToFolder",
+    group="customers", icon="FolderMove",
     params=(Param("from_", ("--from",), required=True,
                   help_zh="交出客户的人", help_en="Who hands the customers over"),
             Param("to", ("--to",), required=True,
