@@ -9,10 +9,11 @@ DataFrames and returns changes; it never opens files or talks to Excel. ``ctx``
 and the book's path. A *pipeline* operation (``monthly``) receives the backend instead of a
 CustomerDB, ``func(backend, ctx, db=None, **params)``, and runs other operations through it.
 
-A new operation is one module in ``xltools/operations/`` (imported automatically)::
+A new operation is one module in ``xltools/operations/`` (imported automatically); its icon is a
+Microsoft control id listed in ``xltools/addin/imagemso.txt``::
 
     @operation("remind", label_zh="跟进提醒", label_en="Reminders", help_zh="...", help_en="...",
-               example="xltools remind team.xlsx --days 7", group="reports", icon="Calendar",
+               example="xltools remind team.xlsx --days 7", group="reports", icon="CalendarInsert",
                writes=False, params=(Param("days", ("--days",), type=int, default=7,
                                            help_zh="未来几天", help_en="Days ahead"),))
     def remind(db, ctx, days: int = 7) -> Result:
