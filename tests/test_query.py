@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from routine_data import TODAY, random_db
-from xltools.core.query import query, to_sheet, write_csv, write_xlsx
+from xltools.core.query import query, to_sheet
+from xltools.exports import write_csv, write_xlsx
 from xltools.core.condition import ConditionError
 from xltools.testing import make_db
 

@@ -11,7 +11,7 @@ import pytest
 from team_books import team_master
 
 from xltools.backend.file import FileBackend
-from xltools.core.rules import as_text
+from xltools.core.values import as_text
 
 
 def run(*args, check=True):

@@ -3,16 +3,14 @@
     Region=华南 and tag:价值=高价值 and Industry=IT服务业 and followup_within(30)
 
 The expression uses the same language as the Rules sheet (:mod:`xltools.core.condition`); Chinese
-headers and 且/或 work too. :func:`query` returns the matching Customers rows; :func:`to_sheet` and
-:func:`write_csv` / :func:`write_xlsx` present them.
+headers and 且/或 work too. :func:`query` returns the matching Customers rows; :func:`to_sheet`
+presents them in the book, :mod:`xltools.exports` in a CSV or workbook file.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -20,7 +18,6 @@ from ..changes import SheetRebuild
 from .condition import Columns, Context, evaluate, parse
 
 QUERY_SHEET = ("Query", "查询结果", "Query")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def query(db, expr: str, today: dt.date | None = None) -> pd.DataFrame:
@@ -77,14 +74,15 @@ def to_sheet(db, expr: str, rows: pd.DataFrame) -> SheetRebuild:
     grid = [[title], [count], headers(db, keys)]
     links = {}
     for i, (row, rec) in enumerate(zip(rows.index, rows.itertuples(index=False)), start=4):
-        grid.append([_cell(v) for v in rec])
+        grid.append([cell_value(v) for v in rec])
         links[(i, 1)] = db.cell_ref("Customers", int(row), keys[0])
     widths = {i + 1: float(db.schema.table("Customers").column(k).width)
               if k in db.schema.table("Customers").keys else 14.0 for i, k in enumerate(keys)}
     return SheetRebuild(key, zh, en, grid, widths=widths, links=links, bold_rows={1, 3})
 
 
-def _cell(value):
+def cell_value(value):
+    """A cell value as a sheet shows it: ISO date text becomes a date."""
     value = json_value(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
@@ -92,51 +90,3 @@ def _cell(value):
         except ValueError:
             return value
     return value
-
-
-def escape_formula(value):
-    """Text starting with = + - @ (or a tab / CR) gets a leading ' so spreadsheets show it as text.
-
-    >>> escape_formula("=HYPERLINK(1)"), escape_formula("-5"), escape_formula(-5)
-    ("'=HYPERLINK(1)", "'-5", -5)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_csv(db, rows: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM (Excel opens it right), book-language headers, formulas defused."""
-    keys = list(rows.columns)
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow([escape_formula(h) for h in headers(db, keys)])
-        for rec in records(rows):
-            out.writerow(["" if rec[k] is None else escape_formula(rec[k]) for k in keys])
-
-
-def write_xlsx(db, rows: pd.DataFrame, path: Path) -> None:
-    """A plain workbook with the rows; every text stays text (no formula is ever created)."""
-    import xlsxwriter
-
-    keys = list(rows.columns)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        sheet = book.add_worksheet(QUERY_SHEET[1] if db.lang == "zh" else QUERY_SHEET[2])
-        bold = book.add_format({"bold": True})
-        date = book.add_format({"num_format": "yyyy-mm-dd"})
-        sheet.write_row(0, 0, headers(db, keys), bold)
-        for r, row in enumerate(rows.itertuples(index=False), start=1):
-            for c, value in enumerate(row):
-                value = _cell(value)
-                if value is None:
-                    continue
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date)
-                elif isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                else:
-                    sheet.write(r, c, value)
-        sheet.freeze_panes(1, 0)
-    finally:
-        book.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..changes import Changeset, Result
 from ..core import query as q
 from ..errors import BadInputError
+from ..exports import write_csv, write_xlsx
 from ..outputs import FORCE_PARAM, check_output
 from ..registry import Param, operation
 
@@ -43,9 +44,9 @@ def export(db, ctx, output: str, where: str | None = None, force: bool = False) 
     else:
         rows = db.df("Customers")[q.visible_columns(db)]
     if suffix == ".csv":
-        q.write_csv(db, rows, path)
+        write_csv(db, rows, path)
     else:
-        q.write_xlsx(db, rows, path)
+        write_xlsx(db, rows, path)
     return Result(Changeset("export"), data={"count": len(rows), "output": str(path)},
                   summary_zh=f"已导出 {len(rows)} 位客户到 {path}",
                   summary_en=f"{len(rows)} customers exported to {path}", problems=False)

@@ -8,6 +8,7 @@ from ..changes import Changeset, Result
 from ..core import query as q
 from ..core.condition import reference
 from ..errors import BadInputError
+from ..exports import write_csv, write_xlsx
 from ..outputs import FORCE_PARAM, check_output
 from ..registry import Param, operation
 
@@ -39,9 +40,9 @@ def query(db, ctx, expr: str, output: str | None = None, force: bool = False) ->
         path = Path(output)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            q.write_csv(db, rows, path)
+            write_csv(db, rows, path)
         elif suffix in (".xlsx", ".xlsm"):
-            q.write_xlsx(db, rows, path)
+            write_xlsx(db, rows, path)
         else:
             raise BadInputError(f"不支持的输出格式 {suffix or '(无扩展名)'}:请用 .xlsx 或 .csv",
                                 f"cannot write {suffix or '(no extension)'}: use .xlsx or .csv")

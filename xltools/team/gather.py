@@ -33,7 +33,7 @@ from ..core.dedupe.review import NO, YES
 from ..core.ids import next_ids
 from ..core.normalize import is_blank
 from ..core.privacy import mask_email, mask_idcard, mask_phone
-from ..core.rules import as_text
+from ..core.values import as_text
 from ..schema import DATA_TABLES
 from . import base as team_base
 from .fingerprint import canon, decode, fingerprints

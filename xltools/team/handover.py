@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Result
 from ..core import query as q
-from ..core.rules import as_dates, as_text
+from ..core.values import as_dates, as_text
 from ..errors import BadInputError
 from . import roles
 

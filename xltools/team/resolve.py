@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Issue, Result, RowAppend, RowRemove
 from ..core.normalize import is_blank
-from ..core.rules import as_text
+from ..core.values import as_text
 from ..schema import DATA_TABLES
 from .fingerprint import canon
 from .gather import CLAIM, CONFLICT, DELETED, DONE

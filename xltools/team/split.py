@@ -25,7 +25,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from ..core.rules import as_text
+from ..core.values import as_text
 from ..schema import DATA_TABLES
 from . import base as team_base
 from .fingerprint import fingerprints
