@@ -178,12 +178,14 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
         found = {t.key: pkg.table(t.table_name) for t in schema.tables}
         lists_info = pkg.table(layout.LISTS_TABLE)
         lang_value = pkg.defined_name(layout.LANG_NAME)
-        # A stray cell far below the tables must not make calamine allocate the whole sheet.
-        needed: dict[str, int] = {}
+        # A stray cell far below or right of the tables must not make calamine allocate the
+        # whole sheet (its <dimension> may be out of date: the cells are scanned).
+        needed: dict[str, tuple[int, int]] = {}
         for info in [*found.values(), lists_info]:
             if info is not None:
-                last = split_ref(info.ref)[1][1]
-                needed[info.sheet.part] = max(needed.get(info.sheet.part, 0), last)
+                last_col, last_row = split_ref(info.ref)[1]
+                row, col = needed.get(info.sheet.part, (0, 0))
+                needed[info.sheet.part] = (max(row, last_row), max(col, last_col))
         source = readable_copy(pkg, needed)
     customers = schema.table("Customers")
     if found.get("Customers") is None:

@@ -109,6 +109,7 @@ def _guard(data: bytes, name: str) -> None:
     import zipfile
 
     from ..xlsx import guard
+    from ..xlsx.extent import check_source_extent
 
     if data.startswith(guard.OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         guard.check_magic(data, name, BadInputError)
@@ -119,6 +120,7 @@ def _guard(data: bytes, name: str) -> None:
             return  # calamine's own error below names the file
         with archive:
             guard.check_archive(archive, name, BadInputError)
+            check_source_extent(archive, name, BadInputError)
 
 
 def _read_workbook(path: Path, data: bytes, wanted) -> list[SourceSheet]:

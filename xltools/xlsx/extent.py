@@ -1,10 +1,15 @@
-"""Keep a reader from allocating a whole 1,048,576-row sheet for one stray cell.
+"""Keep a reader from allocating a whole 1,048,576 x 16,384 sheet for one stray cell.
 
 python-calamine turns a sheet into a dense grid from its first to its last cell: one value typed
 into row 1,048,576 below a 100-row table makes a 1,048,576 x 28 grid (about 900 MB) before Python
-sees a single value. The tables say which rows matter, and a sheet's ``<dimension>`` says (in its
-first bytes) how far its cells reach; when they reach far past the last table row, the reader gets
-a copy of the package in which that sheet stops after the last row it needs.
+sees a single value, and one at XFD1048576 asks for 512 GB and aborts the process. A sheet's
+``<dimension>`` cannot be trusted (other programs leave it out of date), so the cells themselves
+are scanned first, streaming, for any reference past what the reader needs
+(:func:`far_cells`; one regular expression that matches only such references). When there are
+any, the reader gets a copy of the package in which that sheet stops after the last row the
+tables use and keeps no cell right of their last column (plus some slack). An import source has
+no tables: :func:`check_source_extent` refuses a sheet whose cells span more than
+:data:`SOURCE_MAX_CELLS`, naming the farthest cell.
 
 >>> xml = (b'<worksheet><dimension ref="A1:C1048576"/><sheetData><row r="1"><c r="A1"/></row>'
 ...        b'<row r="1048576"><c r="C1048576"/></row></sheetData><mergeCells/></worksheet>')
@@ -18,14 +23,24 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
 
+from typing import Iterable, Iterator
+
+from .guard import damaged
+from .refs import col_index, col_letter
 from .zipcopy import write_package
 
 SLACK_ROWS = 10_000      # cells this far below the tables are read as usual
+SLACK_COLS = 16          # ... and this far right of them
 PROLOG_BYTES = 16_384
+SOURCE_MAX_CELLS = 50_000_000   # an import sheet spanning more (first to last cell) is refused
+MAX_COL, MAX_ROW = 16_384, 1_048_576
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
 _ROW = re.compile(rb'<(\w+:)?row\b[^>]*?\sr="(\d+)"')
+_WHOLE_ROW = re.compile(rb'<(\w+:)?row\b[^>]*?\sr="(\d+)"[^>]*?(?:/>|>.*?</(?:\w+:)?row>)', re.DOTALL)
 _SHEET_DATA_END = re.compile(rb"</(\w+:)?sheetData>")
 
 
@@ -42,8 +57,13 @@ def cut_rows(xml: bytes, last_row: int) -> bytes:
     prefix = first.group(1).decode() if first and first.group(1) else ""
     end = _SHEET_DATA_END.search(xml)
     stop = end.start() if end else len(xml)
+    rest = b""
     for row in _ROW.finditer(xml, 0, stop):
         if int(row.group(2)) > last_row:
+            # rows are sorted in what Excel writes: all from here on go; a file that is not
+            # sorted keeps the nearer rows that follow
+            rest = _WHOLE_ROW.sub(lambda m: b"" if int(m.group(2)) > last_row else m.group(0),
+                                  xml[row.start():stop])
             stop = row.start()
             break
 
@@ -51,23 +71,132 @@ def cut_rows(xml: bytes, last_row: int) -> bytes:
         return d.group(0)[: d.start(1) - d.start(0)] + str(last_row).encode() + b'"'
 
     head = _DIMENSION.sub(shrink, xml[:stop], count=1)
-    return head + f"</{prefix}sheetData></{prefix}worksheet>".encode()
+    return head + rest + f"</{prefix}sheetData></{prefix}worksheet>".encode()
 
 
-def readable_copy(pkg, needed: dict[str, int]):
+def readable_copy(pkg, needed: dict[str, tuple[int, int]]):
     """``pkg``'s source, or an in-memory copy in which every sheet part of ``needed``
-    ({sheet part: last row a table uses}) whose dimension reaches more than :data:`SLACK_ROWS`
-    further is cut after that row."""
+    ({sheet part: (last row, last column) the tables use}) with cells more than
+    :data:`SLACK_ROWS` below or :data:`SLACK_COLS` right of that is cut down to it."""
     cuts = {}
-    for part, last in needed.items():
+    for part, (last_row, last_col) in needed.items():
         if part not in pkg:
             continue
-        reach = dimension_last_row(pkg.read_head(part, PROLOG_BYTES))
-        if reach is not None and reach > last + SLACK_ROWS:
-            cuts[part] = cut_rows(pkg.read(part), last)
+        row_limit, col_limit = last_row + SLACK_ROWS, min(MAX_COL, last_col + SLACK_COLS)
+        far = far_cells(pkg.chunks(part), row_limit, col_limit)
+        if far is not None:
+            xml = pkg.read(part)
+            if far[0] > row_limit:
+                xml = cut_rows(xml, last_row)
+            if far[1] > col_limit:
+                xml = cut_cols(xml, col_limit)
+            cuts[part] = xml
     if not cuts:
         return pkg.source
     buf = io.BytesIO()
     write_package(pkg.source, buf, cuts)
     buf.seek(0)
     return buf
+
+
+def _greater_letters(col: int) -> bytes:
+    """A regex for column letters after column ``col`` (``col`` < 16,384)."""
+    letters = col_letter(col)
+    options = [rb"[A-Z]{%d,}" % (len(letters) + 1)]
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            options.append(f"{letters[:i]}[{chr(ord(ch) + 1)}-Z][A-Z]{{{len(letters) - i - 1}}}"
+                           .encode())
+    return b"(?:" + b"|".join(options) + b")"
+
+
+_REF = re.compile(rb'r="([A-Z]*)(\d+)"')
+
+
+def _far_pattern(row_limit: int, col_limit: int) -> re.Pattern:
+    """A cheap superset of the references past the limits: more letters or digits than the
+    limit has, or as many with a first one at least the limit's (checked exactly after).
+    Possessive and literal-led, so a 200 MB sheet is scanned in about a second."""
+    letters, digits = col_letter(col_limit).encode(), str(row_limit).encode()
+    rows = rb"[A-Z]{0,3}+(?:\d{%d}|[%s-9]\d{%d}\")" % (len(digits) + 1, digits[:1], len(digits) - 1)
+    cols = rb"[A-Z]{%d}|[%s-Z][A-Z]{%d}\d" % (len(letters) + 1, letters[:1], len(letters) - 1)
+    return re.compile(rb'r="(?:' + rows + rb"|" + cols + rb")")
+
+
+def _whole_tags(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The stream cut after its last ``>`` each time, so no attribute is split in two."""
+    tail = b""
+    for data in chunks:
+        buf = tail + data
+        end = buf.rfind(b">") + 1
+        tail = buf[end:]
+        yield buf[:end]
+    yield tail
+
+
+def far_cells(chunks: Iterable[bytes], row_limit: int, col_limit: int) -> tuple[int, int] | None:
+    """The farthest (row, column) among cell and row references past ``row_limit`` or
+    ``col_limit`` in a sheet's XML (streamed in ``chunks``), or None when there is none.
+
+    >>> far_cells([b'<row r="2"><c r="B2"/></row><row r="1048576"><c r="XF', b'D1048576"/></row>'], 100, 30)
+    (1048576, 16384)
+    >>> far_cells([b'<row r="2"><c r="B2"/></row>'], 100, 30) is None
+    True
+    """
+    pattern = _far_pattern(row_limit, col_limit)
+    far_row = far_col = 0
+    for buf in _whole_tags(chunks):
+        for m in pattern.finditer(buf):
+            ref = _REF.match(buf, m.start())
+            if ref is None or len(ref.group(1)) > 3:
+                continue
+            row, col = int(ref.group(2)), col_index(ref.group(1).decode()) if ref.group(1) else 0
+            if row > row_limit or col > col_limit:
+                far_row, far_col = max(far_row, row), max(far_col, col)
+    return (far_row, far_col) if far_row or far_col else None
+
+
+def cut_cols(xml: bytes, last_col: int) -> bytes:
+    """The sheet XML without the cells right of column ``last_col``."""
+    cell = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="' + _greater_letters(last_col)
+                      + rb'\d+"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', re.DOTALL)
+    return cell.sub(b"", xml)
+
+
+def sheet_extent(chunks: Iterable[bytes]) -> tuple[int, int, str]:
+    """(rows, columns, farthest cell) a reader's grid of this sheet would span."""
+    rows: list[int] = []
+    cols: list[int] = []
+    far, far_key = "", (0, 0)
+    for buf in _whole_tags(chunks):
+        for m in _REF.finditer(buf):
+            if m.group(1):  # a cell (a <row r=...> has no letters; its cells say the columns)
+                col, row = col_index(m.group(1).decode()), int(m.group(2))
+                rows[:] = [min(rows[0], row), max(rows[1], row)] if rows else [row, row]
+                cols[:] = [min(cols[0], col), max(cols[1], col)] if cols else [col, col]
+                if (row, col) > far_key:
+                    far, far_key = m.group(1).decode() + m.group(2).decode(), (row, col)
+    if not rows:
+        return 0, 0, ""
+    return rows[1] - rows[0] + 1, cols[1] - cols[0] + 1, far
+
+
+def check_source_extent(archive, name: str, error) -> None:
+    """Refuse an import workbook with a sheet whose cells span more than :data:`SOURCE_MAX_CELLS`
+    (one stray cell at XFD1048576 would make the reader ask for 512 GB)."""
+    for info in archive.infolist():
+        part = info.filename
+        if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+            continue
+        try:
+            with archive.open(info) as fh:
+                rows, cols, far = sheet_extent(iter(lambda: fh.read(1 << 20), b""))
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:
+            raise damaged(name, part, err, error) from None
+        if rows * cols > SOURCE_MAX_CELLS:
+            raise error(
+                f"{name} 的工作表({part})中有一个很远的单元格 {far},读取需要 {rows:,} 行 × {cols:,} 列;"
+                "请删除这个单元格(或只把数据复制到新工作簿)后再导入",
+                f"{name}: a sheet ({part}) has a cell as far as {far}, so reading it would take "
+                f"{rows:,} rows x {cols:,} columns; delete that cell (or copy just the data into a "
+                "new workbook) and import again")

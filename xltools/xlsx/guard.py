@@ -29,6 +29,7 @@ xltools.errors.BadWorkbookError: a.xlsx 的部件 xl/a.xml 含有 DTD 声明(可
 
 from __future__ import annotations
 
+import codecs
 import zipfile
 import zlib
 
@@ -40,9 +41,9 @@ MAX_MEMBER_BYTES = 2 << 30      # one part inflating past 2 GiB
 MAX_TOTAL_BYTES = 4 << 30       # the whole package past 4 GiB
 MAX_RATIO = 100                 # compression ratio beyond which a large member is suspicious
 RATIO_GRACE_BYTES = 16 << 20    # ... "large": small members may compress as well as they like
-PROLOG_BYTES = 4096             # a DOCTYPE must come before the root element
+PROLOG_BYTES = 4096             # the first read of a part: its prolog nearly always ends here
+CHUNK = 1 << 16                 # ... a longer prolog is read on in pieces of this size
 XML_SUFFIXES = (".xml", ".rels", ".vml")
-_DOCTYPE = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
 
 
 def _gb(n: int) -> str:
@@ -94,10 +95,64 @@ def check_archive(zf: zipfile.ZipFile, name: str,
 def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, error) -> bool:
     try:
         with zf.open(info) as fh:
-            head = fh.read(PROLOG_BYTES)
+            return prolog_declares_dtd(_pieces(fh))
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as err:
         raise damaged(name, info.filename, err, error) from None
-    return any(marker in head for marker in _DOCTYPE)
+
+
+def _pieces(fh):
+    yield fh.read(PROLOG_BYTES)
+    while data := fh.read(CHUNK):
+        yield data
+
+
+def prolog_declares_dtd(chunks) -> bool:
+    """Whether the XML document in ``chunks`` (bytes) has a ``<!...>`` declaration before its root
+    element. Reads only up to the root element, in any encoding a parser would accept (UTF-8,
+    UTF-16 with or without a byte order mark); a long comment is streamed, not held.
+
+    >>> prolog_declares_dtd([b'<?xml version="1.0"?><!--' + b'x' * 9000 + b'--><!DOCTYPE a><a/>'])
+    True
+    >>> prolog_declares_dtd([b'<?xml version="1.0"?>\\n<a><!DOCTYPE b></a>'])
+    False
+    """
+    decoder = None
+    buf, pos, closing = "", 0, None
+    for data in chunks:
+        if decoder is None:
+            decoder = codecs.getincrementaldecoder(_encoding(data))("replace")
+        buf = buf[pos:] + decoder.decode(data)
+        pos = 0
+        while True:
+            if closing:  # inside <?...?> or <!--...-->: find its end
+                end = buf.find(closing, pos)
+                if end < 0:
+                    pos = max(pos, len(buf) - len(closing))
+                    break
+                pos, closing = end + len(closing), None
+                continue
+            while pos < len(buf) and buf[pos] in _SPACE:
+                pos += 1
+            if len(buf) - pos < 4:
+                break  # too little to tell: read on
+            if buf.startswith("<?", pos):
+                pos, closing = pos + 2, "?>"
+            elif buf.startswith("<!--", pos):
+                pos, closing = pos + 4, "-->"
+            else:  # <!DOCTYPE (or another declaration) before the root, or the root itself
+                return buf.startswith("<!", pos)
+    return not closing and buf[pos:].lstrip(_SPACE).startswith("<!")
+
+
+_SPACE = " \t\r\n\ufeff"
+
+
+def _encoding(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"<\x00")):
+        return "utf-16-le"
+    if head.startswith((b"\xfe\xff", b"\x00<")):
+        return "utf-16-be"
+    return "utf-8"
 
 
 def damaged(name: str, part: str, err: BaseException,

@@ -214,6 +214,12 @@ class Package:
         with self._reading(name), self.zip.open(name) as fh:
             return fh.read(size)
 
+    def chunks(self, name: str, size: int = 1 << 20):
+        """A part inflated piece by piece (to scan a large sheet without holding it)."""
+        with self._reading(name), self.zip.open(name) as fh:
+            while data := fh.read(size):
+                yield data
+
     @contextlib.contextmanager
     def _reading(self, name: str):
         """A part that is missing or will not inflate is a damaged workbook, said clearly."""
