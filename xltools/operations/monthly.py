@@ -33,11 +33,18 @@ _STEP_LIST = " → ".join(op for op, _ in STEPS)
                   help_zh="先合并这些成员工作簿(文件夹或文件,可重复;见 gather)",
                   help_en="Gather these member books first (a folder or files, repeatable; see "
                           "gather)"),
+            Param("pdf", ("--pdf",), is_flag=True, default=False,
+                  help_zh="同时把本月的汇总看板另存为 PDF(报告旁,同名 .pdf;需要 LibreOffice)",
+                  help_en="Also print the month's Summary dashboard to a PDF beside the report "
+                          "(same name, .pdf; needs LibreOffice)"),
             FORCE_PARAM),
 )
 def monthly(backend, ctx, report: str | None = None, db=None, force: bool = False,
-            gather: tuple[str, ...] = ()):
+            gather: tuple[str, ...] = (), pdf: bool = False):
     book, dry_run = ctx.book, ctx.dry_run
+    if pdf:                               # before the batch: no LibreOffice, no run
+        from ..pdf import require_soffice
+        require_soffice()
     path = None
     if book is not None and not dry_run and db is not None:
         # checked before the batch: a refused report path should not cost a whole run
@@ -55,4 +62,29 @@ def monthly(backend, ctx, report: str | None = None, db=None, force: bool = Fals
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = path or report_path(book, report, run, force=force)
         write_report(run, path, run.lang)
+        if pdf:
+            print_dashboard(backend, path.with_suffix(".pdf"), book, force)
     return as_result(run, path)
+
+
+def print_dashboard(backend, out, book, force: bool) -> None:
+    """The Summary of the book as the batch left it (the working copy), printed to ``out``.
+
+    LibreOffice Calc, which the PDF needs anyway, cannot lay out the HTML page with its SVG, so
+    the month's PDF is the dashboard itself: key figures, charts and tables on A4 landscape."""
+    from pathlib import Path
+
+    from ..changes import SheetRebuild
+    from ..monthly_report import is_report
+    from ..outputs import check_output
+    from ..pdf import sheet_pdf
+    from .summary import summary_sheet_name
+
+    copy = getattr(backend, "path", None)
+    if copy is None:                      # a database: no sheet to print
+        return
+    out = check_output(out, inputs=[book, copy], force=force,
+                       replaceable=lambda p: is_report(Path(p).with_suffix(".html")))
+    db = backend.load()
+    name = summary_sheet_name(db, SheetRebuild("Summary", "汇总", "Summary", []))
+    sheet_pdf(Path(copy), name, Path(out))
