@@ -94,7 +94,7 @@ def tables(target: str) -> dict[str, pd.DataFrame]:
 @pytest.mark.parametrize("args", OPERATIONS, ids=lambda a: " ".join(a))
 def test_same_results_on_every_backend(args, demo_book, tmp_path, monkeypatch, request):
     monkeypatch.chdir(tmp_path)  # the monthly report and the vault of a server land here
-    monkeypatch.setenv("XLTOOLS_SECRET", "db-test-secret-0123456789abcdef")
+    monkeypatch.setenv("XLTOOLS_SECRET", "db-test-secret-0123456789abcdef-Hq3Wn7Yt1Lp5Zs9Kd2Fg6Jx0Cb4Vm8")
     outcomes = {}
     for kind in BACKENDS:
         where = tmp_path / kind

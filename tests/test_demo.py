@@ -392,7 +392,7 @@ def test_duplicate_groups_are_the_same_customer(messy):
             same_code = (not is_blank(rec["CreditCode"])
                          and credit_code(rec["CreditCode"]) == credit_code(base["CreditCode"]))
             same_phone = (rec["PhoneFP"] == base["PhoneFP"]
-                          or fingerprint("phone", rec["ContactPhone"], messy.secret) == base["PhoneFP"])
+                          or fingerprint("phone", rec["ContactPhone"], messy.fingerprint_key) == base["PhoneFP"])
             similar_name = shared_chars(rec["CustomerName"], base["CustomerName"]) >= 0.8
             assert similar_name and (same_code or same_phone), (m, rec["CustomerName"])
             if m["variant"] == "same_id":
@@ -540,6 +540,6 @@ def test_synthetic_mixes_in_duplicates_and_raw_phones():
     for a, b in by_group.values():
         same_code = credit_code(a["CreditCode"]) == credit_code(b["CreditCode"])
         same_phone = a["PhoneFP"] == b["PhoneFP"] or a["ContactPhone"] == b["ContactPhone"] or \
-            fingerprint("phone", b["ContactPhone"], data.secret) == a["PhoneFP"] or \
-            fingerprint("phone", a["ContactPhone"], data.secret) == b["PhoneFP"]
+            fingerprint("phone", b["ContactPhone"], data.fingerprint_key) == a["PhoneFP"] or \
+            fingerprint("phone", a["ContactPhone"], data.fingerprint_key) == b["PhoneFP"]
         assert same_code or same_phone

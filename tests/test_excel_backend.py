@@ -322,7 +322,7 @@ def test_ribbon_failure_is_a_bilingual_box_and_excel_is_left_as_it_was(tmp_path,
 def test_live_and_file_backends_leave_the_same_tables(tmp_path, monkeypatch, op_id):
     file_backend = pytest.importorskip("xltools.backend.file", reason="the file backend has not landed")
     from xltools.catalog import get
-    monkeypatch.setenv("XLTOOLS_SECRET", "parity-key")
+    monkeypatch.setenv("XLTOOLS_SECRET", "parity-key-sxmioltIHTK3FQmMYFfYis9Ar20r5LpRSv2nvmBBCJ18")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
     live_path, file_path = tmp_path / "live" / "team.xlsx", tmp_path / "file" / "team.xlsx"

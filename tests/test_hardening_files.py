@@ -51,7 +51,7 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(autouse=True)
 def _secret(monkeypatch, tmp_path):
-    monkeypatch.setenv("XLTOOLS_SECRET", "hardening-test-secret")
+    monkeypatch.setenv("XLTOOLS_SECRET", "hardening-test-secret-wVCsjSV3eGl5qC-eNP77DKToXwBOpLcJ3624LAEOyJ8O")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("XLTOOLS_DEBUG", raising=False)
 
@@ -203,7 +203,7 @@ def test_a_stray_cell_in_the_last_row_neither_hangs_nor_eats_memory(corpus, tmp_
     """One cell in row 1,048,576: reading must not build the 1,048,576-row grid (~900 MB)."""
     book = tmp_path / "team.xlsx"
     shutil.copyfile(corpus["max_rows_sheet"], book)
-    env = {**os.environ, "XLTOOLS_SECRET": "hardening-test-secret"}
+    env = {**os.environ, "XLTOOLS_SECRET": "hardening-test-secret-wVCsjSV3eGl5qC-eNP77DKToXwBOpLcJ3624LAEOyJ8O"}
     # The child reports its own peak (VmHWM): a forked child's ru_maxrss would include the size of
     # the pytest process it was forked from, which is large late in a full run.
     peak_file = tmp_path / "peak"

@@ -33,7 +33,7 @@ HOSTILE = {
     "ContactPerson": ["@SUM(1+1)", "+1+1"],
     "Remarks": ["-2+3", "=1+1"],
 }
-SECRET = "values-test-secret"
+SECRET = "values-test-secret-CA3jtGvXQ3bw16NRI9lGKfhaBfXnj9a3pmJHOXaXDdbS"
 
 
 def text_of_zip(path: Path) -> str:

@@ -17,7 +17,7 @@ from xltools.importer.headers import Synonyms, detect_header
 from xltools.testing import make_db
 
 TODAY = dt.date(2024, 3, 15)
-KEY = b"team-secret"
+KEY = b"team-secret-4-HKCZfOpwE1nD83LynKPvpEJaSnxrKDwUWsnfcBfgfT"
 
 
 def make_uscc(body17: str) -> str:

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix" or not hasattr(os, "fork"),
 
 KILLS_PER_COMMAND = 23          # 9 commands -> 207 kills
 MAX_TRIES = 60
-SECRET = "kill-test-secret"
+SECRET = "kill-test-secret-jq5docTgcn9MiuDDJHjE04w8Dr4ll5w0DGMGKpAHIyy8"
 LEADS = ("客户名称,手机,联系人,所属行业\n"
          "广州新客户有限公司,13912345678,陈经理,制造业\n"
          "杭州远景网络科技有限公司,13712345678,周总,IT服务业\n"

@@ -80,7 +80,7 @@ def package_text(path) -> str:
 
 
 def test_mask_leaves_no_raw_value_in_the_package_and_reveal_brings_them_back(book, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, "team-key")
+    monkeypatch.setenv(ENV_VAR, "team-key-QjD2h8LkY7vN0pRt5sXw3zAb6cEf9gHi1jKm4nOp")
     before = package_text(book)
     assert all(v in before for values in RAW.values() for v in values.values())  # the test can fail
 
@@ -100,7 +100,7 @@ def test_mask_leaves_no_raw_value_in_the_package_and_reveal_brings_them_back(boo
     assert res.exit_code == 0
     assert json.loads(res.stdout)["values"]["Customers"] == RAW["C20240315002"]
 
-    monkeypatch.setenv(ENV_VAR, "someone-else")
+    monkeypatch.setenv(ENV_VAR, "someone-else-Zx8cV2bN5mQ1wE4rT7yU0iO3pA6sD9fG2hJ5kL8")
     assert run("reveal", book, "C20240315002").exit_code == 2
 
 
@@ -112,7 +112,7 @@ def occurs(raw: str, text: str) -> bool:
 def test_the_messy_demo_book_keeps_no_raw_value_after_mask(tmp_path, monkeypatch):
     from xltools.demo import demo_data
     from xltools.template import build_template
-    monkeypatch.setenv(ENV_VAR, "team-key")
+    monkeypatch.setenv(ENV_VAR, "team-key-QjD2h8LkY7vN0pRt5sXw3zAb6cEf9gHi1jKm4nOp")
     data = demo_data(n_customers=150, seed=5, today=datetime.date(2024, 6, 1), mess=True)
     raws = {str(data.frames["Customers"].at[p["row"] - 2, p["column"]])
             for p in data.planted if p["kind"] == "unmasked"}

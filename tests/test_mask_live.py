@@ -21,7 +21,7 @@ TODAY = dt.date(2024, 6, 1)
 
 @pytest.fixture
 def live(tmp_path, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, "live-key")
+    monkeypatch.setenv(ENV_VAR, "live-key-Rt6yU9iO2pA5sD8fG1hJ4kL7zX0cV3bN6mQ9wE2")
     data = demo_data(n_customers=120, seed=11, today=TODAY, mess=True)
     customers = data.frames["Customers"]
     # A few customers whose Region nobody filled in (the code still says where they are).

@@ -114,7 +114,7 @@ def test_a_book_that_cannot_be_read_exits_2(served):
 
 def test_mask_then_reveal_with_and_without_the_key(served, monkeypatch):
     served["db"] = make_db({"Customers": [clean_customer(ContactPhone="13812345678")]})
-    monkeypatch.setenv(ENV_VAR, "k1")
+    monkeypatch.setenv(ENV_VAR, "k1-key-GMdv3iA2GxBQ2gGg--4exrHVykeq3SyDJ4W_KH2u2Xzm")
     res = run("mask", "team.xlsx", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["masked"] == 1
@@ -126,7 +126,7 @@ def test_mask_then_reveal_with_and_without_the_key(served, monkeypatch):
     assert res.exit_code == 0
     assert json.loads(res.stdout)["values"]["Customers"]["ContactPhone"] == "13812345678"
 
-    monkeypatch.setenv(ENV_VAR, "not-the-key")
+    monkeypatch.setenv(ENV_VAR, "not-key-pRQ59bW94WD2fzIeNRSLThXFkUcvXfXOtGIncXe2j6vO")
     res = run("reveal", "team.xlsx", "C20240315001")
     assert res.exit_code == 2 and "wrong key" in res.stderr and "密钥" in res.stderr
 
@@ -135,16 +135,19 @@ def test_mask_then_reveal_with_and_without_the_key(served, monkeypatch):
     assert res.exit_code == 2 and ENV_VAR in res.stderr
 
 
-def test_mask_without_a_key_explains_the_first_run(served):
+def test_mask_without_a_key_refuses_unless_the_raw_values_may_be_discarded(served):
     served["db"] = make_db({"Customers": [clean_customer(ContactPhone="13812345678")]})
     res = run("mask", "team.xlsx", "--lang", "en")
+    assert res.exit_code == 2 and served["applied"] == []
+    assert ENV_VAR in res.stderr and "--discard-raw" in res.stderr
+    res = run("mask", "team.xlsx", "--lang", "en", "--discard-raw")
     assert res.exit_code == 0
     assert ENV_VAR in res.stdout and "No key" in res.stdout
 
 
 def test_mask_dry_run_writes_neither_book_nor_vault(served, monkeypatch, tmp_path):
     served["db"] = make_db({"Customers": [clean_customer(ContactPhone="13812345678")]})
-    monkeypatch.setenv(ENV_VAR, "k1")
+    monkeypatch.setenv(ENV_VAR, "k1-key-GMdv3iA2GxBQ2gGg--4exrHVykeq3SyDJ4W_KH2u2Xzm")
     res = run("mask", "team.xlsx", "--dry-run", "--json")
     assert res.exit_code == 0
     assert json.loads(res.stdout)["masked"] == 1
@@ -156,7 +159,8 @@ def test_the_operations_take_a_date_from_the_monthly_batch():
     from xltools.catalog import get
     db = make_db({"Customers": [clean_customer(CreateTime=datetime.datetime(2024, 7, 1))]})
     for op_id in ("validate", "mask", "fill-region"):
-        get(op_id).func(db, RunContext(today=datetime.date(2024, 6, 1)))
+        extra = {"discard_raw": True} if op_id == "mask" else {}
+        get(op_id).func(db, RunContext(today=datetime.date(2024, 6, 1)), **extra)
     result = get("validate").func(db, RunContext(today=datetime.date(2024, 6, 1)))
     assert [i.check for i in result.issues] == ["future_date"]
     assert get("validate").func(db, RunContext(today=datetime.date(2024, 8, 1))).issues == []

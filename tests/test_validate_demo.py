@@ -28,7 +28,7 @@ def ours(p: dict) -> bool:
 def test_every_planted_problem_is_found_at_its_cell(seed, n):
     data = demo.demo_data(n_customers=n, seed=seed, today=TODAY, mess=True)
     db = make_db(data.frames, lists=data.lists)
-    result = validate(db, today=TODAY, key=data.secret)
+    result = validate(db, today=TODAY, key=data.fingerprint_key)
     found = {(i.table, i.row, i.column, i.check) for i in result.issues}
     planted = [p for p in data.planted if ours(p)]
     assert len(planted) >= 20
@@ -47,6 +47,6 @@ def test_every_planted_problem_is_found_at_its_cell(seed, n):
 def test_the_clean_demo_book_passes(lang):
     data = demo.demo_data(n_customers=300, seed=20240315, today=TODAY, mess=False)
     db = make_db(data.frames, lists=data.lists, lang=lang)
-    result = validate(db, today=TODAY, key=data.secret)
+    result = validate(db, today=TODAY, key=data.fingerprint_key)
     assert [i for i in result.issues if i.severity == "error"] == []
     assert result.issues == []

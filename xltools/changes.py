@@ -125,10 +125,14 @@ class Changeset:
     replaces: list[TableReplace] = field(default_factory=list)
     # None leaves existing marks alone; a list (even empty) replaces all of this tool's marks.
     marks: list[CellMark] | None = None
+    # mask: also mask personal data the tables do not model (sheets the tool rebuilds, cached
+    # formula results, orphan strings) and, once saved, delete the backups taken before masking.
+    scrub_package: bool = False
+    purge_backups: bool = False
 
     def is_empty(self) -> bool:
         return not (self.updates or self.appends or self.removals or self.rebuilds
-                    or self.replaces or self.marks is not None)
+                    or self.replaces or self.marks is not None or self.scrub_package)
 
     def data_changes(self) -> int:
         """How many managed-table rows or cells this changes (what the ChangeLog records)."""

@@ -93,7 +93,8 @@ def new_cmd(path: Path, demo: bool, customers: int, seed: int, force: bool, lang
         if demo:
             from .demo import demo_data
             data = demo_data(n_customers=customers, seed=seed)
-        build_template(path, lang=lang, data=data)
+        from .keys import new_salt
+        build_template(path, lang=lang, data=data, salt=None if demo else new_salt())
     except Exception as err:  # noqa: BLE001
         _fail(err, as_json)
     _done(as_json, {"ok": True, "path": str(path), "demo": demo},

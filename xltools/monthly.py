@@ -23,7 +23,7 @@ from .catalog import get, operations
 # (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
 # them), follow-up sync before tags (the dormant rule reads LastFollowUpTime), validate last.
 STEPS: tuple[tuple[str, dict], ...] = (
-    ("mask", {}),
+    ("mask", {"skip_without_key": True}),   # no key: masks nothing, validate reports the raw values
     ("fill-region", {}),
     ("sync", {}),
     ("tag", {"levels": True}),

@@ -9,10 +9,16 @@ The key never lives in the workbook. Looked up in this order:
 Everyone who should match duplicates across masked books, or read raw values back with
 ``xltools reveal``, needs the same key. ``python -m xltools.secret`` writes a new random key to the
 config file (and refuses to overwrite one).
+
+A key must be a key: a secret worth less than :data:`MIN_BITS` bits of guessing work (as zxcvbn
+estimates it: words, dates, keyboard walks and repeats count for little) is refused, since one
+known phone and its fingerprint would let anyone test guesses offline. The book's keys are derived
+from it with a slow KDF and a per-book salt (:mod:`xltools.keys`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import sys
@@ -21,6 +27,38 @@ from pathlib import Path
 from .errors import XlToolsError
 
 ENV_VAR = "XLTOOLS_SECRET"
+MIN_BITS = 128
+_ZXCVBN_MAX = 72   # zxcvbn refuses longer input; the first 72 characters are a lower bound
+
+
+class WeakSecretError(XlToolsError):
+    """The secret is too easy to guess to protect fingerprints and the vault."""
+
+
+def strength_bits(secret: bytes | str) -> float:
+    """Estimated guessing work for ``secret`` in bits (zxcvbn's guesses, log2).
+
+    >>> strength_bits("a") < 10, strength_bits(secrets.token_urlsafe(48)) > MIN_BITS
+    (True, True)
+    """
+    from zxcvbn import zxcvbn
+
+    text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else secret
+    if not text:
+        return 0.0
+    return float(zxcvbn(text[:_ZXCVBN_MAX])["guesses_log10"]) * math.log2(10)
+
+
+def check_strength(secret: bytes | str) -> None:
+    """Refuse (exit 2) a secret under :data:`MIN_BITS` bits, saying how to make a good one."""
+    bits = strength_bits(secret)
+    if bits < MIN_BITS:
+        raise WeakSecretError(
+            f"密钥太弱(约 {bits:.0f} 位,至少需要 {MIN_BITS} 位):请运行 `python -m xltools.secret` "
+            f"生成随机密钥,或用 `python -c \"import secrets; print(secrets.token_urlsafe(48))\"`",
+            f"the secret is too weak (about {bits:.0f} bits; at least {MIN_BITS} needed): run "
+            f"`python -m xltools.secret` to make a random one, or use "
+            f"`python -c \"import secrets; print(secrets.token_urlsafe(48))\"`")
 
 
 def config_path() -> Path:
@@ -32,16 +70,18 @@ def config_path() -> Path:
 
 
 def load_secret() -> bytes | None:
-    """The key as bytes, or None when neither the environment nor the config file has one."""
+    """The key as bytes, or None when neither the environment nor the config file has one.
+    A weak key raises :class:`WeakSecretError` (exit 2): it is never used."""
     value = os.environ.get(ENV_VAR, "").strip()
-    if value:
-        return value.encode("utf-8")
-    path = config_path()
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError, PermissionError):
-        return None
-    return text.encode("utf-8") if text else None
+    if not value:
+        try:
+            value = config_path().read_text(encoding="utf-8").strip()
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return None
+        if not value:
+            return None
+    check_strength(value)
+    return value.encode("utf-8")
 
 
 def missing_key_message() -> tuple[str, str]:
@@ -62,6 +102,11 @@ def require_secret() -> bytes:
     return key
 
 
+def new_secret() -> str:
+    """A random key: 48 bytes from the OS, URL-safe text (64 characters, 384 bits)."""
+    return secrets.token_urlsafe(48)
+
+
 def create_secret(path: Path | None = None) -> Path:
     """Write a new random key to ``path`` (default :func:`config_path`), readable by the user only."""
     path = Path(path or config_path())
@@ -70,7 +115,7 @@ def create_secret(path: Path | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(secrets.token_urlsafe(32) + "\n")
+        fh.write(new_secret() + "\n")
     return path
 
 

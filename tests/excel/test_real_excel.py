@@ -119,7 +119,7 @@ def test_marks_notes_and_fills_and_excel_state_restored(open_in_excel, demo_path
 
 def test_real_excel_and_the_stand_in_agree_after_the_same_operations(open_in_excel, demo_path,
                                                                      tmp_path, monkeypatch):
-    monkeypatch.setenv("XLTOOLS_SECRET", "parity-key")
+    monkeypatch.setenv("XLTOOLS_SECRET", "parity-key-sxmioltIHTK3FQmMYFfYis9Ar20r5LpRSv2nvmBBCJ18")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
     real = ExcelBackend(open_in_excel(demo_path))

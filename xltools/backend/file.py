@@ -26,6 +26,7 @@ from ..xlsx.zipcopy import write_package
 from . import history, safety
 from .load import load_book
 from .safety import DEFAULT_KEEP
+from .privacy_pass import purge_backups, scrub_book
 from .transaction import working_copy
 from .writer import BookWriter
 
@@ -43,6 +44,7 @@ class FileBackend:
         self.backups = backups
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
         self._keep = DEFAULT_KEEP                      # backups to keep: the book's BackupCount
+        self.purge_requested = False  # a mask was saved: backups taken before it must go
 
     @property
     def name(self) -> str:
@@ -90,6 +92,8 @@ class FileBackend:
                     writer = BookWriter(pkg, db, now)
                     report.update(writer.apply(changes))
                     parts = writer.changed_parts()
+                    if changes.scrub_package:
+                        report["scrubbed"] = scrub_book(pkg, parts, db.schema).total
                     write_package(self.path, tmp, parts.changed, parts.added)
 
             if self.backups:  # keeps the state found and the new one, for undo
@@ -98,6 +102,12 @@ class FileBackend:
             else:
                 backup = None
                 safety.atomic_write(self.path, write)
+            if changes.purge_backups and (changes.data_changes() or report.get("scrubbed")):
+                # the kept states before this mask hold the raw values it just masked (a batch's
+                # working copy has none: batch() purges the real book's)
+                self.purge_requested = True
+                report["backups_purged"] = purge_backups(self.path)
+                backup = None
         report["backup"] = str(backup.path) if backup else None
         stat = self.path.stat()
         self._loaded = (stat.st_mtime_ns, stat.st_size)
@@ -110,7 +120,12 @@ class FileBackend:
         On an exception, or with ``commit=False`` (a dry run), the book stays as it was."""
         with working_copy(self.path, commit=commit, keep=self._keep,
                           command=self.command or "batch", loaded=self._loaded) as copy:
-            yield FileBackend(copy, self.command, self.schema, backups=False)
+            unit = FileBackend(copy, self.command, self.schema, backups=False)
+            yield unit
+        if commit and unit.purge_requested:
+            # the batch masked: the kept states of the book before it hold raw data
+            with safety.book_lock(self.path):
+                purge_backups(self.path)
 
     def _check_unchanged_since_load(self) -> None:
         """Refuse to write over a book someone saved after we read it: our row numbers would be

@@ -6,6 +6,11 @@ other table's) is masked where it holds a raw value: ``138****5678``, ``110105**
 hidden fingerprint column (PhoneFP, CreditCodeFP, EmailFP) gets the HMAC of every raw value, so
 dedupe and lookups still match on a masked book. Masking twice changes nothing the second time.
 
+Free text is masked too: a phone, ID number or e-mail written inside any text column of any table
+the tool manages (Remarks, follow-up Content, the ChangeLog, Issues, review sheets, the Archive,
+columns a person added) is replaced by its mask where it stands (:func:`text_cells`). The key
+given here is the book's fingerprint key (:func:`xltools.keys.book_key`), never the raw secret.
+
 This module is pure: :func:`raw_cells` says which cells hold raw values (the operation stores them
 in the vault first, see ``xltools.operations.mask``) and :func:`mask` returns the cell updates.
 
@@ -34,6 +39,9 @@ FINGERPRINT_COLUMNS = {"phone": "PhoneFP", "idcard": "CreditCodeFP", "email": "E
 # What ChangeLog's Old column says instead of the raw value (the raw value must not enter the book).
 OLD_IN_VAULT = "(原值已加密存入保险库 / raw value kept in the vault)"
 OLD_DISCARDED = "(原值未保留:没有密钥 / raw value not kept: no key)"
+OLD_TEXT = "(原文含个人信息,已脱敏 / text held personal data; masked)"
+# Tables whose text is the team's configuration, never personal data.
+CONFIG_TABLES = {"Rules", "Settings", "Lists"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class RawCell:
     table: str
     row: int
     column: str
-    kind: str          # phone | idcard | email
+    kind: str          # phone | idcard | email | text (free text with personal data inside)
     record_id: str     # the row's ID (CustomerID ...), "" when the row has none
     raw: str
     masked: str        # the mask, or the raw value itself for a company code (kept, only fingerprinted)
@@ -62,12 +70,12 @@ def fingerprint_column(db, table_key: str, column: str, kind: str) -> str | None
     return None
 
 
-def raw_cells(db, today: datetime.date | None = None) -> list[RawCell]:
+def raw_cells(db, today: datetime.date | None = None, tables=None) -> list[RawCell]:
     """Every cell of a ``mask`` column that holds a raw (unmasked, non-blank) value, in any table
-    (the Archive of merged customers too)."""
+    (the Archive of merged customers too), or only in ``tables``."""
     out = []
     for table in db.schema.tables:
-        if table.key not in db.tables:
+        if table.key not in db.tables or (tables is not None and table.key not in tables):
             continue
         df = db.df(table.key)
         id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
@@ -84,6 +92,36 @@ def raw_cells(db, today: datetime.date | None = None) -> list[RawCell]:
                 keep = person is not None and not bool(person.get(row, True))
                 out.append(RawCell(table.key, int(row), col.key, col.mask, ids[row], raw,
                                    raw if keep else _masked(col.mask, value)))
+    return out
+
+
+def text_cells(db) -> list[RawCell]:
+    """Every free-text cell (a ``text`` column, or one a person added) of any managed table that
+    holds a raw phone, ID number or e-mail somewhere inside; ``masked`` is the scrubbed text."""
+    out = []
+    for key, tf in db.tables.items():
+        if key in CONFIG_TABLES:
+            continue
+        try:
+            table = db.schema.table(key)
+        except KeyError:
+            continue
+        columns = [c.key for c in table.columns
+                   if c.type == "text" and not c.mask and c.key != table.id_column
+                   and not c.key.endswith("FP")] + list(tf.extra_columns)
+        df = tf.df
+        id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
+        for column in [c for c in columns if c in df.columns]:
+            for row, value in df[column].items():
+                if is_blank(value):
+                    continue
+                masked = privacy.scrub_value(value)
+                if masked is value or masked == value:
+                    continue
+                rid = df.at[row, id_col] if id_col in df.columns else None
+                raw = _number_text(value) if isinstance(value, float) else str(value)
+                out.append(RawCell(key, int(row), column, "text",
+                                   "" if is_blank(rid) else str(rid).strip(), raw, masked))
     return out
 
 
@@ -111,12 +149,14 @@ def _person_ids(db, table_key: str, column: str, today) -> pd.Series:
 
 
 def mask(db, key: bytes | None, *, today: datetime.date | None = None,
-         vault_name: str | None = None) -> Result:
+         vault_name: str | None = None, vault_records: dict | None = None,
+         legacy_key: bytes | None = None) -> Result:
     """Mask every raw value (see the module docstring); with ``key``, write fingerprints.
 
     ``vault_name`` is the vault file the raw values went to, for the ChangeLog note; None means
-    they were not kept. Rows without an ID are left raw (their values could not be found again in
-    the vault) and reported as warnings.
+    they were not kept. ``legacy_key`` (a book getting its first salt): fingerprints made with it
+    are derived again under ``key`` from the raw values in ``vault_records``
+    (``{table: {record: {column: [raw ...]}}}``); those no raw value matches are left and counted.
     """
     changes = Changeset("mask")
     issues: list[Issue] = []
@@ -125,11 +165,6 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
     note_en = f"masked; raw value in {vault_name}" if kept else "masked; raw value not kept (no key)"
     masked_count = fingerprints = 0
     for cell in raw_cells(db, today):
-        if cell.changes_value and not cell.record_id and kept:
-            issues.append(Issue(cell.table, cell.row, cell.column, cell.masked, "unmasked", "warning",
-                                "此行没有编号,无法存入保险库,未脱敏", "row has no ID: not masked, "
-                                "since its raw value could not be found in the vault again"))
-            continue
         if cell.changes_value:
             changes.updates.append(CellUpdate(cell.table, cell.row, cell.column,
                                               OLD_IN_VAULT if kept else OLD_DISCARDED, cell.masked,
@@ -144,14 +179,67 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
                                                   None if is_blank(old) else old, fp,
                                                   note="指纹 / keyed fingerprint"))
                 fingerprints += 1
+    texts = text_cells(db)
+    for cell in texts:
+        changes.updates.append(CellUpdate(cell.table, cell.row, cell.column, OLD_TEXT, cell.masked,
+                                          note="文中个人信息已脱敏 / personal data in text masked"))
+    stale = 0
+    if key and legacy_key is not None:
+        done = {(u.table, u.row, u.column) for u in changes.updates}
+        updates, stale = rederive(db, vault_records or {}, legacy_key, key, skip=done)
+        changes.updates += updates
+        fingerprints += len(updates)
     summary_zh = [f"脱敏 {masked_count} 个单元格,写入 {fingerprints} 个指纹。"]
     summary_en = [f"Masked {masked_count} cell(s); wrote {fingerprints} fingerprint(s)."]
+    if texts:
+        summary_zh.append(f"文本中的个人信息:脱敏 {len(texts)} 个单元格。")
+        summary_en.append(f"Personal data inside text: {len(texts)} cell(s) masked.")
+    if stale:
+        summary_zh.append(f"{stale} 个旧指纹无法在保险库中找到原值,未能按新盐值重算。")
+        summary_en.append(f"{stale} old fingerprint(s) have no raw value in the vault and could "
+                          "not be derived again under the new salt.")
     if not key:
         summary_zh.append("没有密钥:未写指纹(脱敏后无法按电话/证件查重),原值未存入保险库。")
         summary_en.append("No key: no fingerprints (duplicates cannot be matched on masked values) "
                           "and the raw values are not kept in a vault.")
     return Result(changes=changes, issues=issues,
-                  data={"masked": masked_count, "fingerprints": fingerprints,
+                  data={"masked": masked_count, "text_masked": len(texts),
+                        "fingerprints": fingerprints, "stale_fingerprints": stale,
                         "vault": vault_name, "keyed": bool(key)},
                   summary_zh="\n".join(summary_zh), summary_en="\n".join(summary_en),
                   problems=bool(issues))
+
+
+def rederive(db, vault_records: dict, old_key: bytes, new_key: bytes, *,
+             skip=frozenset()) -> tuple[list[CellUpdate], int]:
+    """Fingerprints made under ``old_key``, made again under ``new_key`` from the vault's raw
+    values (a raw value is used only when its old fingerprint is the one the book holds).
+    Returns the updates and how many fingerprints had no matching raw value."""
+    updates, stale = [], 0
+    for table in db.schema.tables:
+        if table.key not in db.tables:
+            continue
+        df = db.df(table.key)
+        id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
+        for col in table.columns:
+            fp_col = fingerprint_column(db, table.key, col.key, col.mask) if col.mask else None
+            if not fp_col or (id_col not in df.columns):
+                continue
+            for row, old in df[fp_col].items():
+                if is_blank(old) or (table.key, int(row), fp_col) in skip:
+                    continue
+                rid = df.at[row, id_col]
+                raws = list(vault_records.get(table.key, {}).get(
+                    "" if is_blank(rid) else str(rid).strip(), {}).get(col.key, []))
+                value = df.at[row, col.key] if col.key in df.columns else None
+                if not is_blank(value) and not privacy.is_masked(col.mask, value):
+                    raws.append(_number_text(value) if isinstance(value, float) else str(value))
+                raw = next((r for r in reversed(raws)
+                            if privacy.fingerprint(col.mask, r, old_key) == str(old)), None)
+                if raw is None:
+                    stale += 1
+                    continue
+                updates.append(CellUpdate(table.key, int(row), fp_col, old,
+                                          privacy.fingerprint(col.mask, raw, new_key),
+                                          note="指纹按新密钥重算 / fingerprint derived again"))
+    return updates, stale

@@ -16,6 +16,8 @@ lookups match records whose raw values are gone from the book.
 (True, False)
 >>> fingerprint("phone", "138 1234 5678", b"k") == fingerprint("phone", "+86-13812345678", b"k")
 True
+>>> scrub("老板手机 13812345678,邮箱 wang@qq.com")
+'老板手机 138****5678,邮箱 w***@qq.com'
 """
 
 from __future__ import annotations
@@ -88,3 +90,44 @@ def fingerprint(kind: str, value, key: bytes) -> str:
         return ""
     digest = hmac.new(key, f"{kind}:{normal}".encode("utf-8"), hashlib.sha256).hexdigest()
     return digest[:FINGERPRINT_HEX]
+
+
+# Raw personal data inside free text (Remarks, follow-up Content, logs, any sheet we write).
+_PII = [
+    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("idcard", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
+    # not inside a longer run of letters and digits (a fingerprint, a code, an order number)
+    ("phone", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
+                         r"(?![0-9A-Za-z*])")),
+    ("phone", re.compile(r"(?<![0-9A-Za-z*])0\d{2,3}-?\d{7,8}(?![0-9A-Za-z*])")),
+]
+
+
+def scrub(text: str) -> str:
+    """Mask every raw phone, ID number and e-mail inside a free-text value. An 18-character code
+    that is a valid company credit code (统一社会信用代码) and no valid ID number is public: kept."""
+    for kind, pattern in _PII:
+        text = pattern.sub(lambda m, k=kind: _masked_match(k, m.group(0)), text)
+    return text
+
+
+def _masked_match(kind: str, found: str) -> str:
+    if kind == "idcard":
+        from .cncodes import ric_is_valid, uscc_is_valid
+
+        if uscc_is_valid(found) and not ric_is_valid(found):
+            return found
+    return mask_value(kind, found)
+
+
+def scrub_value(value):
+    """:func:`scrub` for a cell value: text is scrubbed; a number that reads as a phone or ID
+    number (13900770000 typed as a number) becomes its masked text; anything else comes back."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+            and float(value).is_integer() and abs(value) >= 1e6:
+        text = str(int(value))
+        masked = scrub(text)
+        return masked if masked != text else value
+    return value

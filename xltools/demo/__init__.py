@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..schema import DATA_TABLES, load_schema
 from . import mess as _mess
-from .data import DEMO_SECRET, DemoData
+from .data import DEMO_SALT, DEMO_SECRET, DemoData, demo_fingerprint_key
 from .synthetic import synthetic_frames
 from .team import Team, assign_ids, build_team, staff_list
 
@@ -45,8 +45,9 @@ def demo_data(n_customers: int = 300, seed: int = 20240315, today: datetime.date
     if mess and n_customers < _mess.MIN_CUSTOMERS:
         raise ValueError(f"a messy demo needs at least {_mess.MIN_CUSTOMERS} customers")
     today_ts = pd.Timestamp(today or datetime.date.today()).normalize()
-    team = build_team(np.random.default_rng(seed), n_customers, today_ts, DEMO_SECRET)
-    planter = _mess.Planter(team, np.random.default_rng([seed, 1]), today_ts, DEMO_SECRET) \
+    team = build_team(np.random.default_rng(seed), n_customers, today_ts, demo_fingerprint_key())
+    planter = _mess.Planter(team, np.random.default_rng([seed, 1]), today_ts,
+                            demo_fingerprint_key()) \
         if mess else None
     if planter:
         planter.before_ids()
@@ -76,4 +77,5 @@ def team_frames(team: Team) -> dict[str, pd.DataFrame]:
     return frames
 
 
-__all__ = ["DEMO_SECRET", "DemoData", "demo_data", "synthetic_frames"]
+__all__ = ["DEMO_SALT", "DEMO_SECRET", "DemoData", "demo_data", "demo_fingerprint_key",
+           "synthetic_frames"]

@@ -20,7 +20,7 @@ from ..core.privacy import FINGERPRINT_HEX
 from ..core.regions import PROVINCE_REGION
 from ..schema import DATA_TABLES, load_schema
 from . import codes, words
-from .data import DEMO_SECRET, DemoData
+from .data import DEMO_SECRET, DemoData, demo_fingerprint_key
 from .team import LATEST_BIRTH_YEAR, OPEN_STAGES, staff_list
 
 DUPLICATE_SHARE = 0.01
@@ -43,7 +43,7 @@ def synthetic_frames(n_customers: int, followups_per_customer: int = 5, seed: in
     opportunities, as a :class:`xltools.demo.DemoData` (``planted``: duplicates, raw phones)."""
     rng = np.random.default_rng(seed)
     today_ts = pd.Timestamp(today or datetime.date.today()).normalize()
-    customers, planted = _customers(rng, n_customers, today_ts, DEMO_SECRET)
+    customers, planted = _customers(rng, n_customers, today_ts, demo_fingerprint_key())
     followups = _followups(rng, customers, followups_per_customer, today_ts)
     _sync_customers(customers, followups)
     tags = _tags(rng, customers, today_ts)

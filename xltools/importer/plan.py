@@ -36,23 +36,7 @@ FP_COLUMNS = {"ContactPhone": "PhoneFP", "CreditCode": "CreditCodeFP", "Email": 
 OWN_COLUMNS = ("CustomerID", "PhoneFP", "CreditCodeFP", "EmailFP")
 
 # Raw personal data inside free text (Remarks, unmapped columns) is masked too.
-_PII = [
-    ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("idcard", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
-    ("phone", re.compile(r"(?<![\d*])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}(?![\d*])")),
-    ("phone", re.compile(r"(?<![\d*])0\d{2,3}-?\d{7,8}(?![\d*])")),
-]
-
-
-def scrub(text: str) -> str:
-    """Mask every raw phone, ID number and e-mail inside a free-text value.
-
-    >>> scrub("老板手机 13812345678,邮箱 wang@qq.com")
-    '老板手机 138****5678,邮箱 w***@qq.com'
-    """
-    for kind, pattern in _PII:
-        text = pattern.sub(lambda m: privacy.mask_value(kind, m.group(0)), text)
-    return text
+scrub = privacy.scrub
 
 
 # ---------------------------------------------------------------- normalising

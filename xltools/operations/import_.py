@@ -8,6 +8,7 @@ only their masks.
 from __future__ import annotations
 
 from ..importer import import_with_raw
+from ..keys import book_key
 from ..registry import Param, operation
 from ..secret import load_secret
 
@@ -49,9 +50,9 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
     ),
 )
 def import_(db, ctx, sources=(), mapping=None, owner=None, sheet=()):
-    key = load_secret()
+    secret = load_secret()
     result, raw = import_with_raw(db, list(sources), sheets=tuple(sheet or ()), mapping=mapping,
-                                  owner=owner, key=key, today=ctx.today)
-    if key and not ctx.dry_run:
-        store_raw_values(db, raw, key)  # before the backend saves the book, as `mask` does
+                                  owner=owner, key=book_key(db, secret), today=ctx.today)
+    if secret and not ctx.dry_run:
+        store_raw_values(db, raw, secret)  # before the backend saves the book, as `mask` does
     return result

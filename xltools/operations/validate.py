@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..core.checks import DEFAULT_SEVERITY
 from ..core.validate import validate as run_validate
 from ..errors import BadInputError, XlToolsError
+from ..keys import book_key
 from ..registry import Param, operation
 from ..secret import load_secret
 
@@ -53,8 +54,8 @@ def parse_checks(items) -> dict[str, str]:
 def validate(db, ctx, no_mark: bool = False, check=None):
     config = parse_checks(check)
     try:
-        return run_validate(db, today=ctx.today, config=config, key=load_secret(),
-                            mark=not no_mark)
+        return run_validate(db, today=ctx.today, config=config,
+                            key=book_key(db, load_secret()), mark=not no_mark)
     except XlToolsError:
         raise
     except ValueError as err:  # an unknown check name or level in --check

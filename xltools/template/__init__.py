@@ -23,6 +23,7 @@ import pandas as pd
 import xlsxwriter
 
 from .. import layout
+from ..keys import salt_append
 from ..schema import Schema, Table, load_schema
 from ..xlsx.refs import make_ref
 from .cells import TEXT_FORMAT_TYPES, Formats, write_frame
@@ -43,17 +44,18 @@ TOOL_TAB_COLOR = "#A6A6A6"   # tab colour of the sheets the tools own
 
 
 def build_template(path: str | os.PathLike, lang: str = "zh", data=None,
-                   schema: Schema | None = None) -> None:
+                   schema: Schema | None = None, salt: str | None = None) -> None:
     """Write a new workbook to ``path``.
 
     ``data``, when given, fills it: ``data.frames`` maps table key -> DataFrame (columns = column
     keys) and ``data.lists`` maps list key -> options that replace the schema's (e.g. the team's
-    staff names). Without data every table has one empty row.
+    staff names). Without data every table has one empty row. ``salt`` (or ``data.salt``): the
+    book's fingerprint salt, a Settings row (the shared template has none: each book its own).
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     schema = schema or load_schema()
-    frames = default_frames(schema, lang)
+    frames = default_frames(schema, lang, salt=salt or getattr(data, "salt", None))
     frames.update(getattr(data, "frames", None) or {})
     lists = {lst.key: list(lst.values) for lst in schema.lists}
     lists.update(getattr(data, "lists", None) or {})
@@ -72,7 +74,7 @@ def build_template(path: str | os.PathLike, lang: str = "zh", data=None,
         partial.unlink(missing_ok=True)
 
 
-def default_frames(schema: Schema, lang: str) -> dict[str, pd.DataFrame]:
+def default_frames(schema: Schema, lang: str, salt: str | None = None) -> dict[str, pd.DataFrame]:
     """The Rules and Settings rows a new book starts with (the team edits them in Excel)."""
     frames = {}
     if any(t.key == "Rules" for t in schema.tables):
@@ -81,7 +83,7 @@ def default_frames(schema: Schema, lang: str) -> dict[str, pd.DataFrame]:
         frames["Settings"] = pd.DataFrame([
             {"Setting": s["Setting"], "Value": _number_or_text(s["Value"]),
              "Description": s.get(lang) or s.get("zh") or s.get("en") or ""}
-            for s in schema.settings])
+            for s in schema.settings] + ([salt_append(salt, lang).values] if salt else []))
     return frames
 
 
