@@ -130,3 +130,59 @@ def test_validate_json_has_every_issue_and_redirected_output_is_never_wrapped(tm
     assert all(line.count("\t") == 2 and line.startswith(("error", "warning")) for line in lines[1:41])
     assert any(len(line) > 80 for line in lines)
     assert err == ""
+
+
+# ---------------------------------------------------------------- the command line itself
+
+import re as _re
+
+_CJK = _re.compile(r"[\u4e00-\u9fff]")
+_LATIN = _re.compile(r"[A-Za-z]{3,}")
+
+
+def _all_commands():
+    import click
+    ctx = click.Context(main)
+    out = []
+    for name in main.list_commands(ctx):
+        cmd = main.get_command(ctx, name)
+        if isinstance(cmd, click.Group):
+            out += [(f"{name} {sub}", cmd.get_command(ctx, sub)) for sub in cmd.list_commands(ctx)]
+        else:
+            out.append((name, cmd))
+    return out
+
+
+@pytest.mark.parametrize("name, command", _all_commands(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_help_is_bilingual_and_its_usage_line_is_true(name, command):
+    code, out, _err = run(*name.split(), "--help")
+    assert code == 0
+    description = (command.help or "").strip()
+    assert _CJK.search(description) and _LATIN.search(description), name
+    for param in command.params:
+        if getattr(param, "help", None) is not None or param.param_type_name == "option":
+            text = param.help or ""
+            assert _CJK.search(text) and _LATIN.search(text), (name, param.name)
+    usage = out.splitlines()[0]
+    assert "BOOKS" not in usage                      # one book is BOOK, several are BOOK...
+
+
+def test_lang_works_before_or_after_the_command(tmp_path):
+    from integration_support import demo_book
+    book = tmp_path / "team.xlsx"
+    demo_book(book, customers=40)
+    before = run("--lang", "en", "info", book)
+    after = run("info", book, "--lang", "en")
+    assert before[0] == after[0] == 0 and before[1] == after[1]
+    assert "rows" in before[1] and "行" not in before[1]          # English words, not Chinese
+    assert run("--lang", "en", "--help")[0] == 0
+
+
+def test_monthly_into_a_log_writes_nothing_to_stderr_and_leaves_no_lock_file(tmp_path, monkeypatch):
+    from integration_support import demo_book, use_demo_key
+    use_demo_key(monkeypatch)
+    book = tmp_path / "team.xlsx"
+    demo_book(book, customers=40)
+    code, _out, err = run("monthly", book)
+    assert code in (0, 1) and err == ""
+    assert not [p.name for p in tmp_path.iterdir() if "lock" in p.name]

@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .cli_common import JSON_OPTION, LANG_OPTION, emit_json
+from .cli_common import GLOBAL_LANG_OPTION, JSON_OPTION, LANG_HELP, LANG_OPTION, emit_json
+from .cli_common import lang_or_global
 from .cli_common import done as _done
 from .cli_common import fail as _fail
 from .cli_common import os_error_words as _os_error
@@ -26,6 +27,7 @@ from .targets import is_database_url
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xltools")
+@GLOBAL_LANG_OPTION
 def cli() -> None:
     """xltools: 用一个 Excel 工作簿管理销售团队的客户数据库。
     Keep a sales team's customer database in one Excel workbook.
@@ -42,7 +44,8 @@ def cli() -> None:
 
 @cli.command("template")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("workbook_template.xlsx"), show_default=True)
+              default=Path("workbook_template.xlsx"), show_default=True,
+              help="Where to write the template. 模板的输出路径。")
 @click.option("--force", is_flag=True,
               help="Overwrite OUTPUT if it exists (never a customer workbook). 覆盖已有文件。")
 @LANG_OPTION
@@ -72,7 +75,7 @@ def template_cmd(output: Path, force: bool, lang: str | None, as_json: bool) -> 
 @click.option("--demo", is_flag=True, help="Fill with a synthetic team's messy data. 填入演示数据。")
 @click.option("--customers", type=int, default=300, show_default=True,
               help="How many demo customers. 演示客户数。")
-@click.option("--seed", type=int, default=20240315, show_default=True, help="Demo random seed.")
+@click.option("--seed", type=int, default=20240315, show_default=True, help="Demo random seed (the same seed, the same book). 演示数据的随机种子。")
 @click.option("--force", is_flag=True,
               help="Overwrite PATH if it exists (never a customer workbook). 覆盖已有文件(客户工作簿除外)。")
 @LANG_OPTION
@@ -144,7 +147,8 @@ def undo_cmd(book: Path, show: bool, to: int | None, force: bool, lang: str | No
 @cli.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
                 default=Path("xltools-demo"), required=False)
-@click.option("--customers", type=int, default=300, show_default=True)
+@click.option("--customers", type=int, default=300, show_default=True,
+              help="How many demo customers (40 or more). 演示客户数(至少 40)。")
 @LANG_OPTION
 @JSON_OPTION
 def demo_cmd(directory: Path, customers: int, lang: str | None, as_json: bool) -> None:
@@ -227,7 +231,8 @@ def _make_command(op: Operation) -> click.Command:
         sys.exit(exit_code)
 
     params = [click.Argument(["books"], nargs=-1 if op.many_books else 1, required=True,
-                             type=click.Path(dir_okay=False))]
+                             type=click.Path(dir_okay=False),
+                             metavar="BOOK..." if op.many_books else "BOOK")]
     for p in op.params:
         text = f"{p.help_en} {p.help_zh}".strip()
         if p.positional:
@@ -243,7 +248,7 @@ def _make_command(op: Operation) -> click.Command:
     params += [click.Option(["--json", "as_json"], is_flag=True,
                             help="Print one JSON document on stdout (English keys). 输出 JSON。"),
                click.Option(["--lang"], type=click.Choice(["zh", "en"]), default=None,
-                            help="Message language (default: the book's). 消息语言。")]
+                            callback=lang_or_global, help=LANG_HELP)]
     if op.writes:
         params.append(click.Option(["--dry-run"], is_flag=True,
                                    help="Show what would change; write nothing. 只预览,不写入。"))

@@ -13,8 +13,26 @@ import click
 
 from .errors import EXIT_CANNOT_RUN, XlToolsError
 
+LANG_META = "xltools.lang"
+
+
+def lang_or_global(ctx: click.Context, _param, value: str | None) -> str | None:
+    """A command's --lang, else the one given before the command (``xltools --lang en CMD``)."""
+    return value or ctx.meta.get(LANG_META)
+
+
+def remember_lang(ctx: click.Context, _param, value: str | None) -> None:
+    if value:
+        ctx.meta[LANG_META] = value
+
+
+LANG_HELP = "Message language (default: the book's). 消息语言(默认与工作簿一致)。"
 LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-                           help="Message language (default: the book's). 消息语言。")
+                           callback=lang_or_global, help=LANG_HELP)
+# The same option before the command name: ``xltools --lang en validate team.xlsx``.
+GLOBAL_LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                                  expose_value=False, is_eager=True, callback=remember_lang,
+                                  help=LANG_HELP + " Also after the command. 也可写在命令之后。")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True,
                            help="Print one JSON document on stdout (English keys). 输出 JSON。")
 

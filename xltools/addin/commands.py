@@ -19,7 +19,8 @@ def addin_group() -> None:
 
 @addin_group.command("build")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("xltools.xlam"), show_default=True)
+              default=Path("xltools.xlam"), show_default=True,
+              help="Where to write the add-in. 加载项的输出路径。")
 @click.option("--interpreter-win", default="", help="pythonw.exe for Windows. Windows 的 Python 路径。")
 @click.option("--interpreter-mac", default="", help="python for macOS. macOS 的 Python 路径。")
 @click.option("--pythonpath", default="", help="Extra import folders, ;-separated. 附加导入路径。")
@@ -28,7 +29,7 @@ def addin_group() -> None:
 @click.option("--set", "extra", multiple=True, metavar="KEY=VALUE",
               help="Any other xlwings setting for the xltools.conf sheet. 其他 xlwings 设置。")
 @click.option("--macros", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              default=None, help="Folder of our .bas sources (default: the repository's macros/).")
+              default=None, help="Folder of our .bas sources (default: the repository's macros/). VBA 源文件所在文件夹。")
 @LANG
 @JSON
 def build_cmd(output: Path, interpreter_win: str, interpreter_mac: str, pythonpath: str,

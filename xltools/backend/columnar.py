@@ -30,6 +30,11 @@ DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
 
 
+# fastexcel warns (through logging) for every mixed column it reads as text; that is the case
+# the converters handle, and the warnings would land on a user's terminal or a scheduler's log.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
+
+
 class ColumnReader:
     """fastexcel over one book; :meth:`body` returns a table's data rows as pandas columns."""
 

@@ -51,14 +51,17 @@ def monthly(backend, ctx, report: str | None = None, db=None, force: bool = Fals
         path = report_path(book, report, MonthlyRun(str(book), dt.datetime.now(), lang=db.lang),
                            force=force)
     console = Console(stderr=True)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(str(book or "monthly"), total=len(STEPS))
+    first = (("gather", {"members": tuple(gather)}),) if gather else ()
+    if not console.is_terminal:  # a scheduler's log: no progress bar, not even a blank line
+        run = run_monthly(backend, ctx, db=db, first=first)
+    else:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(str(book or "monthly"), total=len(STEPS))
 
-        def on_step(op_id: str, index: int, total: int) -> None:
-            progress.update(task, completed=index, total=total, description=f"{op_id}")
+            def on_step(op_id: str, index: int, total: int) -> None:
+                progress.update(task, completed=index, total=total, description=f"{op_id}")
 
-        first = (("gather", {"members": tuple(gather)}),) if gather else ()
-        run = run_monthly(backend, ctx, on_step=on_step, db=db, first=first)
+            run = run_monthly(backend, ctx, on_step=on_step, db=db, first=first)
     if book is not None and not dry_run:  # a dry run writes nothing, the report included
         path = path or report_path(book, report, run, force=force)
         write_report(run, path, run.lang)
