@@ -24,7 +24,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
 from xltools.core import regions
-from xltools.core.cncodes import division_info
+from xltools.core.divisions import division_info
 from xltools.core.normalize import credit_code, phone_digits
 from xltools.core.privacy import is_masked
 from xltools.core.validate import (

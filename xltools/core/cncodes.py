@@ -37,6 +37,7 @@ import phonenumbers
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from .divisions import known_division
 from .normalize import credit_code, is_blank, phone_digits
 
 USCC_ALPHABET = uscc._alphabet  # 0-9 and A-Y without I, O, S, V, Z
@@ -94,16 +95,6 @@ def ric_like(code: str) -> bool:
     """18 characters, 17 digits and a digit or X: shaped like a 身份证号 (not a company code)."""
     return (len(code) == 18 and code.isascii() and code[:17].isdigit()
             and code[17] in "0123456789X")
-
-
-@functools.lru_cache(maxsize=8192)
-def division_info(code6: str) -> dict:
-    """``{'province': '广东省', 'county': '深圳市'}`` for a division code, from python-stdnum's table."""
-    from stdnum import numdb
-    info: dict = {}
-    for _part, props in numdb.get("cn/loc").info(code6):
-        info.update(props)
-    return info
 
 
 def phone_kind(value) -> str:
@@ -198,15 +189,10 @@ def ric_status(values: pd.Series, today: _dt.date | None = None, *,
         ok_check = sub.str[17].to_numpy() == expected
         born = pd.to_datetime(sub.str[6:14], format="%Y%m%d", errors="coerce")
         ok_date = born.notna() & (born.dt.year >= 1900) & (born <= pd.Timestamp(today))
-        known = sub.str[:6].map(_known_division).astype(bool)
+        known = sub.str[:6].map(known_division).astype(bool)
         out[shaped] = np.select([~ok_check, ~ok_date.to_numpy(), ~known.to_numpy()],
                                 ["checksum", "birthdate", "division"], "ok")
     return out
-
-
-def _known_division(code6: str) -> bool:
-    """A division python-stdnum knows down to the county (at some point in time)."""
-    return bool(division_info(code6).get("county"))
 
 
 def phone_status(values: pd.Series) -> pd.Series:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime
 
 from ..changes import CellUpdate, Changeset, Result
-from . import cncodes
 from .checks import Context
 from .checks.codes import code_kinds, implied_regions
 from .checks.values import blank
+from .divisions import division_info
 
 
 def fill_regions(db, today: datetime.date | None = None) -> Result:
@@ -31,7 +31,7 @@ def fill_regions(db, today: datetime.date | None = None) -> Result:
     todo = blank(df["Region"]) & implied.notna() & implied.isin(allowed)
     for row in todo[todo].index:
         div = divisions[row]
-        province = cncodes.division_info(div).get("province", "")
+        province = division_info(div).get("province", "")
         changes.updates.append(CellUpdate(
             "Customers", int(row), "Region", None, implied[row],
             note=f"由地区码 {div}({province})推断 / from division code {div} ({province})"))

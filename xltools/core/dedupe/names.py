@@ -31,8 +31,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
+from ..divisions import place_table
 from ..normalize import compact_text
 from .script import to_simplified
 
@@ -60,9 +60,6 @@ INDUSTRY_WORDS = tuple(sorted("""
 
 _BRACKETS = re.compile(r"[(\[{<【〔「『]([^()\[\]{}<>【】〔〕「」『』]*)[)\]}>】〕」』]")
 _PUNCT = re.compile(r"[^\w]+|_")
-_YEARS = re.compile(r"^\[[^\]]*\]")
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
-             "地区", "省", "市", "盟", "区", "县", "旗")
 
 
 @dataclass(frozen=True)
@@ -79,74 +76,6 @@ class ParsedName:
 
 
 # ------------------------------------------------------------------------------------------ places
-
-
-def _current_names(value: str) -> list[str]:
-    """``"[1983-1989]上埗区办事处,[1990-]福田区"`` -> ``["福田区"]`` (only names still in use)."""
-    names = []
-    for part in value.split(","):
-        span = re.match(r"^\[(\d*)-(\d*)\]", part)
-        if span and span.group(2):
-            continue  # abolished
-        names.append(_YEARS.sub("", part).strip())
-    return [n for n in names if n]
-
-
-def _short(name: str) -> str:
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
-
-
-@functools.lru_cache(maxsize=1)
-def place_table() -> dict[str, str]:
-    """Place name -> division code prefix: province names (``广东省``, ``广东``) -> 2 digits,
-    prefecture names (``深圳市``, ``深圳``) -> 4 digits, county names in full (``福田区``) -> the
-    4 digits of their prefecture (a county's short form is too often a brand word: 东方, 长安).
-
-    A name used in several places (南山区 is in 深圳 and in 鹤岗) keeps only what they share: their
-    province, or ``""`` (a place, but no telling which)."""
-    import stdnum
-
-    path = Path(stdnum.__file__).parent / "cn" / "loc.dat"
-    found: dict[str, set[str]] = {}
-    counties: dict[str, set[str]] = {}
-    province = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, _, rest = line.strip().partition(" ")
-        value = re.search(r'"([^"]*)"', rest)
-        if not value:
-            continue
-        if not line.startswith(" "):
-            province = code
-            for name in _current_names(value.group(1)):
-                for word in (name, _short(name)):
-                    found.setdefault(word, set()).add(code)
-            continue
-        prefecture = province + code[:2]
-        for name in _current_names(value.group(1)):
-            if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
-                continue
-            if code.endswith("00"):
-                for word in (name, _short(name)):
-                    found.setdefault(word, set()).add(prefecture)
-            elif len(name) >= 3:
-                counties.setdefault(name, set()).add(prefecture)
-    for name, codes in counties.items():
-        if name not in found:
-            found[name] = codes
-    table = {}
-    for name, codes in found.items():
-        if len(codes) == 1:
-            table[name] = codes.pop()
-        elif len({c[:2] for c in codes}) == 1:
-            table[name] = next(iter(codes))[:2]
-        else:
-            table[name] = ""  # a place, but which one is unknown
-    return table
 
 
 @functools.lru_cache(maxsize=1)
