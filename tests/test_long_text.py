@@ -59,3 +59,24 @@ def test_ten_thousand_unknown_columns_folded_into_remarks_stay_under_the_limit(t
     assert code in (0, 1), err
     assert long_cells(book) == []
     assert "值9999" in kept_text(book)
+
+
+def test_app_xml_lists_every_sheet_after_the_writer_adds_one(tmp_path):
+    import re
+    import zipfile
+
+    book = tmp_path / "book.xlsx"
+    demo_book(book, customers=40)
+    source = tmp_path / "leads.csv"
+    source.write_text("客户名称,备注\n广州市蓝海信息科技有限公司," + "长" * 40000 + "\n",
+                      encoding="utf-8-sig")
+    code, _, err = cli("import", book, source)
+    assert code in (0, 1), err
+    with zipfile.ZipFile(book) as z:
+        sheets = re.findall(r'<sheet [^>]*name="([^"]*)"', z.read("xl/workbook.xml").decode())
+        app = z.read("docProps/app.xml").decode()
+    assert "长文本" in sheets
+    titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", app.split("<TitlesOfParts>")[1])
+    assert titles[:len(sheets)] == sheets
+    counts = [int(n) for n in re.findall(r"<vt:i4>(\d+)</vt:i4>", app)]
+    assert counts[0] == len(sheets) and sum(counts) == len(titles)

@@ -4,7 +4,7 @@ import doctest
 
 import pytest
 
-from xltools.xlsx import bookrefs, refshift, tablepart
+from xltools.xlsx import appxml, bookrefs, longtext, refshift, tablepart
 from xltools.xlsx.refshift import RowMove, shift_area, shift_formula, shift_sqref
 
 # tblCustomers in columns A..T (1..20) of 客户基础信息; a second table sits in V..X.
@@ -12,7 +12,7 @@ DELETE = RowMove("客户基础信息", 1, 20, gone=(5, 6, 9))
 INSERT = RowMove("客户基础信息", 1, 20, at=315, count=12)
 
 
-@pytest.mark.parametrize("module", [refshift, bookrefs, tablepart])
+@pytest.mark.parametrize("module", [refshift, bookrefs, tablepart, appxml, longtext])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 

@@ -21,7 +21,7 @@ from lxml import etree
 from .. import layout
 from ..changes import Changeset
 from ..db import CustomerDB
-from ..xlsx import longtext
+from ..xlsx import appxml, longtext
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
 from ..xlsx.cells import cell_xml, kind_of, plain
@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 MARK_COLOURS = {v.upper() for v in layout.MARK_FILLS.values()}
 TABLE_STYLE = "TableStyleMedium2"
+APP_PART = "docProps/app.xml"
 
 
 @dataclass
@@ -706,6 +707,10 @@ class BookWriter:
             self.parts[self.pkg.styles_part] = self._styles.to_bytes()
         if self.workbook_changed:
             self.parts.put_xml(self.pkg.workbook_part, self.workbook_xml())
+            if APP_PART in self.parts:      # its table of contents lists every sheet and name
+                charts = {s.name for s in self.pkg.sheets if s.kind == "chartsheet"}
+                self.parts[APP_PART] = appxml.refresh(self.parts[APP_PART], self.workbook_xml(),
+                                                      charts)
         if self.scrub_sst and self.pkg.sst_part:
             self._scrub_shared_strings()
         if self.sheets and "xl/calcChain.xml" in self.parts:
