@@ -1,6 +1,7 @@
 """``docProps/app.xml``'s table of contents (HeadingPairs + TitlesOfParts), kept complete.
 
-Excel lists every sheet and every visible defined name there, grouped under headings with counts;
+Excel lists every sheet (but very hidden ones) and every visible name of a range there, grouped
+under headings with counts;
 a sheet the writer adds must appear too. :func:`refresh` rebuilds both vectors from the workbook
 part and leaves the rest of app.xml as it was.
 
@@ -35,7 +36,8 @@ def vt(tag: str) -> str:
 
 def parts_of(book: etree._Element, chartsheets: set[str] = frozenset()) -> list[tuple[str, list[str]]]:
     """[(heading, titles)] as Excel writes them: worksheets, charts, named ranges."""
-    sheets = [s.get("name") for s in book.iter(q("sheet"))]
+    all_sheets = [(s.get("name"), s.get("state")) for s in book.iter(q("sheet"))]
+    sheets = [name for name, _ in all_sheets]
     names = []
     for dn in book.iter(q("definedName")):
         name = dn.get("name", "")
@@ -47,7 +49,8 @@ def parts_of(book: etree._Element, chartsheets: set[str] = frozenset()) -> list[
         if local is not None and local.isdigit() and int(local) < len(sheets):
             name = f"{sheets[int(local)]}!{name}"
         names.append(name)
-    groups = [("Worksheets", [s for s in sheets if s not in chartsheets]),
+    listed = [name for name, state in all_sheets if state != "veryHidden"]   # as Excel does
+    groups = [("Worksheets", [s for s in listed if s not in chartsheets]),
               ("Charts", [s for s in sheets if s in chartsheets]),
               ("Named Ranges", names)]
     return [(h, titles) for h, titles in groups if titles]
