@@ -203,7 +203,7 @@ def _make_command(op: Operation) -> click.Command:
             except Exception as err:  # noqa: BLE001
                 if not op.many_books:
                     _fail(err, as_json)
-                from .backend.safety import Terminated
+                from .errors import Terminated
                 if isinstance(err, Terminated):
                     _fail(err, as_json)  # stopped: no other book either
                 # several books: report this one's failure and go on with the others
@@ -268,7 +268,7 @@ class _Main(click.Group):
     """Adds the registry's operations lazily so ``xltools --help`` lists them all."""
 
     def invoke(self, ctx):
-        from .backend.safety import Terminated
+        from .errors import Terminated
         _stop_cleanly_on_signals()
         try:
             return super().invoke(ctx)

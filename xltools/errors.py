@@ -56,3 +56,8 @@ class BadInputError(XlToolsError, ValueError):
 
 class UnknownOperationError(BadInputError, LookupError):
     """``Book.run("no-such-op")``: no operation has that id."""
+
+
+class Terminated(XlToolsError):
+    """SIGTERM (a scheduler stopping us) or Ctrl-C, raised where the program is so every
+    ``finally`` removes its temp files and the lock. Nothing may carry on after it."""

@@ -17,6 +17,7 @@ from typing import Callable
 
 from .backend.base import Backend
 from .changes import Changeset, Issue, Result
+from .errors import Terminated, XlToolsError
 from .context import RunContext
 from .catalog import get, operations
 
@@ -86,7 +87,13 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
         if book_path is not None:
             db.path = Path(book_path)
         step = replace(ctx, command=op_id, backend=backend)
-        result: Result = op.func(db, step, **params)
+        try:
+            result: Result = op.func(db, step, **params)
+        except Terminated:
+            raise
+        except Exception as err:  # noqa: BLE001 - one step's failure must not cost the others
+            result = _failed_step(op, err)
+        run.issues += [i for i in result.issues if i.check in ("rule", "step")]
         if op.writes and not result.changes.is_empty():
             report = backend.apply(result.changes, db) or {}
             if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
@@ -98,8 +105,21 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
                                     result.summary_en, result.changes.data_changes(),
                                     result.data))
         if op_id == "validate":
-            run.issues = list(result.issues)
+            run.issues += list(result.issues)
     return run
+
+
+def _failed_step(op, err: Exception) -> Result:
+    """A step that could not run, as a result with one error: the batch reports it and goes on
+    with the next step (nothing of this step was applied)."""
+    if isinstance(err, XlToolsError):
+        zh, en = err.zh, err.en
+    else:
+        zh, en = f"内部错误:{type(err).__name__}", f"internal error: {type(err).__name__}"
+    issue = Issue("", None, None, None, "step", "error", f"{op.label_zh}未完成:{zh}",
+                  f"{op.label_en} did not run: {en}")
+    return Result(Changeset(op.id), issues=[issue], summary_zh=f"未完成:{zh}",
+                  summary_en=f"did not run: {en}", problems=True)
 
 
 def as_result(run: MonthlyRun, report_path: Path | None) -> Result:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..errors import BookLockedError, XlToolsError
+from ..errors import BookLockedError, Terminated, XlToolsError
 
 BACKUP_DIR = ".xltools-backups"
 DEFAULT_KEEP = 5
@@ -224,11 +224,6 @@ def _explained(err: OSError, path: Path) -> Exception:
             f"not enough disk space to write {path.name}; the workbook is unchanged and the "
             "temporary file was removed", path=str(path))
     return err
-
-
-class Terminated(XlToolsError):
-    """SIGTERM (a scheduler stopping us) or SIGINT: raised where the program is, so every
-    ``finally`` removes its temp files and the lock."""
 
 
 _critical = 0

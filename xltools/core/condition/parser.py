@@ -16,12 +16,21 @@ from .nodes import (And, Between, Blank, Compare, Field, FollowupWithin, Func, H
 from .periods import read_period
 
 
+# Resource limits: a condition is a person's rule, not a program. Past these the parser says so
+# at the token that crossed the line, instead of the evaluator running out of stack or of dates.
+MAX_DEPTH = 32        # brackets and "not" inside one another
+MAX_TERMS = 100       # comparisons and functions in one condition
+MAX_DAYS = 36_525     # days a function may look back (100 years): pandas' dates end in 2262
+
+
 class _Parser:
     def __init__(self, text: str, columns: Columns):
         self.text = text
         self.columns = columns
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+        self.terms = 0
 
     # helpers
     @property
@@ -72,16 +81,33 @@ class _Parser:
 
     def factor(self):
         if self.is_word(NOT_WORDS):
+            self.deeper()
             start = self.take().pos
             inner = self.factor()
             end = self.tok.pos
+            self.depth -= 1
             return Not(inner, self.text[start:end].strip())
         if self.tok.kind == "punct" and self.tok.text == "(":
+            self.deeper()
             self.take()
             node = self.expr()
             self.expect_punct(")")
+            self.depth -= 1
             return node
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise ConditionError(self.text, self.tok.pos,
+                                 f"一个条件最多 {MAX_TERMS} 个比较,请拆成几条规则",
+                                 f"at most {MAX_TERMS} comparisons in one condition; split it "
+                                 "into several rules")
         return self.atom()
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ConditionError(self.text, self.tok.pos,
+                                 f"括号或 not 最多嵌套 {MAX_DEPTH} 层",
+                                 f"brackets and 'not' nest at most {MAX_DEPTH} deep")
 
     def atom(self):
         tok = self.tok
@@ -220,6 +246,10 @@ class _Parser:
             if days is None or days < 0 or days != int(days):
                 raise ConditionError(self.text, args[0].pos, "这里应是天数(非负整数)",
                                      "expected a number of days (a whole number >= 0)")
+            if days > MAX_DAYS:
+                raise ConditionError(self.text, args[0].pos,
+                                     f"天数太大:最多 {MAX_DAYS} 天(100 年)",
+                                     f"too many days: at most {MAX_DAYS} (100 years)")
             if name == "followup_within":
                 return FollowupWithin(int(days))
             node = Func(name, (int(days),), text)

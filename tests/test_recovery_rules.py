@@ -1,0 +1,89 @@
+"""Issue 14, case 6 through the CLI: conditions that would exhaust the stack or the calendar are
+refused by the parser with a pointer to the rule; ``tag`` skips such a rule and ``monthly`` reports
+it and goes on with every other step."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from integration_support import demo_book, use_demo_key
+from xltools.backend.file import FileBackend
+from xltools.changes import Changeset, RowAppend
+from xltools.cli import main
+
+DEEP = "(" * 3000 + "Region=华南" + ")" * 3000
+HOSTILE = {
+    "R-DEEP": DEEP,
+    "R-NOT": "not " * 3000 + "Region=华南",
+    "R-LONG": " or ".join(["Region=华南"] * 5000),
+    "R-DAYS": "count_followups(999999999999) > 1",
+}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    path = tmp_path_factory.mktemp("book") / "team.xlsx"
+    demo_book(path, customers=40, seed=33)
+    return path
+
+
+@pytest.fixture
+def book(pristine, tmp_path, monkeypatch):
+    use_demo_key(monkeypatch)
+    path = tmp_path / "team.xlsx"
+    shutil.copyfile(pristine, path)
+    backend = FileBackend(path)
+    db = backend.load()
+    rows = [RowAppend("Rules", {"RuleID": rid, "Enabled": "是", "Condition": cond,
+                                "TagType": "价值", "TagName": f"测试{rid}", "Priority": 1})
+            for rid, cond in HOSTILE.items()]
+    backend.apply(Changeset("setup", appends=rows), db)
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("condition,words", [
+    (DEEP, ["nest at most"]),
+    ("not " * 3000 + "Region=华南", ["nest at most"]),
+    (" or ".join(["Region=华南"] * 5000), ["at most 100 comparisons"]),
+    ("count_followups(999999999999) > 1", ["too many days"]),
+    ("followup_within(99999999999)", ["too many days"]),
+])
+def test_a_hostile_query_is_a_message(book, condition, words):
+    result = run("query", book, condition)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    assert "bad condition at position" in result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_tag_skips_each_hostile_rule_naming_it(book):
+    result = run("tag", book, "--json")
+    assert result.exit_code == 1, result.output          # done, with problems to look at
+    doc = json.loads(result.stdout)
+    skipped = {r["RuleID"] for r in doc["skipped_rules"]}
+    assert skipped == set(HOSTILE)
+    messages = " ".join(i["message_en"] for i in doc["issues"])
+    for rid in HOSTILE:
+        assert f"rule {rid} skipped" in messages
+    assert doc["added"], "the good rules still tag customers"
+
+
+def test_monthly_reports_the_broken_rules_and_runs_every_step(book):
+    result = run("monthly", book, "--json")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    doc = json.loads(result.stdout)["books"][0]
+    from xltools.monthly import STEPS
+    steps = [s["op"] for s in doc["steps"]]
+    assert steps == [op for op, _ in STEPS]                 # tag and every step after it ran
+    rule_issues = [i for i in doc["issues"] if i["check"] == "rule"]
+    assert {rid for rid in HOSTILE if any(rid in i["message_en"] for i in rule_issues)} == set(HOSTILE)
+    report = (book.parent / doc["report"].split("/")[-1]).read_text(encoding="utf-8")
+    assert "R-DEEP" in report
