@@ -1,11 +1,8 @@
 """Every command on a realistic big book, as a ratio to reading the same file with fastexcel.
 
 The book is the template filled by ``xltools.demo.synthetic_frames`` (owners on the Lists sheet)
-with a realistic problem mix planted on top (:func:`plant_problems`): about 2% of customers and
-follow-ups carry a real problem (a date typed as text, a missing name, an industry outside the
-list, a credit code with a wrong check digit, a short phone, a follow-up for an unknown customer)
-and about three quarters of the regions disagree with the region the credit code points to, as
-in a book where people type the office's region instead of the customer's.
+with the problem mix of a used book planted on top (``xltools.demo.problems``: about 2% of rows
+with a real problem, three quarters of the regions disagreeing with the credit code).
 
 Then, in one run, each job in its own subprocess (so its peak RSS is its own), on a fresh copy:
 
@@ -38,57 +35,14 @@ from pathlib import Path
 
 CACHE = Path(tempfile.gettempdir()) / "xltools-bench"
 JOBS = ("floor", "info", "validate", "summary", "monthly", "import")
-PROBLEM_SHARE = 0.02
-REGION_MISMATCH_SHARE = 0.75
 
 
 # ---------------------------------------------------------------- the book
 
 
-def plant_problems(data, seed: int = 7):
-    """Plant the problem mix (module docstring) in ``data.frames`` in place; returns ``data``."""
-    import numpy as np
-    import pandas as pd
-
-    from xltools.core.regions import PROVINCE_REGION
-    rng = np.random.default_rng(seed)
-    cust = data.frames["Customers"]
-    n = len(cust)
-    regions = np.array(sorted(set(PROVINCE_REGION.values())), dtype=object)
-    move = rng.random(n) < REGION_MISMATCH_SHARE
-    shifted = (np.searchsorted(regions, cust["Region"].fillna(regions[0]).to_numpy())
-               + rng.integers(1, len(regions), n)) % len(regions)
-    cust["Region"] = np.where(move, regions[shifted], cust["Region"]).astype(object)
-
-    bad = np.flatnonzero(rng.random(n) < PROBLEM_SHARE)
-    kinds = rng.integers(0, 5, len(bad))
-    cust["CreateTime"] = cust["CreateTime"].astype(object)
-    for row, kind in zip(bad, kinds):
-        if kind == 0:
-            cust.at[row, "CreateTime"] = f"2024年13月{row % 28 + 1}日"      # not a date
-        elif kind == 1:
-            cust.at[row, "CustomerName"] = None
-        elif kind == 2:
-            cust.at[row, "Industry"] = "其它行业"
-        elif kind == 3:
-            code = str(cust.at[row, "CreditCode"] or "")
-            if code and code[-1] != "*":
-                cust.at[row, "CreditCode"] = code[:-1] + ("0" if code[-1] != "0" else "1")
-        else:
-            cust.at[row, "ContactPhone"] = "1381234"
-    fu = data.frames["FollowUps"]
-    bad = np.flatnonzero(rng.random(len(fu)) < PROBLEM_SHARE)
-    fu["FollowUpTime"] = fu["FollowUpTime"].astype(object)
-    for i, row in enumerate(bad):
-        if i % 2:
-            fu.at[row, "CustomerID"] = f"C19990101{i % 1000:03d}"
-        else:
-            fu.at[row, "FollowUpTime"] = "上周三"
-    return data
-
-
 def build_book(path: Path, n_customers: int, per_customer: int) -> float:
     from xltools.demo import synthetic_frames
+    from xltools.demo.problems import plant_problems
     from xltools.template import build_template
     start = time.perf_counter()
     data = plant_problems(synthetic_frames(n_customers, per_customer, seed=1))
@@ -174,7 +128,10 @@ def _run(job: str, source: Path, csv: Path, work: Path, timeout: float) -> dict:
         return {"killed": timeout}
     if proc.returncode:
         return {"failed": proc.stderr.strip().splitlines()[-1:]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result.get("exit") == 2:           # the command refused: say why, not just a time
+        result["why"] = " ".join(proc.stderr.strip().splitlines()[-2:])[:300]
+    return result
 
 
 def main() -> None:
@@ -215,7 +172,7 @@ def main() -> None:
             floor = floor or r
             print(f"| {job} | {r['seconds']:.1f} | {r['seconds'] / floor['seconds']:.2f} | "
                   f"{r['peak_rss_mb']:,.0f} | {r['peak_rss_mb'] / floor['peak_rss_mb']:.2f} | "
-                  f"{r.get('exit', '')} |",
+                  f"{r.get('exit', '')} |" + (f" {r['why']}" if r.get("why") else ""),
                   flush=True)
 
 

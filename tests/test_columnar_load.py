@@ -3,11 +3,7 @@ cell-by-cell reader does: same frames, same unreadable-cell reports, on messy bo
 
 from __future__ import annotations
 
-import datetime as dt
-
-import numpy as np
 import pandas as pd
-import pytest
 
 from xltools.backend import load
 from xltools.demo import demo_data, synthetic_frames

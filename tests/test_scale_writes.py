@@ -22,8 +22,8 @@ MARKED = ("CustomerName", "Industry", "Region", "Remarks", "AnnualSpend")
 def _styles(path) -> tuple[int, int]:
     with zipfile.ZipFile(path) as z:
         xml = z.read("xl/styles.xml").decode()
-    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", xml, re.S).group(1)
-    fills = re.search(r"<fills[^>]*>(.*?)</fills>", xml, re.S).group(1)
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", xml, re.DOTALL).group(1)
+    fills = re.search(r"<fills[^>]*>(.*?)</fills>", xml, re.DOTALL).group(1)
     return xfs.count("<xf "), fills.count("<fill>")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from pathlib import Path
 from typing import IO, Any
 
@@ -95,7 +96,7 @@ def coerce_series(series: pd.Series, col_type: str | None) -> tuple[pd.Series, n
     ok = np.zeros(len(series), dtype=bool)
     if series.dtype.kind == "f":
         text = col_type in STRICT_TEXT
-        return pd.Series([None if v != v else (_number_text(v) if text else v)
+        return pd.Series([None if math.isnan(v) else (_number_text(v) if text else v)
                           for v in series.tolist()], index=series.index, dtype=object), ok
     if series.dtype.kind == "M":
         values = series.astype(object)

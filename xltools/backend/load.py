@@ -105,7 +105,7 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
         rows = range(first_data, first_data + (len(body[0]) if body else 0))
         for pos, key in enumerate(keys):
             values, bad = coerce_series(body[pos], types.get(key))
-            data[key] = values.to_numpy(dtype=object)
+            data[key] = _typed(values, types.get(key), bad.any())
             bad_positions = np.flatnonzero(bad).tolist()
             _report(issues, table, info, header, col1, pos, key, types, rows,
                     bad_positions, [values.iat[i] for i in bad_positions])
@@ -119,11 +119,13 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
         for pos, key in enumerate(keys):
             raw = [row[pos] for row in grid]
             values, bad = coerce_column(raw, types.get(key))
-            data[key] = values
+            data[key] = _typed(pd.Series(values, dtype=object), types.get(key), bool(bad))
             _report(issues, table, info, header, col1, pos, key, types, rows, bad,
                     [raw[i] for i in bad])
-    df = pd.DataFrame(data, index=pd.Index(list(rows), dtype="int64"), dtype=object)
-    df.columns = keys
+    index = pd.Index(list(rows), dtype="int64")
+    df = pd.DataFrame({i: pd.Series(v, index=index) if not isinstance(v, pd.Series)
+                       else v.set_axis(index) for i, v in enumerate(data.values())}, index=index)
+    df.columns = list(data)
     # Rows with no value at all are not records (a new table has one empty row).
     if len(df):
         df = df[df.notna().any(axis=1)]
@@ -137,6 +139,14 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
         headers={positions[p]: header[p] for p in positions if positions[p] in types},
         letters={positions[p]: col_letter(col1 + p) for p in positions},
         extra_columns=extra)
+
+
+def _typed(values: pd.Series, col_type: str | None, unreadable: bool):
+    """A date column every cell of which is a date (or blank) as datetime64 (NaT for blanks):
+    the routines then work on typed columns; a column with a cell kept as typed stays object."""
+    if col_type in ("date", "datetime") and not unreadable:
+        return pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+    return values.astype(object)
 
 
 def _report(issues, table, info, header, col1, pos, key, types, rows, bad, raw) -> None:

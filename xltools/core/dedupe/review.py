@@ -11,10 +11,9 @@ row takes that record out of the merge and remembers it as not a duplicate).
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..normalize import is_blank
 from ..privacy import mask_email, mask_idcard, mask_phone
+from ..values import read_date
 from .cluster import Cluster, completeness
 
 APPROVE, REJECT = "批准", "拒绝"
@@ -64,7 +63,7 @@ def review_rows(db, clusters: list[Cluster]) -> tuple[list[dict], dict[tuple[int
                 "ContactPhone": mask_phone(rec.get("ContactPhone")),
                 "Email": mask_email(rec.get("Email")),
                 "Owner": _text(rec.get("Owner")),
-                "CreateTime": None if is_blank(created) else pd.Timestamp(created).date(),
+                "CreateTime": _created(created),
                 "Filled": int(filled.loc[row]),
                 "Score": round(cluster.score, 2) if k == 0 else None,
                 "Reasons": "; ".join(cluster.reasons) if k == 0 else "",
@@ -72,3 +71,12 @@ def review_rows(db, clusters: list[Cluster]) -> tuple[list[dict], dict[tuple[int
                 "Decision": "",
             })
     return rows, links
+
+
+def _created(value):
+    """The creation date for the review sheet; a date typed so it cannot be read (2024年13月15日)
+    is shown as typed instead of stopping the whole dedupe."""
+    if is_blank(value):
+        return None
+    day = read_date(value)
+    return day.date() if day is not None else _text(value)
