@@ -50,6 +50,11 @@ def split_row(split: str, member: str, now: dt.datetime, meta: dict) -> dict:
 def base_rows(split: str, member: str, table: str, ids: list[str], fps: list[str],
               kind: str = BASE, master_ids: list[str] | None = None,
               now: dt.datetime | None = None) -> list[dict]:
+    """A member book's base rows name only table, record and fingerprint (its one split row says
+    the rest: they are most of what split writes); the master's ledger rows say everything."""
+    if kind == BASE:
+        return [{"Kind": kind, "Table": table, "RecordID": i, "Fingerprint": f}
+                for i, f in zip(ids, fps)]
     master_ids = master_ids or ids
     return [{"Kind": kind, "Split": split, "Member": member, "Table": table, "RecordID": i,
              "MasterID": m, "Fingerprint": f, "Time": now}

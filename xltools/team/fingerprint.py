@@ -35,11 +35,12 @@ _MASK = np.uint64((1 << (8 * CELL_BYTES)) - 1)
 
 def canon(value) -> str:
     """One value's canonical text."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value.strip()
-    if isinstance(value, bool):
+    if value is None:
+        return ""
+    if kind is bool or isinstance(value, np.bool_):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, np.integer)):
         return str(int(value))
@@ -48,16 +49,29 @@ def canon(value) -> str:
             return ""
         return str(int(value)) if float(value).is_integer() else f"{float(value):.15g}"
     if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if pd.isna(value):
+            return ""
         ts = pd.Timestamp(value).round("s")
         return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return "" if is_blank(value) else str(value).strip()
 
 
 def canonical(values: pd.Series) -> list[str]:
-    """Each value's canonical text (see the module docstring)."""
-    return [canon(v) for v in values.tolist()]
+    """Each value's canonical text (see the module docstring). Values repeat a lot in a column
+    (owners, dates, industries), so each distinct value is rendered once."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[-1] = ""                                            # code -1: a blank cell
+    stamps = np.fromiter((isinstance(v, dt.datetime) for v in uniques), bool, len(uniques))
+    if stamps.any():  # dates and times in bulk: a follow-up time is nearly always unique
+        idx = pd.DatetimeIndex(list(uniques[stamps])).round("s")
+        texts[:-1][stamps] = np.where(idx == idx.normalize(), idx.strftime("%Y-%m-%d"),
+                                      idx.strftime("%Y-%m-%d %H:%M:%S"))
+    rest = np.flatnonzero(~stamps)
+    texts[rest] = [canon(v) for v in uniques[rest]]
+    return texts[codes].tolist()
 
 
 def cell_hashes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from ..changes import CellUpdate, Changeset, RowAppend, TableReplace
-from ..core.dedupe import match_against
+from ..core.dedupe import find_duplicates, match_against
 from ..core.dedupe.review import NO, YES
 from ..core.ids import next_ids
 from ..core.normalize import is_blank
@@ -278,42 +278,39 @@ def _seen(existing: set[tuple], row: dict) -> bool:
 
 def _collisions(master, new_customers: list[tuple[str, dict]], books: list[MemberBook],
                 pool: str, changes: Changeset) -> list[dict]:
-    """撞单: new customers that look like another owner's customer go to DedupeReview."""
+    """撞单: new customers that look like another owner's customer (in the master, or new from
+    another member) go to DedupeReview. Two calls of dedupe's matcher, however many members."""
     if not new_customers:
         return []
     keys = master.schema.table("Customers").keys
     existing = master.df("Customers")[keys].copy()
     existing["_row"] = existing.index
     next_row = int(existing.index.max()) + 1 if len(existing) else 2
+    incoming = pd.DataFrame([{k: r.get(k) for k in keys} for _, r in new_customers])
+    incoming["_member"] = [m for m, _ in new_customers]
+    incoming["_row"] = range(next_row, next_row + len(incoming))   # where the appends land
+    owner = [canon(o) or m for o, m in zip(incoming["Owner"], incoming["_member"])]
+    incoming["_owner"] = owner
+    pairs = []   # (theirs, new, score, reasons)
+    for m in match_against(SimpleNamespace(customers=existing[keys].reset_index(drop=True)),
+                           incoming[keys]):
+        new, other = incoming.loc[m.incoming], existing.iloc[m.row]
+        if canon(other["Owner"]) != new["_owner"]:
+            pairs.append((other, new, m.score, m.reasons))
+    for cluster in find_duplicates(SimpleNamespace(customers=incoming[keys]), rejected=set()):
+        rows = sorted(cluster.rows)          # the first typed (earlier book) is "theirs"
+        first = incoming.loc[rows[0]]
+        for r in rows[1:]:
+            if incoming.at[r, "_owner"] != first["_owner"]:
+                pairs.append((first, incoming.loc[r], cluster.score, "; ".join(cluster.reasons)))
     found, clusters = [], []
-    by_member: dict[str, list[dict]] = {}
-    for member, rec in new_customers:
-        by_member.setdefault(member, []).append(rec)
-    for book in books:
-        recs = by_member.get(book.base.member, [])
-        if not recs:
-            continue
-        incoming = pd.DataFrame([{k: r.get(k) for k in keys} for r in recs])
-        incoming.index = pd.RangeIndex(len(incoming))
-        matches = match_against(SimpleNamespace(customers=existing.reset_index(drop=True)),
-                                incoming)
-        for m in matches:
-            new = incoming.loc[m.incoming]
-            hit = existing[as_text(existing["CustomerID"]).str.strip() == m.customer_id]
-            other = hit.iloc[0] if len(hit) else None
-            mine_owner = canon(new.get("Owner")) or book.base.member
-            other_owner = "" if other is None else canon(other.get("Owner"))
-            if other is None or other_owner == mine_owner:
-                continue
-            clusters.append((other, new, m))
-            found.append({"customer_id": new["CustomerID"], "name": new.get("CustomerName"),
-                          "member": book.base.member, "owner": mine_owner,
-                          "matches": m.customer_id, "matches_owner": other_owner or pool,
-                          "score": m.score, "reasons": m.reasons})
-        added = incoming.copy()
-        added["_row"] = range(next_row, next_row + len(added))
-        next_row += len(added)
-        existing = pd.concat([existing, added], ignore_index=True)
+    for other, new, score, reasons in pairs:
+        clusters.append((other, new, SimpleNamespace(score=score, reasons=reasons)))
+        found.append({"customer_id": new["CustomerID"], "name": new.get("CustomerName"),
+                      "member": new["_member"], "owner": new["_owner"],
+                      "matches": other["CustomerID"],
+                      "matches_owner": canon(other.get("Owner")) or pool,
+                      "score": score, "reasons": reasons})
     if clusters:
         review = master.df("Review")
         rows = [dict(r) for r in review.to_dict("records")]
@@ -339,9 +336,9 @@ def _review_row(cluster: str, rec: pd.Series, k: int, match) -> dict:
         "ContactPerson": canon(rec.get("ContactPerson")),
         "ContactPhone": mask_phone(rec.get("ContactPhone")),
         "Email": mask_email(rec.get("Email")),
-        "Owner": canon(rec.get("Owner")),
+        "Owner": canon(rec.get("_owner")) or canon(rec.get("Owner")),
         "CreateTime": None if is_blank(created) else pd.Timestamp(created).date(),
-        "Filled": int(sum(not is_blank(v) for v in rec.values)),
+        "Filled": int(sum(not is_blank(v) for k, v in rec.items() if not str(k).startswith("_"))),
         "Score": round(match.score, 2) if k == 0 else None,
         "Reasons": ("撞单 / two owners: " + match.reasons) if k == 0 else "",
         "Keep": YES if k == 0 else NO, "Decision": "",
@@ -374,17 +371,20 @@ def _remember(master, changes: Changeset, books: list[MemberBook], results: dict
                         "Table": table, "RecordID": rid, "MasterID": mid, "Fingerprint": fp,
                         "Time": now}
                     touched_any = True
-        for member, rec in new_rows[table]:
-            book = _book(books, member)
-            rid = rec["_member_id"]
-            side = sides_of[table][member]  # fingerprinted as the record stands in the book
-            fp = fingerprints(side.frame.loc[[rid]], book.base.columns[table])[0]
-            ledger_rows[(book.base.split, member, table, rid)] = {
-                "Kind": team_base.GATHERED, "Split": book.base.split, "Member": member,
-                "Table": table, "RecordID": rid,
-                "MasterID": rec[master.schema.table(table).id_column], "Fingerprint": fp,
-                "Time": now}
-            touched_any = True
+        idc = master.schema.table(table).id_column
+        for book in books:   # fingerprinted as the records stand in the book, a book at a time
+            member = book.base.member
+            recs = [rec for m, rec in new_rows[table] if m == member]
+            if not recs:
+                continue
+            rids = [rec["_member_id"] for rec in recs]
+            fps = fingerprints(sides_of[table][member].frame.loc[rids], book.base.columns[table])
+            for rid, rec, fp in zip(rids, recs, fps):
+                ledger_rows[(book.base.split, member, table, rid)] = {
+                    "Kind": team_base.GATHERED, "Split": book.base.split, "Member": member,
+                    "Table": table, "RecordID": rid, "MasterID": rec[idc], "Fingerprint": fp,
+                    "Time": now}
+                touched_any = True
     if not touched_any and len(ledger_rows) == before:
         return
     rows = [r for r in team_base.frame(master).to_dict("records")

@@ -66,7 +66,6 @@ def unique_index(frame: pd.DataFrame) -> pd.DataFrame:
 def merge_table(master: pd.DataFrame, sides: list[MemberSide], columns: list[str]) -> TableMerge:
     """Merge every member's side of one table into ``master`` (indexed by record ID)."""
     master = unique_index(master)
-    master_hash = cell_hashes(master, columns)
     proposals, deleted, missing = [], [], []
     new: dict[str, pd.DataFrame] = {}
     touched: dict[str, list[str]] = {}
@@ -87,8 +86,11 @@ def merge_table(master: pd.DataFrame, sides: list[MemberSide], columns: list[str
         member_changed = hm != hb
         rows_changed = member_changed.any(axis=1)
         touched[side.member] = kept.index[rows_changed].tolist()
+        # Only rows the member changed need the master's hashes: the rest is "master only".
+        kept, hm, hb, member_changed = (kept[rows_changed], hm[rows_changed], hb[rows_changed],
+                                        member_changed[rows_changed])
         pos = master.index.get_indexer(kept.index)
-        absent = (pos < 0) & rows_changed
+        absent = pos < 0
         if absent.any():
             missing.append(pd.DataFrame({
                 "id": kept.index[absent], "member": side.member,
@@ -96,7 +98,7 @@ def merge_table(master: pd.DataFrame, sides: list[MemberSide], columns: list[str
                             for r in member_changed[absent]]}))
         present = pos >= 0
         hmaster = np.zeros_like(hm)
-        hmaster[present] = master_hash[pos[present]]
+        hmaster[present] = cell_hashes(master.iloc[pos[present]], columns)
         wanted = member_changed & (hm != hmaster) & present[:, None]
         r, c = np.nonzero(wanted)
         if not len(r):

@@ -71,6 +71,7 @@ def plan_split(db, members: list[Member], now: dt.datetime) -> SplitPlan:
     fps = {t: pd.Series(fingerprints(db.df(t), columns[t]), index=db.df(t).index, dtype=object)
            for t in DATA_TABLES}
     skipped = {t: int((ids[t] == "").sum()) for t in DATA_TABLES}
+    parent = {t: as_text(db.df(t)["CustomerID"]).str.strip() for t in DATA_TABLES}
     customers = db.df("Customers")
     owners = as_text(customers["Owner"]).str.strip()
     plans, master_rows = [], []
@@ -85,8 +86,7 @@ def plan_split(db, members: list[Member], now: dt.datetime) -> SplitPlan:
         rows = [team_base.split_row(split, who.name, now, {**meta, "role": who.role})]
         for t in DATA_TABLES:
             df = db.df(t)
-            keep = mine if t == "Customers" else \
-                as_text(df["CustomerID"]).str.strip().isin(cids) & (ids[t] != "")
+            keep = mine if t == "Customers" else parent[t].isin(cids) & (ids[t] != "")
             plan.frames[t] = df.loc[keep, columns[t]]
             plan.counts[t] = int(keep.sum())
             rows += team_base.base_rows(split, who.name, t, ids[t][keep].tolist(),
