@@ -29,32 +29,14 @@ import pandera.pandas as pa
 from ..changes import CellMark, Changeset, Issue, Result, TableReplace
 from ..schema import DATA_TABLES
 from . import privacy
-from .checks import (
-    Context,
-    Rule,
-    codes,
-    dates,
-    fields,
-    links,
-    masking,
-    phones,
-    severities,
-)
+from .checks import Context, Rule, check_modules, codes, severities, specs
 
-RULE_MODULES = (fields, dates, codes, phones, masking, links)
 ISSUES_TABLE = "Issues"
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告"},
                   "en": {"error": "error", "warning": "warning"}}
-CHECK_LABEL = {
-    "required": ("必填", "required"), "list": ("下拉值", "dropdown value"), "type": ("类型", "type"),
-    "min": ("最小值", "minimum"), "future_date": ("未来日期", "future date"),
-    "date_order": ("日期顺序", "date order"), "id_format": ("编号格式", "ID format"),
-    "unique": ("编号重复", "unique ID"), "uscc": ("信用代码", "credit code"),
-    "idcard": ("身份证号", "ID number"), "code_required": ("信用代码必填", "credit code required"),
-    "phone": ("电话", "phone"), "unmasked": ("未脱敏", "not masked"),
-    "duplicate": ("疑似重复", "suspected duplicate"), "reference": ("客户不存在", "unknown customer"),
-    "region": ("区域", "region"), "load": ("读取", "load"),
-}
+# Each check's (zh, en) label, from its module's CHECKS; "load" is a cell the loader could not read.
+CHECK_LABEL = {**{name: (spec.label_zh, spec.label_en) for name, spec in specs().items()},
+               "load": ("读取", "load")}
 
 
 def build_rules(db, today: datetime.date, key: bytes | None = None) -> list[Rule]:
@@ -65,7 +47,7 @@ def build_rules(db, today: datetime.date, key: bytes | None = None) -> list[Rule
     for table_key in DATA_TABLES:
         if table_key not in db.tables:
             continue
-        for module in RULE_MODULES:
+        for module in check_modules():
             rules += module.rules(ctx, table_key)
     return rules
 

@@ -3,7 +3,7 @@ the Issues sheet)."""
 
 from __future__ import annotations
 
-from ..core.checks import DEFAULT_SEVERITY
+from ..core.checks import default_severity
 from ..core.validate import validate as run_validate
 from ..errors import BadInputError, XlToolsError
 from ..keys import book_key
@@ -46,7 +46,7 @@ def parse_checks(items) -> dict[str, str]:
                           "也可在“设置”表加一行 validate.检查项)",
                   help_en="Set a check's level, e.g. --check unmasked=off (error/warning/off; "
                           "repeatable; or a Settings row validate.CHECK). Checks: "
-                          + ", ".join(DEFAULT_SEVERITY)),
+                          + ", ".join(default_severity())),
             Param("today", ("--today",), default=None,
                   help_zh="按此日期校验(YYYY-MM-DD,默认今天)",
                   help_en="Check as of this date (YYYY-MM-DD; default today)")),

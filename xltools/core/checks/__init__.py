@@ -30,6 +30,10 @@ reference      error     a follow-up, tag or opportunity whose CustomerID is not
 region         warning   Region disagrees with the province the credit code / ID was issued in
 =============  ========  ==========================================================================
 
+Each check module declares its checks (``CHECKS``: name, default severity, labels, help) beside the
+code that makes their rules, and :func:`check_modules` finds the modules by name: a new check is
+one module and nothing else (tests/test_checks_spec.py keeps this table true).
+
 A team that disagrees changes a check's severity, or turns it off, in either place:
 
 * the Settings sheet: a row ``validate.unmasked`` with value ``off`` (or ``error``, ``warning``;
@@ -40,21 +44,57 @@ A team that disagrees changes a check's severity, or turns it off, in either pla
 from __future__ import annotations
 
 import datetime as _dt
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
 
-DEFAULT_SEVERITY: dict[str, str] = {
-    "required": "error", "list": "error", "type": "error", "min": "error",
-    "future_date": "error", "date_order": "error", "id_format": "error", "unique": "error",
-    "uscc": "error", "idcard": "error", "code_required": "error", "phone": "error",
-    "unmasked": "warning", "duplicate": "warning", "reference": "error", "region": "warning",
-}
 SETTING_PREFIX = "validate."
 _WORDS = {"error": "error", "错误": "error", "warning": "warning", "警告": "warning",
           "off": "off", "关闭": "off", "否": "off", "no": "off", "false": "off"}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check as a team sees it: its stable name, default severity, label and what fails."""
+
+    name: str
+    severity: str            # "error" or "warning" unless the team changes it
+    label_zh: str
+    label_en: str
+    help_en: str = ""
+
+
+def check_modules() -> list[ModuleType]:
+    """Every module of this package that declares checks (``CHECKS``) and makes their rules
+    (``rules(ctx, table_key)``), found by name: a new check is one new module and nothing else.
+    ``ORDER`` (default 100) places a module's issues among several on the same cell."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "CHECKS") and hasattr(module, "rules"):
+            found.append(module)
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def specs() -> dict[str, CheckSpec]:
+    """Every check by name, in the order their modules run."""
+    out: dict[str, CheckSpec] = {}
+    for module in check_modules():
+        for spec in module.CHECKS:
+            if spec.name in out:
+                raise ValueError(f"check {spec.name!r} declared twice")
+            out[spec.name] = spec
+    return out
+
+
+def default_severity() -> dict[str, str]:
+    """Check name -> its default severity."""
+    return {name: spec.severity for name, spec in specs().items()}
 
 
 @dataclass
@@ -120,7 +160,7 @@ class Context:
 
 def severities(db, config: dict | None = None) -> dict[str, str]:
     """Each check's severity ('error', 'warning' or 'off'): defaults < Settings sheet < ``config``."""
-    out = dict(DEFAULT_SEVERITY)
+    out = default_severity()
     for name, value in (db.settings or {}).items():
         if str(name).lower().startswith(SETTING_PREFIX):
             check = str(name)[len(SETTING_PREFIX):].strip()

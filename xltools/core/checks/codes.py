@@ -10,8 +10,20 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import cncodes
-from . import Context, Rule, fixed, per_row
+from . import CheckSpec, Context, Rule, fixed, per_row
 from .values import blank
+
+ORDER = 30
+CHECKS = (
+    CheckSpec("uscc", "error", "信用代码", "credit code",
+              "a company's 统一社会信用代码: length, characters, check digit"),
+    CheckSpec("idcard", "error", "身份证号", "ID number",
+              "a person's 身份证号: length, digits, check digit, birth date, area code"),
+    CheckSpec("code_required", "error", "信用代码必填", "credit code required",
+              "a company (企业) without a credit code"),
+    CheckSpec("region", "warning", "区域", "region",
+              "Region disagrees with the province the credit code / ID was issued in"),
+)
 
 COMPANY, PERSON = "企业", "个人"
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import Context, Rule, fixed
+from . import CheckSpec, Context, Rule, fixed
+
+ORDER = 20
+CHECKS = (
+    CheckSpec("future_date", "error", "未来日期", "future date",
+              "a past event (CreateTime, FollowUpTime ...) dated after today"),
+    CheckSpec("date_order", "error", "日期顺序", "date order", "NextFollowUpTime before LastFollowUpTime"),
+)
 
 # Columns that record something that already happened, so they cannot lie in the future.
 PAST_EVENTS = {

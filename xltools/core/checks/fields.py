@@ -7,9 +7,21 @@ from __future__ import annotations
 
 import re
 
-from . import Context, Rule, fixed
+from . import CheckSpec, Context, Rule, fixed
 from ..values import as_numbers
 from .values import masked
+
+ORDER = 10
+CHECKS = (
+    CheckSpec("required", "error", "必填", "required", "a required field is blank"),
+    CheckSpec("list", "error", "下拉值", "dropdown value",
+              "a value outside the book's dropdown list (pasting bypasses Excel's check)"),
+    CheckSpec("type", "error", "类型", "type", "not a date / not a number / not an e-mail address"),
+    CheckSpec("min", "error", "最小值", "minimum", "a number below its minimum (negative amounts)"),
+    CheckSpec("id_format", "error", "编号格式", "ID format",
+              "an ID that does not match its pattern (C + 11 digits ...)"),
+    CheckSpec("unique", "error", "编号重复", "unique ID", "the same ID on two rows"),
+)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 

@@ -12,8 +12,16 @@ import pandas as pd
 
 from ..normalize import credit_code, phone_digits
 from ..privacy import fingerprint
-from . import Context, Rule, fixed, per_row
+from . import CheckSpec, Context, Rule, fixed, per_row
 from .values import blank, masked
+
+ORDER = 60
+CHECKS = (
+    CheckSpec("reference", "error", "客户不存在", "unknown customer",
+              "a follow-up, tag or opportunity whose CustomerID is not in Customers"),
+    CheckSpec("duplicate", "warning", "疑似重复", "suspected duplicate",
+              "two customers with the same credit code or the same phone (fingerprint)"),
+)
 
 # Customer column -> (its fingerprint column, privacy kind, normaliser, zh name, en name)
 DUPLICATE_KEYS = {

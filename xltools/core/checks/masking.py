@@ -10,10 +10,16 @@ import pandas as pd
 
 from .. import cncodes
 from ..normalize import phone_digits
-from . import Context, Rule, fixed
+from . import CheckSpec, Context, Rule, fixed
 from .codes import code_kinds
 from .phones import phone_statuses
 from .values import masked
+
+ORDER = 50
+CHECKS = (
+    CheckSpec("unmasked", "warning", "未脱敏", "not masked",
+              "a raw phone, 身份证号 or e-mail left in the book (\"run mask\")"),
+)
 
 HINT_ZH, HINT_EN = "请运行“脱敏”", "run mask"
 

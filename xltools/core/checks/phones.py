@@ -6,7 +6,13 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import cncodes
-from . import Context, Rule, fixed
+from . import CheckSpec, Context, Rule, fixed
+
+ORDER = 40
+CHECKS = (
+    CheckSpec("phone", "error", "电话", "phone",
+              "not a mainland mobile or landline number (masked forms are accepted)"),
+)
 
 
 def phone_statuses(ctx: Context, table_key: str, column: str) -> pd.Series:
