@@ -76,17 +76,6 @@ def encoder(col_type: str | None) -> Callable[[Any], tuple[Any, Any]]:
     return encode
 
 
-def decoder(col_type: str | None) -> Callable[[Any], Any]:
-    """SQL value -> the value the file loader would have given."""
-    if col_type in ("date", "datetime"):
-        return lambda v: None if v is None else pd.Timestamp(v)
-    if col_type == "number":
-        return lambda v: None if v is None else float(v)
-    if col_type == "integer":
-        return lambda v: None if v is None else int(v)
-    return lambda v: v
-
-
 def encode_other(value: Any) -> Any:
     """A cell value as JSON: dates as ``{"date": iso}``, anything exotic as its text."""
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
@@ -103,13 +92,12 @@ def decode_other(value: Any) -> Any:
 
 
 class RowCodec:
-    """Encode whole rows of one schema table for SQL, and decode SQL columns back."""
+    """Encode whole rows of one schema table for SQL."""
 
     def __init__(self, table, names: dict[str, str]):
         self.table, self.names = table, names
         self.types = {c.key: c.type for c in table.columns}
         self.encoders = {k: encoder(t) for k, t in self.types.items()}
-        self.decoders = {k: decoder(t) for k, t in self.types.items()}
 
     def encode(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Column key -> value (schema keys and extra headers) -> (SQL columns, other_values)."""
@@ -127,27 +115,25 @@ class RowCodec:
                 other[key] = encode_other(odd)
         return row, other
 
-    def encode_frame(self, df: pd.DataFrame) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def encode_columns(self, df: pd.DataFrame) -> tuple[dict[str, list], list[dict[str, Any]]]:
         """:meth:`encode` for every row of ``df``, a column at a time (a push encodes 600,000
-        rows: the common cells, text and whole dates, take a fast path)."""
+        rows: the common cells, text and whole dates, take a fast path): SQL column name ->
+        values, and each row's kept values."""
         n = len(df)
-        sql_cols: dict[str, list] = {}
+        sql_cols: dict[str, list] = {name: [None] * n for name in self.names.values()}
         others: list[dict[str, Any]] = [{} for _ in range(n)]
         for key in df.columns:
             values = df[key].tolist()
             col_type = self.types.get(key)
-            if col_type is None:
-                sql, odd = [None] * n, [None if is_blank(v) else v for v in values]
+            if col_type is None:  # a column the team added
+                odd = [None if is_blank(v) else v for v in values]
             else:
-                sql, odd = encode_column(values, col_type, self.encoders[key])
-                sql_cols[self.names[key]] = sql
+                sql_cols[self.names[key]], odd = encode_column(values, col_type,
+                                                               self.encoders[key])
             for i, v in enumerate(odd):
                 if v is not None:
                     others[i][key] = encode_other(v)
-        names = list(sql_cols)
-        rows = [dict(zip(names, vals)) for vals in zip(*sql_cols.values())] if names else \
-            [{} for _ in range(n)]
-        return list(zip(rows, others))
+        return sql_cols, others
 
 
 def encode_column(values: list, col_type: str, enc) -> tuple[list, list]:

@@ -39,11 +39,11 @@ def read_table(conn: Connection, md, table: SchemaTable, lang: str,
         stmt = stmt.where(where)
     rows = conn.execute(stmt).all()
     codec = RowCodec(table, names)
-    index = [r[0] for r in rows]
+    columns = list(zip(*rows)) or [()] * (len(table.keys) + 3)
+    index = list(columns[0])
     data: dict[str, list[Any]] = {}
     for pos, key in enumerate(table.keys, start=2):
-        dec = codec.decoders[key]
-        data[key] = [dec(r[pos]) for r in rows]
+        data[key] = _decoded(list(columns[pos]), codec.types[key])
     extra: list[str] = []
     other_pos = len(table.keys) + 2
     for i, r in enumerate(rows):
@@ -65,8 +65,19 @@ def read_table(conn: Connection, md, table: SchemaTable, lang: str,
                     ref=make_ref(1, 1, len(letters), max([2, *index])), df=df,
                     headers={c.key: c.label(lang) for c in table.columns},
                     letters=letters, extra_columns=extra)
-    tf.row_versions = dict(zip(index, (r[1] for r in rows)))
+    tf.row_versions = dict(zip(index, columns[1]))
     return tf
+
+
+def _decoded(values: list, col_type: str) -> list:
+    """SQL values as the file loader gives them: dates as Timestamps (converted in bulk);
+    numbers and text come back from the driver as they are."""
+    if col_type in ("date", "datetime") and values:
+        stamps = pd.to_datetime(pd.Series(values, dtype=object))
+        return stamps.astype(object).where(stamps.notna(), None).tolist()
+    if col_type == "number":
+        return [None if v is None else float(v) for v in values]
+    return values
 
 
 def _unreadable_kind(col_type: str, value: Any) -> bool:

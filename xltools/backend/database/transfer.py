@@ -34,7 +34,6 @@ from .apply import _bind, sync_sequence
 from .backend import DatabaseBackend
 from .codec import RowCodec
 from .ddl import LISTS, META, OTHER, ROW_ID, ROW_VERSION, column_names, sql_table_name
-from .load import read_table
 
 REPLACED_ON_PUSH = ("Issues", "Review")
 
@@ -59,20 +58,14 @@ def push(db: CustomerDB, target: DatabaseBackend) -> dict[str, Any]:
     return report
 
 
-def _encoded(codec: RowCodec, df: pd.DataFrame) -> list[tuple[dict, dict]]:
-    return codec.encode_frame(df)
+def _kept(other: dict | None) -> str:
+    """Kept values as comparable text ("" for none)."""
+    return json.dumps(other, sort_keys=True, default=str, ensure_ascii=False) if other else ""
 
 
-def _signature(row: dict, other: dict) -> tuple:
-    """What a row holds, comparable and hashable (the SQL values, then the kept ones)."""
-    kept = json.dumps(other, sort_keys=True, default=str, ensure_ascii=False) if other else ""
-    return (*sorted(row.items()), kept)
-
-
-def _match_keys(table: SchemaTable, df: pd.DataFrame, sigs: list[str]) -> list[tuple]:
+def _match_keys(ids: list, sigs: list[tuple]) -> list[tuple]:
     """Per row: (ID, n) for the n-th row with that ID, or ("", signature, n) without an ID."""
     seen: Counter = Counter()
-    ids = df[table.id_column].tolist() if table.id_column else [None] * len(df)
     keys = []
     for value, sig in zip(ids, sigs):
         key = (str(value).strip(),) if not is_blank(value) else ("", sig)
@@ -83,67 +76,78 @@ def _match_keys(table: SchemaTable, df: pd.DataFrame, sigs: list[str]) -> list[t
 
 def _push_table(conn: Connection, target: DatabaseBackend, table: SchemaTable,
                 df: pd.DataFrame) -> dict[str, int]:
+    """One table: rows compared as tuples of their SQL values (the database's as stored, the
+    book's as they would be stored), so unchanged rows cost no decoding and no write."""
     sql = target.md.tables[sql_table_name(table)]
     codec = RowCodec(table, column_names(table))
-    book = _encoded(codec, df)
+    cols, others = codec.encode_columns(df)
+    names = sorted(cols)
     if table.key in REPLACED_ON_PUSH:
         conn.execute(delete(sql))
-        _insert(conn, sql, book, list(df.index))
-        return {"inserted": len(book)}
-    existing = read_table(conn, target.md, table, "zh", [])
-    have = _encoded(codec, existing.df)
-    have_sigs = [_signature(r, o) for r, o in have]
-    book_sigs = [_signature(r, o) for r, o in book]
-    have_at = dict(zip(_match_keys(table, existing.df, have_sigs),
-                       zip(existing.df.index, have_sigs)))
-    new_rows, new_ids, changed = [], [], []
-    matched = 0
-    for key, (row, other), sig, excel_row in zip(_match_keys(table, df, book_sigs), book,
-                                                 book_sigs, df.index):
-        found = have_at.get(key)
+        _insert(conn, sql, cols, others, range(len(df)), list(df.index))
+        return {"inserted": len(df)}
+    book_sigs = list(zip(*(cols[n] for n in names), map(_kept, others)))
+    id_key = table.id_column
+    id_col = codec.names[id_key] if id_key else None
+    stmt = select(sql.c[ROW_ID], *(sql.c[n] for n in names), sql.c[OTHER]).order_by(sql.c[ROW_ID])
+    have_ids, have_rows, have_sigs = [], [], []
+    for r in conn.execute(stmt):
+        have_rows.append(r[0])
+        have_sigs.append((*r[1:-1], _kept(r[-1])))
+        if id_col:
+            value = r[1 + names.index(id_col)]
+            have_ids.append(value if value is not None else (r[-1] or {}).get(id_key))
+    if not id_col:
+        have_ids = [None] * len(have_rows)
+    book_ids = df[id_key].tolist() if id_key else [None] * len(df)
+    have_at = dict(zip(_match_keys(have_ids, have_sigs), zip(have_rows, have_sigs)))
+    new, changed = [], []
+    for i, (key, sig) in enumerate(zip(_match_keys(book_ids, book_sigs), book_sigs)):
+        found = have_at.pop(key, None)
         if found is None:
-            new_rows.append((row, other))
-            new_ids.append(int(excel_row))
-            continue
-        matched += 1
-        if found[1] != sig:
-            changed.append({**{f"v_{c}": v for c, v in row.items()},
-                            "b_rid": int(found[0]), "b_other": other or None})
-    _insert(conn, sql, new_rows, new_ids if existing.df.empty else None)
+            new.append(i)
+        elif found[1] != sig:
+            changed.append({**{f"v_{n}": cols[n][i] for n in names},
+                            "b_rid": int(found[0]), "b_other": others[i] or None})
+    _insert(conn, sql, cols, others, new, list(df.index) if not have_rows else None)
     if changed:
-        cols = [c for c in codec.names.values()]
         conn.execute(update(sql).where(sql.c[ROW_ID] == _bind("b_rid")).values(
-            {**{c: _bind(f"v_{c}", sql.c[c].type) for c in cols},
+            {**{n: _bind(f"v_{n}", sql.c[n].type) for n in names},
              OTHER: _bind("b_other", sql.c[OTHER].type), ROW_VERSION: sql.c[ROW_VERSION] + 1}),
             changed)
-    return {"inserted": len(new_rows), "updated": len(changed),
-            "unchanged": matched - len(changed), "only_in_database": len(have) - matched}
+    return {"inserted": len(new), "updated": len(changed),
+            "unchanged": len(df) - len(new) - len(changed), "only_in_database": len(have_at)}
 
 
-def _insert(conn: Connection, sql, rows: list[tuple[dict, dict]], ids: list[int] | None) -> None:
-    """Insert encoded rows; ``ids`` numbers them (else the sequence does). COPY on PostgreSQL."""
-    if not rows:
+def _insert(conn: Connection, sql, cols: dict[str, list], others: list[dict], which,
+            excel_rows: list[int] | None) -> None:
+    """Insert rows ``which`` (positions) of the encoded columns; with ``excel_rows`` they keep
+    their Excel row numbers as ``row_id`` (else the sequence numbers them). COPY on PostgreSQL."""
+    which = list(which)
+    if not which:
         return
-    names = [c.name for c in sql.c if c.name not in (ROW_ID, ROW_VERSION, OTHER)]
-    if ids is not None:
-        names = [ROW_ID, *names]
-    records = []
-    for i, (row, other) in enumerate(rows):
-        values = [row.get(n) for n in names if n != ROW_ID]
-        if ids is not None:
-            values.insert(0, int(ids[i]))
-        records.append((values, other or None))
+    names = list(cols)
+    ids = [int(excel_rows[i]) for i in which] if excel_rows is not None else None
     if conn.dialect.name == "postgresql":
         raw = conn.connection.dbapi_connection
-        cols = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in [*names, OTHER])
-        with raw.cursor() as cur, cur.copy(f"COPY {sql.name} ({cols}) FROM STDIN") as copy:
-            for values, other in records:
-                copy.write_row([*values, None if other is None else json.dumps(
-                    other, ensure_ascii=False)])
+        head = ([ROW_ID] if ids else []) + names + [OTHER]
+        quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in head)
+        columns = [cols[n] for n in names]
+        with raw.cursor() as cur, cur.copy(f"COPY {sql.name} ({quoted}) FROM STDIN") as copy:
+            for k, i in enumerate(which):
+                row = [c[i] for c in columns]
+                row.append(json.dumps(others[i], ensure_ascii=False) if others[i] else None)
+                copy.write_row([ids[k], *row] if ids else row)
     else:
-        conn.execute(insert(sql), [{**dict(zip(names, values)), OTHER: other}
-                                   for values, other in records])
-    if ids is not None:
+        params = []
+        for k, i in enumerate(which):
+            row = {n: cols[n][i] for n in names}
+            row[OTHER] = others[i] or None
+            if ids:
+                row[ROW_ID] = ids[k]
+            params.append(row)
+        conn.execute(insert(sql), params)
+    if ids:
         sync_sequence(conn, sql)
 
 
