@@ -87,3 +87,18 @@ def test_mistakes_are_typed_errors_a_python_user_can_catch(book, tmp_path):
         Book.open(tmp_path / "missing.xlsx").info()
     with pytest.raises(ValueError):
         b.validate(today="1 June")
+
+
+def test_a_live_book_gives_the_file_book_s_answer(book):
+    """Book.live (the ribbon's way, here on the in-memory Excel stand-in) runs the same
+    operations through the live backend and gets what Book.open gets from the file."""
+    from xlwings_memory import open_book
+
+    live = Book.live(open_book(book))
+    on_file = Book.open(book)
+    a = live.validate(today=TODAY, no_mark=True)
+    b = on_file.validate(today=TODAY, no_mark=True)
+    assert [i.to_json() for i in a.issues] == [i.to_json() for i in b.issues]
+    assert live.lang == on_file.lang == "zh"
+    assert live.tag(levels=True, today=TODAY).changes.data_changes() == \
+        on_file.tag(levels=True, today=TODAY, dry_run=True).changes.data_changes() > 0
