@@ -186,3 +186,35 @@ def test_monthly_into_a_log_writes_nothing_to_stderr_and_leaves_no_lock_file(tmp
     code, _out, err = run("monthly", book)
     assert code in (0, 1) and err == ""
     assert not [p.name for p in tmp_path.iterdir() if "lock" in p.name]
+
+
+# ---------------------------------------------------------------- the demo's key
+
+
+def _reveal_command(out: str) -> tuple[dict, list[str]]:
+    import shlex
+    line = next(l.strip() for l in out.splitlines() if "xltools reveal" in l)
+    words = shlex.split(line)
+    env = dict(w.split("=", 1) for w in words if "=" in w and not w.startswith("xltools"))
+    args = words[words.index("xltools") + 1:]
+    return env, args
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("own_key", [False, True])
+def test_demo_says_how_to_reveal_and_that_command_works(tmp_path, monkeypatch, own_key):
+    import secrets
+    monkeypatch.delenv("XLTOOLS_SECRET", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    if own_key:
+        key_file = tmp_path / "config" / "xltools" / "secret"
+        key_file.parent.mkdir(parents=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+    code, out, err = run("demo", tmp_path / "demo", "--customers", "40")
+    assert code == 0 and err == ""
+    env, args = _reveal_command(out)
+    assert bool(env) is not own_key                 # the demo key is given only when it was used
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, _err = run(*args)
+    assert code == 0 and ("ContactPhone" in out or "CreditCode" in out)

@@ -25,16 +25,18 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
     from .demo.export_file import write_messy_export
     from .template import build_template
 
-    console = Console(quiet=quiet, highlight=False)
+    console = Console(quiet=quiet, highlight=False, soft_wrap=True)  # a log gets whole lines
     zh = lang == "zh"
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     book = directory / ("客户数据库-演示.xlsx" if zh else "customers-demo.xlsx")
-    if not os.environ.get("XLTOOLS_SECRET"):
-        # The demo book's fingerprints were made with the demo key; use it for this run only.
-        os.environ["XLTOOLS_SECRET"] = DEMO_SECRET.decode()
+    from .secret import ENV_VAR, load_secret
+    own_key = load_secret()  # the user's key (environment or key file): the demo masks with it
+    if own_key is None:
+        # No key yet: the public demo key for this run, and at the end how to reveal with it.
+        os.environ[ENV_VAR] = DEMO_SECRET.decode()
 
-    data = demo_data(n_customers=customers, today=today)
+    data = demo_data(n_customers=customers, today=today, secret=own_key or DEMO_SECRET)
     build_template(book, lang=lang, data=data)
     planted = len(data.planted)
     console.print(f"1. 演示工作簿:{book}({customers} 位客户,预埋 {planted} 个问题)" if zh else
@@ -72,4 +74,27 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
     for path, what in look:
         if path:
             console.print(f"  {path}  — {what}")
+    report["key"] = "own" if own_key else "demo"
+    console.print(_reveal_hint(book, data, own_key is not None, zh), markup=False)
     return report
+
+
+def _reveal_hint(book: Path, data, own_key: bool, zh: bool) -> str:
+    """How to see a masked customer's raw values on the demo book: with the user's own key it
+    just works; with the public demo key, the key has to be given to that command."""
+    from .demo import DEMO_SECRET
+    from .secret import ENV_VAR
+    # a customer whose raw phone or ID the monthly mask step put in the vault
+    raw = [p["id"] for p in data.planted if p["kind"] == "unmasked" and p["table"] == "Customers"]
+    first = raw[0] if raw else str(data.frames["Customers"]["CustomerID"].iloc[0])
+    command = f'xltools reveal "{book}" {first}'
+    if own_key:
+        return (f"\n查看脱敏前的原值(用您自己的密钥):\n  {command}" if zh else
+                f"\nTo see raw values behind the masks (with your own key):\n  {command}")
+    key = DEMO_SECRET.decode()
+    if zh:
+        return (f"\n演示使用公开的演示密钥(只用于演示数据)。查看原值:\n  {ENV_VAR}={key} {command}\n"
+                f"  (Windows: set {ENV_VAR}={key} 后再运行)\n真实数据请先运行 python -m xltools.secret 生成自己的密钥。")
+    return (f"\nThe demo used the public demo key (for demo data only). To see raw values:\n"
+            f"  {ENV_VAR}={key} {command}\n  (Windows: set {ENV_VAR}={key} first)\n"
+            "For real data, make your own key first: python -m xltools.secret")

@@ -35,19 +35,22 @@ from .synthetic import synthetic_frames
 from .team import Team, assign_ids, build_team, staff_list
 
 def demo_data(n_customers: int = 300, seed: int = 20240315, today: datetime.date | None = None,
-              mess: bool = True) -> DemoData:
+              mess: bool = True, secret: bytes = DEMO_SECRET) -> DemoData:
     """A seeded synthetic team; the same seed and ``today`` give the same data.
 
     ``mess=False`` gives the same team without any planted problem: every check passes.
+    ``secret`` is the team key the fingerprints are made with (default: the public demo key), so
+    a demo run can use the user's own key and ``reveal`` works on the demo book afterwards.
     """
     if n_customers < 1:
         raise ValueError("n_customers must be at least 1")
     if mess and n_customers < _mess.MIN_CUSTOMERS:
         raise ValueError(f"a messy demo needs at least {_mess.MIN_CUSTOMERS} customers")
     today_ts = pd.Timestamp(today or datetime.date.today()).normalize()
-    team = build_team(np.random.default_rng(seed), n_customers, today_ts, demo_fingerprint_key())
-    planter = _mess.Planter(team, np.random.default_rng([seed, 1]), today_ts,
-                            demo_fingerprint_key()) \
+    from ..keys import fingerprint_key
+    fp_key = fingerprint_key(secret, DEMO_SALT)
+    team = build_team(np.random.default_rng(seed), n_customers, today_ts, fp_key)
+    planter = _mess.Planter(team, np.random.default_rng([seed, 1]), today_ts, fp_key) \
         if mess else None
     if planter:
         planter.before_ids()
@@ -57,7 +60,7 @@ def demo_data(n_customers: int = 300, seed: int = 20240315, today: datetime.date
     frames = team_frames(team)
     planted = planter.resolve() if planter else []
     return DemoData(frames=frames, lists={"Staff": staff_list()}, planted=planted,
-                    secret=DEMO_SECRET)
+                    secret=secret)
 
 
 def team_frames(team: Team) -> dict[str, pd.DataFrame]:
