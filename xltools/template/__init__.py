@@ -173,6 +173,8 @@ class _Builder:
                                                 "columns": columns})
         ws.freeze_panes(1, 0)
         ws.set_landscape()
+        if table.key == "Conflicts":
+            ws.fit_to_pages(1, 0)  # a sheet to decide on: each row whole on one page
         ws.repeat_rows(0)  # the header on every printed page
         text_cols = [c for c, col in enumerate(table.columns)
                      if col.type in TEXT_FORMAT_TYPES and col.key not in numeric_in_text]
