@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from lxml import etree
 
 from .. import layout
@@ -358,10 +359,15 @@ class BookWriter:
         above = start - 1 if start - 1 > loc.header_row else 0
         styles = self._base_styles(sheet, above, loc.columns)
         by_col = {c: k for k, c in loc.positions.items()}
+        columns = [(c, by_col.get(c), col_letter(c), styles[c],
+                    f' s="{styles[c]}"' if styles[c] else "") for c in loc.columns]
         for i, values in enumerate(rows):
             row = start + i
-            cells = {c: self.value_xml(make_cell(c, row), values.get(by_col.get(c)), styles[c],
-                                       where) for c in loc.columns}
+            cells = {}
+            for c, k, letter, style, s_attr in columns:    # blanks skip value_xml: most cells
+                value = values.get(k)
+                cells[c] = f'<c r="{letter}{row}"{s_attr}/>' if _empty(value) else \
+                    self.value_xml(f"{letter}{row}", value, style, where)
             if sheet.row_xml(row) is None:
                 sheet.put_row(row, "".join(cells[c] for c in loc.columns))
             else:
@@ -422,17 +428,21 @@ class BookWriter:
             sheet.clear_row(row)
         by_col = {c: k for k, c in loc.positions.items()}
         links: dict[str, tuple[str, str]] = {}
+        columns = [(c, by_col.get(c), col_letter(c), f' s="{styles[c]}"' if styles[c] else "")
+                   for c in loc.columns]
         for i, values in enumerate(rep.rows):
             row = first + i
             cells = []
-            for c in loc.columns:
-                key = by_col.get(c)
+            for c, key, letter, s_attr in columns:
                 value = values.get(key)
-                link = rep.links.get((i, key)) if key else None
+                link = rep.links.get((i, key)) if key and rep.links else None
                 if link:
                     value = value if not frames.is_blank(value) else "→"
-                    links[make_cell(c, row)] = (link, value)
-                cells.append(self.value_xml(make_cell(c, row), value, styles[c], loc.sheet_name))
+                    links[f"{letter}{row}"] = (link, value)
+                elif _empty(value):
+                    cells.append(f'<c r="{letter}{row}"{s_attr}/>')
+                    continue
+                cells.append(self.value_xml(f"{letter}{row}", value, styles[c], loc.sheet_name))
             sheet.put_row(row, "".join(cells))
         old_last = loc.last_row
         dropped = ws.set_hyperlinks(sheet.meta, links, lambda ref: _in_rows(ref, first, old_last))
@@ -805,6 +815,11 @@ class BookWriter:
         ids = {r.id for r in self.pkg.rels(self.pkg.workbook_part)
                if r.target == "xl/calcChain.xml"}
         self.parts.remove_rels(self.pkg.workbook_part, ids)
+
+
+def _empty(value) -> bool:
+    """None, NaN or NaT: a cell written with its format and no value (as value_xml would)."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def _group(items, key, value) -> dict:
