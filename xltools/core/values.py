@@ -162,10 +162,10 @@ def as_dates(series: pd.Series, *, times: bool = False) -> pd.Series:
         out = pd.to_datetime(series.astype(object), errors="coerce")     # the loaders' usual case
     else:
         out = pd.Series(pd.to_datetime(map_distinct(series, read_date)), index=series.index)
-    out = pd.to_datetime(out, errors="coerce")
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
-    out = out.astype("datetime64[ns]")
+    if out.dtype != "datetime64[ns]":
+        out = out.astype("datetime64[ns]")
     return out if times else out.dt.normalize()
 
 
