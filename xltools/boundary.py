@@ -26,6 +26,9 @@ from .core.mask import fingerprint_column, raw_cells
 from .core.normalize import is_blank
 from .keys import book_key
 
+# A cheap test before the real patterns: an '@', or digits long enough for a phone or ID number.
+_MAYBE_PII = r"@|\d[\d\s-]{5,}\d"
+
 
 def masked_rows(db, rows: pd.DataFrame, table: str = "Customers") -> pd.DataFrame:
     """``rows`` (index = Excel rows of ``table``) with every raw personal value masked."""
@@ -35,9 +38,13 @@ def masked_rows(db, rows: pd.DataFrame, table: str = "Customers") -> pd.DataFram
             out.at[cell.row, cell.column] = cell.masked
     kinds = {c.key for c in db.schema.table(table).columns if c.mask}
     for column in out.columns:
-        if column in kinds or out[column].dtype.kind not in "Ofi":
+        if column in kinds or out[column].dtype.kind != "O":
             continue
-        out[column] = out[column].map(privacy.scrub_value)
+        s = out[column]
+        maybe = s.map(lambda v: isinstance(v, (str, int, float))).astype(bool)
+        maybe &= s.astype(str).str.contains(_MAYBE_PII, regex=True, na=False)
+        if maybe.any():
+            out.loc[maybe, column] = s[maybe].map(privacy.scrub_value)
     return out
 
 
@@ -128,3 +135,23 @@ def revealed_rows(db, rows: pd.DataFrame, secret: bytes, command: str,
                     shown.append(str(rid))
     log_reveal(db.path, command, sorted(set(shown)) or [f"{len(out)} rows"])
     return out
+
+
+def disclosed(db, rows: pd.DataFrame, *, reveal: bool, command: str) -> pd.DataFrame:
+    """What an output may carry: ``rows`` masked, or with ``reveal`` (the key required, a wrong
+    one refused, the reveal logged) the raw values bound to each record."""
+    if not reveal:
+        return masked_rows(db, rows)
+    from .secret import require_secret
+
+    return revealed_rows(db, rows, require_secret(), command)
+
+
+def reveal_param():
+    """The ``--reveal`` option of the commands that write customers to a file."""
+    from .registry import Param
+
+    return Param("reveal", ("--reveal",), is_flag=True, default=False,
+                 help_zh="输出原值(需要密钥;每次查看记入 <工作簿>.reveal.log)。默认输出脱敏值",
+                 help_en="Write raw values (needs the key; each reveal is logged in "
+                         "<book>.reveal.log). Without it outputs carry masked values")

@@ -126,6 +126,8 @@ def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> l
         zh, en = rule.message(row, value)
         shown = (_shown(db, table, column, row, value, companies) if (table, column) in kinds
                  else _plain(value))
+        if isinstance(shown, str) and (table, column) not in kinds:
+            shown = privacy.scrub(shown)   # personal data typed inside text (Remarks ...)
         issues.append(Issue(table, _int(row), column, shown, rule.check, level[rule.check], zh, en))
     return issues
 

@@ -1,9 +1,14 @@
-"""``xltools query BOOK EXPR``: customers matching a condition, to the Query sheet or a file."""
+"""``xltools query BOOK EXPR``: customers matching a condition, to the Query sheet or a file.
+
+The sheet, the file and ``--json`` carry masked values, whatever state the book is in; a file
+(never the sheet: raw values do not go back into the book) may carry raw ones with ``--reveal``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..boundary import disclosed, reveal_param
 from ..changes import Changeset, Result
 from ..core import query as q
 from ..core.condition import reference
@@ -29,12 +34,17 @@ from ..registry import Param, operation
             Param("output", ("-o", "--output"), default=None,
                   help_zh="写到 .xlsx 或 .csv 文件(不改动工作簿)",
                   help_en="Write the rows to an .xlsx or .csv file (the book is not changed)"),
-            FORCE_PARAM),
+            reveal_param(), FORCE_PARAM),
 )
-def query(db, ctx, expr: str, output: str | None = None, force: bool = False) -> Result:
+def query(db, ctx, expr: str, output: str | None = None, force: bool = False,
+          reveal: bool = False) -> Result:
+    if reveal and not output:
+        raise BadInputError("--reveal 只能与 -o 一起使用:原值不会写入工作簿的“查询结果”表",
+                            "--reveal needs -o: raw values are never written to the book's "
+                            "Query sheet")
     if output:  # before the query runs: a refused output should not wait for it
         check_output(output, inputs=[db.path], force=force)
-    rows = q.query(db, expr, today=ctx.today)
+    rows = disclosed(db, q.query(db, expr, today=ctx.today), reveal=reveal, command="query")
     changes = Changeset("query")
     if output:
         path = Path(output)

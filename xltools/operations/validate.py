@@ -3,6 +3,7 @@ the Issues sheet)."""
 
 from __future__ import annotations
 
+from ..changes import Issue
 from ..core.checks import default_severity
 from ..core.validate import validate as run_validate
 from ..errors import BadInputError, XlToolsError
@@ -54,9 +55,42 @@ def parse_checks(items) -> dict[str, str]:
 def validate(db, ctx, no_mark: bool = False, check=None):
     config = parse_checks(check)
     try:
-        return run_validate(db, today=ctx.today, config=config,
-                            key=book_key(db, load_secret()), mark=not no_mark)
+        result = run_validate(db, today=ctx.today, config=config,
+                              key=book_key(db, load_secret()), mark=not no_mark)
     except XlToolsError:
         raise
     except ValueError as err:  # an unknown check name or level in --check
         raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
+    if (config or {}).get("unmasked") != "off":
+        count_raw_outside_tables(db, result)
+    return result
+
+
+def count_raw_outside_tables(db, result) -> None:
+    """Raw personal data the tables do not hold (the Query sheet, cached formula results, notes,
+    strings left in the file): one warning per kind of place, with the count (``mask`` masks them)."""
+    from pathlib import Path
+
+    if db.path is None or Path(db.path).suffix.lower() not in (".xlsx", ".xlsm") \
+            or not Path(db.path).exists():
+        return
+    from ..backend.privacy_pass import raw_outside_tables
+
+    found = raw_outside_tables(Path(db.path), db.schema)
+    if any(i.check == "unmasked" for i in result.issues):
+        found.strings = 0   # the shared strings hold the table cells' text too: counted above
+    places = {"strings": ("工作簿的共享文本(无单元格引用或在表格之外)",
+                          "the workbook's shared strings (unused, or outside the tables)"),
+              "cells": ("工具表格之外的工作表(如查询结果)", "sheets outside the tables (e.g. Query)"),
+              "formulas": ("公式的缓存结果", "cached formula results"),
+              "notes": ("批注", "notes")}
+    extra = [Issue("Workbook", None, None, n, "unmasked", "warning",
+                   f"{places[k][0]}中有 {n} 处未脱敏的电话、证件号或邮箱(请运行“脱敏”)",
+                   f"{n} raw phone(s), ID number(s) or e-mail(s) in {places[k][1]} (run mask)")
+             for k in places if (n := getattr(found, k))]
+    if extra:
+        result.issues = [*result.issues, *extra]
+        result.problems = True
+        result.data = {**result.data, "raw_outside_tables": {k: getattr(found, k) for k in places}}
+        if "issues" in result.data:
+            result.data["issues"] = [*result.data["issues"], *(i.to_json() for i in extra)]

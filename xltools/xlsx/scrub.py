@@ -69,8 +69,8 @@ class Report:
         return self.strings + self.cells + self.formulas + self.notes
 
 
-def _dirty(text: str, m: Masker) -> bool:
-    return bool(text) and bool(_MAYBE.search(text)) and m.text(text) != text
+def _dirty(text: str, masker: Masker) -> bool:
+    return bool(text) and bool(_MAYBE.search(text)) and masker.text(text) != text
 
 
 def _col_number(letters: str) -> int:
@@ -99,7 +99,7 @@ def reads_masked(formula: str, sheet: str, targets: list[Target]) -> bool:
 
 
 def _formula_cells(data: bytes, sheet: str, targets: list[Target], report: Report,
-                   apply: bool, m: Masker) -> bytes:
+                   apply: bool, masker: Masker) -> bytes:
     """Clear the cached value of formula cells that hold or read personal data."""
     if b"<f" not in data:
         return data
@@ -124,7 +124,7 @@ def _formula_cells(data: bytes, sheet: str, targets: list[Target], report: Repor
             text = shared.get(si.group(1), "")
         cached = html.unescape(v.group(1).decode("utf-8"))
         value = cached if b't="str"' in cell[:cell.find(b">")] else _number(cached)
-        if m.value(value) == value and not reads_masked(text, sheet, targets):
+        if masker.value(value) == value and not reads_masked(text, sheet, targets):
             continue
         report.formulas += 1
         if apply:
@@ -143,17 +143,23 @@ def _number(text: str):
         return text
 
 
-def _unmanaged_cells(root, report: Report, m: Masker) -> bool:
-    """Mask inline text and phone-like numbers of a sheet without managed tables."""
+def _unmanaged_cells(root, report: Report, masker: Masker, shared: list[str]) -> bool:
+    """Mask inline text and phone-like numbers of a sheet without managed tables (its shared
+    strings are masked in the string table; here they are only counted)."""
     changed = False
     for c in root.iter(q("c")):
         if c.find(q("f")) is not None:
             continue
         t = c.get("t")
-        if t == "inlineStr":
+        if t == "s":
+            v = c.find(q("v"))
+            i = int(v.text) if v is not None and (v.text or "").isdigit() else -1
+            if 0 <= i < len(shared) and _dirty(shared[i], masker):
+                report.cells += 1
+        elif t == "inlineStr":
             for el in c.iter(q("t")):
-                if el.text and _dirty(el.text, m):
-                    el.text = m.text(el.text)
+                if el.text and _dirty(el.text, masker):
+                    el.text = masker.text(el.text)
                     report.cells += 1
                     changed = True
         elif t in (None, "n"):
@@ -161,7 +167,7 @@ def _unmanaged_cells(root, report: Report, m: Masker) -> bool:
             if v is None or not v.text:
                 continue
             value = _number(v.text)
-            masked = m.value(value)
+            masked = masker.value(value)
             if masked != value:
                 c.remove(v)
                 c.set("t", "inlineStr")
@@ -171,17 +177,17 @@ def _unmanaged_cells(root, report: Report, m: Masker) -> bool:
     return changed
 
 
-def _strings(root, report: Report, m: Masker) -> bool:
+def _strings(root, report: Report, masker: Masker) -> bool:
     """Mask shared strings (and comment texts): the whole text of an item, runs joined."""
     changed = False
     for si in list(root.iter(q("si"), q("text"))):
         text = "".join(el.text or "" for el in si.iter(q("t")))
-        if not _dirty(text, m):
+        if not _dirty(text, masker):
             continue
         for el in list(si):
             si.remove(el)
         el = etree.SubElement(si, q("t"))
-        el.text = m.text(text)
+        el.text = masker.text(text)
         el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         report.strings += si.tag == q("si")
         report.notes += si.tag == q("text")
@@ -189,30 +195,32 @@ def _strings(root, report: Report, m: Masker) -> bool:
     return changed
 
 
-def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m: Masker, *,
+def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], masker: Masker, *,
                   apply: bool = True) -> Report:
     """Mask (or with ``apply=False`` count) personal data outside the managed tables."""
     report = Report()
+    shared: list[str] = []
     if pkg.sst_part and pkg.sst_part in parts:
         root = parts.xml(pkg.sst_part)
-        if _strings(root, report, m) and apply:
+        shared = ["".join(el.text or "" for el in si.iter(q("t"))) for si in root.iter(q("si"))]
+        if _strings(root, report, masker) and apply:
             parts.put_xml(pkg.sst_part, root)
     before = report.formulas
     for info in pkg.worksheets:
         if info.part not in parts:
             continue
         data = parts[info.part]
-        new = _formula_cells(data, info.name, targets, report, apply, m)
+        new = _formula_cells(data, info.name, targets, report, apply, masker)
         if info.name not in managed_sheets:
             root = etree.fromstring(new, etree.XMLParser(resolve_entities=False, huge_tree=True))
-            if _unmanaged_cells(root, report, m):
+            if _unmanaged_cells(root, report, masker, shared):
                 new = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         if apply and new is not data:
             parts[info.part] = new
         comments = pkg.comments_part(info.part)
         if comments and comments in parts:
             root = parts.xml(comments)
-            if _strings(root, report, m) and apply:
+            if _strings(root, report, masker) and apply:
                 parts.put_xml(comments, root)
     if apply and report.formulas > before:
         _full_calc_on_load(pkg, parts)

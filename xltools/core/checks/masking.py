@@ -1,5 +1,6 @@
 """Raw personal data left in the book: a readable phone, 身份证号 or e-mail in a column whose
-schema says ``mask``. One warning per cell, pointing at ``xltools mask``.
+schema says ``mask``, or written inside a text column (Remarks, follow-up Content, a column a
+person added). One warning per cell, pointing at ``xltools mask``.
 
 Company credit codes are public and stay readable; only a person's ID number counts here.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import cncodes
+from .. import cncodes, privacy
 from ..normalize import phone_digits
 from . import CheckSpec, Context, Rule, fixed
 from .codes import code_kinds
@@ -50,10 +51,33 @@ def raw_cells(ctx: Context, table_key: str, column: str, kind: str) -> pd.Series
     raise ValueError(f"unknown mask kind {kind!r}")
 
 
+def raw_in_text(s: pd.Series) -> pd.Series:
+    """True where a text cell holds a phone, ID number or e-mail somewhere inside."""
+    maybe = s.map(lambda v: isinstance(v, str)).astype(bool)
+    maybe &= s.astype(str).str.contains(r"@|\d[\d\s-]{5,}\d", regex=True, na=False)
+    out = pd.Series(False, index=s.index, dtype=bool)
+    if maybe.any():
+        found = [privacy.scrub(v) != v for v in s[maybe]]
+        out[maybe[maybe].index] = found
+    return out
+
+
 def rules(ctx: Context, table_key: str) -> list[Rule]:
     table = ctx.db.schema.table(table_key)
     df = ctx.db.df(table_key)
     out = []
+    texts = [c for c in table.columns if c.type == "text" and not c.mask
+             and c.key != table.id_column and not c.key.endswith("FP")]
+    for col in texts:
+        if col.key in df.columns:
+            out.append(Rule("unmasked", table_key, col.key, lambda s: ~raw_in_text(s),
+                            fixed(f"「{col.zh}」中有未脱敏的电话、证件号或邮箱({HINT_ZH})",
+                                  f"{col.en} holds a raw phone, ID number or e-mail ({HINT_EN})")))
+    for extra in ctx.db.tables[table_key].extra_columns:
+        if extra in df.columns:
+            out.append(Rule("unmasked", table_key, extra, lambda s: ~raw_in_text(s),
+                            fixed(f"「{extra}」中有未脱敏的电话、证件号或邮箱({HINT_ZH})",
+                                  f"{extra} holds a raw phone, ID number or e-mail ({HINT_EN})")))
     for col in table.columns:
         if not col.mask or col.key not in df.columns:
             continue
