@@ -78,7 +78,8 @@ def to_sheet(db, expr: str, rows: pd.DataFrame) -> SheetRebuild:
         links[(i, 1)] = db.cell_ref("Customers", int(row), keys[0])
     widths = {i + 1: float(db.schema.table("Customers").column(k).width)
               if k in db.schema.table("Customers").keys else 14.0 for i, k in enumerate(keys)}
-    return SheetRebuild(key, zh, en, grid, widths=widths, links=links, bold_rows={1, 3})
+    page = {"orientation": "landscape", "fit_width": True, "title_rows": (3, 3), "freeze": "A4"}
+    return SheetRebuild(key, zh, en, grid, widths=widths, links=links, bold_rows={1, 3}, page=page)
 
 
 def cell_value(value):

@@ -424,7 +424,8 @@ def review_sheet(lang: str, masked: pd.DataFrame, df: pd.DataFrame, flagged: dic
         rows.append(["没有需要复核的行" if zh else "nothing to review"])
     return SheetRebuild(sheet=REVIEW_SHEET, title_zh="导入复核", title_en="ImportReview", rows=rows,
                         widths={1: 8, 2: 24, 3: 6, 4: 30, 5: 15, 6: 22, 7: 22, 8: 44, 9: 15},
-                        bold_rows={1, 2})
+                        bold_rows={1, 2}, page={"orientation": "landscape", "fit_width": True,
+                                                "title_rows": (2, 2), "freeze": "A3"})
 
 
 def _summary(data: dict, lang: str) -> str:

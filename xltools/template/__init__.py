@@ -173,8 +173,9 @@ class _Builder:
                                                 "columns": columns})
         ws.freeze_panes(1, 0)
         ws.set_landscape()
-        if table.key == "Conflicts":
-            ws.fit_to_pages(1, 0)  # a sheet to decide on: each row whole on one page
+        ws.set_paper(9)                  # A4
+        ws.fit_to_pages(1, 0)            # one page wide, as many tall as it takes
+        # (Conflicts too: a sheet to decide on, each row whole on one page)
         ws.repeat_rows(0)  # the header on every printed page
         text_cols = [c for c, col in enumerate(table.columns)
                      if col.type in TEXT_FORMAT_TYPES and col.key not in numeric_in_text]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from .cells import escape_text
 from .package import MAIN_NS, R_NS, q
 from .ranges import grow_sqref, shift_range, shift_sqref
 
@@ -118,7 +119,7 @@ def set_hyperlinks(meta: etree._Element, links: dict[str, tuple[str, str]],
                 hyperlinks.remove(el)
         for ref, (location, display) in links.items():
             etree.SubElement(hyperlinks, q("hyperlink"), ref=ref, location=location.lstrip("#"),
-                             display=str(display)[:255])
+                             display=escape_text(str(display)[:255]))  # a name may hold \x07
         if len(hyperlinks) == 0:
             meta.remove(hyperlinks)
     return dropped
