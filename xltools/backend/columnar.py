@@ -87,9 +87,12 @@ def _to_pandas(array) -> pd.Series:
 
 def coerce_series(series: pd.Series, col_type: str | None) -> tuple[pd.Series, np.ndarray]:
     """One column for its schema type: values as :mod:`xltools.backend.coerce` gives them
-    (object dtype, None for blanks) and the mask of cells that could not be read."""
+    (object dtype, None for blanks; a date column of dates stays datetime64) and the mask of
+    cells that could not be read."""
     blank = series.isna().to_numpy()        # (blank text became null in _to_pandas)
     if col_type in DATE_TYPES:
+        if series.dtype.kind == "M":        # every cell a date: kept typed (NaT for blanks)
+            return series.astype("datetime64[ns]"), np.zeros(len(series), dtype=bool)
         return read_column(series, "date", blank=blank)
     if col_type in NUMBER_TYPES:
         return read_column(series, col_type, blank=blank)
