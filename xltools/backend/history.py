@@ -182,9 +182,11 @@ def commit(book: Path, command: str, write_fn: Callable[[Path], None], *,
     _folder(book)
     hist = load(book)
     _drop_orphans(hist)
+    known = len(hist.snapshots)
     base, before = _base(hist, book, command)
-    hist.current = base.n
-    save(hist, book)                      # the state before is safe before anything is written
+    if hist.current != base.n or len(hist.snapshots) != known:
+        hist.current = base.n
+        save(hist, book)                  # the state before is on record before anything is written
     outcome: dict = {}
 
     def write(tmp: Path) -> None:
