@@ -141,3 +141,42 @@ def test_monthly_gathers_first_when_told_where_the_books_are(tmp_path):
     assert steps[0]["op"] == "gather" and steps[0]["changes"] >= 1
     cust = FileBackend(master).load().df("Customers").set_index("CustomerID")
     assert cust.at[cid, "Remarks"] == "月度合并前改的备注"
+
+
+def test_a_book_from_an_older_split_is_merged_against_its_own_base(tmp_path):
+    master = tmp_path / "team.xlsx"
+    team = team_master(master, customers=60)
+    lead = team["lead"]
+
+    def split(*extra):
+        out = subprocess.run([sys.executable, "-m", "xltools", "split", str(master), "-o",
+                              str(tmp_path / "members"), "--member", lead, "--json", *extra],
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)["split"]
+
+    first = split()
+    old = tmp_path / "kept" / f"{lead}.xlsx"       # someone kept the first book
+    old.parent.mkdir()
+    old.write_bytes((tmp_path / "members" / f"{lead}.xlsx").read_bytes())
+    wb = openpyxl.load_workbook(master)
+    s = Sheet(wb, "客户基础信息")
+    row = s.find("负责人", lead)
+    x = s.get(row, "客户ID")
+    s.set(row, "备注", "主表在第二次分发前改的")
+    wb.save(master)
+    second = split("--force")
+    assert second != first
+    wb = openpyxl.load_workbook(old)
+    s = Sheet(wb, "客户基础信息")
+    s.set(s.find("客户ID", x), "备注", "旧工作簿里改的")
+    others = [c for c, o in zip(s.ids("客户ID"), s.ids("负责人")) if o == lead and c != x]
+    s.set(s.find("客户ID", others[0]), "优先级", "低-暂缓跟进")
+    wb.save(old)
+    out = json.loads(subprocess.run([sys.executable, "-m", "xltools", "gather", str(master),
+                                     str(old), "--json"], capture_output=True, text=True,
+                                    check=False).stdout)
+    assert not out["refused"] and out["counts"]["applied"] == 1
+    assert [(c["RecordID"], c["Split"]) for c in out["conflicts"]] == [(x, first)]
+    cust = FileBackend(master).load().df("Customers").set_index("CustomerID")
+    assert cust.at[others[0], "Priority"] == "低-暂缓跟进"
+    assert cust.at[x, "Remarks"] == "主表在第二次分发前改的"
