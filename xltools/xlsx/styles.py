@@ -203,14 +203,12 @@ class Styles:
                 for el in font.findall(q(tag)):
                     font.remove(el)
             if spec.get("bold"):
-                font.insert(0, etree.Element(q("b")))
-            at = 1 if spec.get("bold") else 0
-            if spec.get("colour"):
-                font.insert(at, etree.Element(q("color"), rgb="FF" + spec["colour"]))
-                at += 1
+                _in_font_order(font, etree.Element(q("b")))
             sz = spec.get("size") or next((float(el.get("val")) for el in
                                            self.fonts[font_id].findall(q("sz"))), 11)
-            font.insert(at, etree.Element(q("sz"), val=f"{float(sz):g}"))
+            _in_font_order(font, etree.Element(q("sz"), val=f"{float(sz):g}"))
+            if spec.get("colour"):
+                _in_font_order(font, etree.Element(q("color"), rgb="FF" + spec["colour"]))
             new_font = self._append(self.fonts, font)
         fill_id = None
         if spec.get("fill"):
@@ -299,3 +297,18 @@ class Styles:
             if fill_id == 0:
                 xf.attrib.pop("applyFill", None)
         return self._variant(index, ("unmark", fill_id), change)
+
+
+# CT_Font's children in schema order (ECMA-376 Part 1, §18.8.22); Excel refuses another order.
+_FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
+               "sz", "color", "name", "family", "charset", "scheme")
+
+
+def _in_font_order(font: etree._Element, el: etree._Element) -> None:
+    rank = _FONT_ORDER.index(etree.QName(el).localname)
+    for i, existing in enumerate(font):
+        name = etree.QName(existing).localname
+        if name in _FONT_ORDER and _FONT_ORDER.index(name) > rank:
+            font.insert(i, el)
+            return
+    font.append(el)
