@@ -1,0 +1,106 @@
+"""The part of :class:`~xltools.backend.writer.BookWriter` that hands back what changed: every
+edited part serialised once, references following moved rows, shared strings no cell uses any
+more scrubbed, and the calculation chain dropped so Excel rebuilds it."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from ..xlsx import appxml
+from ..xlsx.package import q
+from ..xlsx.parts import PartStore
+from ..xlsx.bookrefs import shift_defined_names, shift_part
+from ..xlsx.refs import make_ref
+from .located import Located
+
+APP_PART = "docProps/app.xml"
+
+
+class PartsOut:
+    """Methods of BookWriter (see there for the state they share)."""
+
+    def changed_parts(self) -> PartStore:
+        """Serialise everything edited into the part store and return it."""
+        for loc in list(self.located.values()):
+            if loc is not None and loc.dirty:
+                self._write_table(loc)
+        for part, notes in self.notes.items():
+            if notes.changed:
+                self._write_notes(part, notes)
+        for part, sheet in self.sheets.items():
+            sheet.set_dimension()
+            self.parts[part] = sheet.to_bytes()
+        if self.moves:
+            self._follow_moves()
+        if self._styles is not None and self._styles.dirty:
+            self.parts[self.pkg.styles_part] = self._styles.to_bytes()
+        if self.workbook_changed:
+            self.parts.put_xml(self.pkg.workbook_part, self.workbook_xml())
+            if APP_PART in self.parts:      # its table of contents lists every sheet and name
+                charts = {s.name for s in self.pkg.sheets if s.kind == "chartsheet"}
+                self.parts[APP_PART] = appxml.refresh(self.parts[APP_PART], self.workbook_xml(),
+                                                      charts)
+        if self.scrub_sst and self.pkg.sst_part:
+            self._scrub_shared_strings()
+        if self.sheets and "xl/calcChain.xml" in self.parts:
+            self._drop_calc_chain()
+        return self.parts
+
+    def _follow_moves(self) -> None:
+        """Every reference elsewhere in the book follows the cells the table edits moved."""
+        for info in self.pkg.worksheets:
+            if info.part in self.parts:
+                data = self.parts[info.part]
+                new = shift_part(data, info.name, self.moves)
+                if new != data:
+                    self.parts[info.part] = new
+        for name in list(self.parts):
+            if name.startswith(("xl/charts/chart", "xl/pivotCache/pivotCacheDefinition")):
+                data = self.parts[name]
+                new = shift_part(data, None, self.moves)
+                if new != data:
+                    self.parts[name] = new
+        if shift_defined_names(self.workbook_xml(), self.moves):
+            self.workbook_changed = True
+
+    def _write_table(self, loc: Located) -> None:
+        root = self.parts.xml(loc.table_part)
+        ref = loc.ref
+        root.set("ref", make_ref(loc.first_col, loc.header_row, loc.last_col,
+                                 loc.last_row + int(root.get("totalsRowCount", "0"))))
+        af = root.find(q("autoFilter"))
+        if af is not None:
+            af.set("ref", ref)
+        self.parts.put_xml(loc.table_part, root)
+
+    def _scrub_shared_strings(self) -> None:
+        """Blank shared strings that only the cells we overwrote used (a masked phone must not
+        stay in the package); indices stay, so no other cell changes."""
+        used: set[int] = set()
+        pattern = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+        for sheet in self.pkg.worksheets:
+            data = self.parts.get(sheet.part, b"")
+            used.update(int(m) for m in pattern.findall(data) if int(m) in self.scrub_sst)
+        orphans = self.scrub_sst - used
+        if not orphans:
+            return
+        root = self.parts.xml(self.pkg.sst_part)
+        items = root.findall(q("si"))
+        for i in orphans:
+            if i < len(items):
+                si = items[i]
+                for el in list(si):
+                    si.remove(el)
+                etree.SubElement(si, q("t"))
+        self.parts.put_xml(self.pkg.sst_part, root)
+
+    def _drop_calc_chain(self) -> None:
+        """calcChain.xml is Excel's cache of formula cells; after our edits it may name cells
+        that no longer hold formulas, which Excel reports as damage. Excel rebuilds it."""
+        del self.parts["xl/calcChain.xml"]
+        self.parts.drop_override("xl/calcChain.xml")
+        ids = {r.id for r in self.pkg.rels(self.pkg.workbook_part)
+               if r.target == "xl/calcChain.xml"}
+        self.parts.remove_rels(self.pkg.workbook_part, ids)
