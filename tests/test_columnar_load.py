@@ -76,3 +76,4 @@ def test_mixed_columns_read_kindly_and_report_what_they_cannot(tmp_path, monkeyp
     assert {("CreateTime", "明天"), ("CreateTime", "03/04/2024"), ("AnnualSpend", "很多")} <= reported
     assert isinstance(df.at[20, "CreateTime"], pd.Timestamp)
     assert df["AnnualSpend"].map(lambda v: v is None or isinstance(v, (float, str))).all()
+

@@ -25,6 +25,9 @@ import pandas as pd
 from ..core.values import read_column
 
 log = logging.getLogger(__name__)
+# fastexcel warns "could not determine dtype ... falling back to string" for an empty or mixed
+# column: that fallback is what this module expects, not something to print on a user's stderr.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 STRICT_TEXT = {"id", "phone", "code", "email", "fingerprint"}
 DATE_TYPES = {"date", "datetime"}
