@@ -145,3 +145,37 @@ def test_book_key_is_the_derived_key_once_the_book_has_a_salt(book):
     assert book_key(db, STRONG.encode()) == fingerprint_key(STRONG.encode(),
                                                             db.settings[SALT_SETTING])
     assert book_key(db, None) is None
+
+
+def test_rekey_moves_the_book_and_the_vault_to_a_new_key(tmp_path, book, monkeypatch):
+    first = _csv(tmp_path / "a.csv", "甲公司", "13900770001", "jia@example.com")
+    assert run("import", book, first).exit_code == 0
+    cid = FileBackend(book).load().df("Customers")["CustomerID"].dropna().iloc[-1]
+    before = FileBackend(book).load()
+    new_key = tmp_path / "new.key"
+    new_key.write_text(OTHER + "\n", encoding="utf-8")
+
+    res = run("rekey", book, "--new-secret-file", new_key, "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["fingerprints"] >= 2
+    after = FileBackend(book).load()
+    assert after.settings[SALT_SETTING] != before.settings[SALT_SETTING]
+    row = after.df("Customers").index[after.df("Customers")["CustomerID"] == cid][0]
+    assert after.df("Customers").at[row, "PhoneFP"] == fingerprint(
+        "phone", "13900770001", fingerprint_key(OTHER.encode(), after.settings[SALT_SETTING]))
+    assert "13900770001" not in res.output
+
+    assert run("reveal", book, cid).exit_code == 2                  # the old key is retired
+    monkeypatch.setenv(ENV_VAR, OTHER)
+    code, shown = _reveal(book, cid)
+    assert shown["values"]["Customers"]["ContactPhone"] == "13900770001"
+    assert not list(book.parent.glob("*.rekey"))
+
+
+def test_rekey_with_a_weak_new_key_changes_nothing(tmp_path, book):
+    new_key = tmp_path / "new.key"
+    new_key.write_text("password1", encoding="utf-8")
+    before = book.read_bytes()
+    res = run("rekey", book, "--new-secret-file", new_key)
+    assert res.exit_code == 2 and "python -m xltools.secret" in res.output
+    assert book.read_bytes() == before

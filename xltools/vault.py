@@ -133,6 +133,14 @@ class Vault:
                 self._fernet, self._salt = disk._fernet, disk._salt
             self._write()
 
+    def reencrypt(self, secret: bytes, path: Path) -> Vault:
+        """The same raw values under another key (and a new salt), written to ``path``."""
+        salt = os.urandom(16)
+        other = Vault(Path(path), _fernet(secret, salt, **SCRYPT), salt, self.records)
+        other._secret = secret
+        other._write()
+        return other
+
     def _write(self) -> None:
         token = self._fernet.encrypt(json.dumps(self.records, ensure_ascii=False).encode("utf-8"))
         doc = {"format": FORMAT, "version": VERSION,
