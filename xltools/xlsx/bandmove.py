@@ -19,6 +19,7 @@ from ..errors import XlToolsError
 from .package import q
 from .refs import col_index, make_cell, split_ref
 from .refshift import RowMove, shift_area, shift_sqref
+from .sharedf import unshare_from
 from .sheetxml import SheetXml
 from .worksheet import _map_sqrefs
 
@@ -70,6 +71,7 @@ def _straddles(ref: str, move: RowMove) -> bool:
 
 def move_cells(sheet: SheetXml, move: RowMove) -> None:
     """Move the band's cells of ``sheet`` (rows from ``move.first_row`` down)."""
+    unshare_from(sheet, move.first_row)
     rows = [r for r in sheet.row_numbers() if r >= move.first_row]
     split = {r: _split_row(sheet.row_xml(r)) for r in rows}
     if move.gone and all(move.covers(c, c) for _, cells, _ in split.values() for c, _ in cells):
