@@ -15,7 +15,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SYSTEM_PYTHON, TESTS
 from integration_support import cli, demo_book, load, use_demo_key
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -27,6 +26,11 @@ REPORT = "报表"
 AMOUNT = "T"            # 成交金额
 WECHAT = 29             # AC: the user's column, inside tblCustomers
 SECOND = ("AE", "AF")   # tblMine, beside the table
+
+# As tests/conftest.py has them; `from conftest import` picks tests/excel/conftest.py when the
+# whole suite is collected.
+TESTS = Path(__file__).resolve().parent
+SYSTEM_PYTHON = os.environ.get("XLTOOLS_UNO_PYTHON", "/usr/bin/python3")
 
 
 @pytest.fixture(autouse=True)
