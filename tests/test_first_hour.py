@@ -218,3 +218,44 @@ def test_demo_says_how_to_reveal_and_that_command_works(tmp_path, monkeypatch, o
         monkeypatch.setenv(name, value)
     code, out, _err = run(*args)
     assert code == 0 and ("ContactPhone" in out or "CreditCode" in out)
+
+
+def test_add_staff_puts_new_owners_on_the_lists_sheet_so_validate_accepts_them(fresh_book, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    code, out, _err = run("import", fresh_book, source, "--add-staff", "--json")
+    assert json.loads(out)["added_staff"] == ["张伟", "李娜"]
+    from xltools.backend.file import FileBackend
+    db = FileBackend(fresh_book).load()
+    assert db.lists["Staff"][-2:] == ["张伟", "李娜"] and db.lists["Staff"][0] == "公海"
+    code, out, _err = run("validate", fresh_book, "--json", "--no-mark")
+    assert not [i for i in json.loads(out)["issues"] if i["column"] == "Owner"]
+    # a second import with the same owners adds nothing twice
+    again = tmp_path / "more.csv"
+    again.write_text(LEADS.replace("深圳市华腾", "广州市华腾").replace("杭州恒信", "宁波恒信")
+                     .replace("成都博远", "重庆博远").replace("刘德明", "陈德明"), encoding="utf-8")
+    code, out, _err = run("import", fresh_book, again, "--add-staff", "--json")
+    assert json.loads(out).get("added_staff") is None
+    assert FileBackend(fresh_book).load().lists["Staff"].count("张伟") == 1
+
+
+@pytest.mark.libreoffice
+def test_added_staff_appear_in_the_owner_dropdown_in_libreoffice(fresh_book, tmp_path, libreoffice):
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    run("import", fresh_book, source, "--add-staff")
+    staff = libreoffice.probe(fresh_book)[0]["names"]["lst_Staff"]
+    # the dropdown's dynamic range now ends with the two new names (公海 first)
+    assert staff["rows"] == 3 and staff["first"] == "公海" and staff["last"] == "李娜"
+
+
+def test_add_staff_on_a_database_adds_to_its_lists(fresh_book, tmp_path):
+    from xltools.targets import open_backend
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    assert run("db", "init", url)[0] == 0
+    assert run("db", "push", fresh_book, url)[0] == 0
+    source = tmp_path / "leads.csv"
+    source.write_text(LEADS, encoding="utf-8")
+    code, out, err = run("import", url, source, "--add-staff", "--json")
+    assert code in (0, 1), err
+    assert open_backend(url).load().lists["Staff"] == ["公海", "张伟", "李娜"]

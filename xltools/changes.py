@@ -129,10 +129,13 @@ class Changeset:
     # formula results, orphan strings) and, once saved, delete the backups taken before masking.
     scrub_package: bool = False
     purge_backups: bool = False
+    # New dropdown options for the Lists sheet: {list key: values}, e.g. {"Staff": ["张伟"]}.
+    list_additions: dict[str, list[str]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not (self.updates or self.appends or self.removals or self.rebuilds
-                    or self.replaces or self.marks is not None or self.scrub_package)
+                    or self.replaces or self.marks is not None or self.scrub_package
+                    or self.list_additions)
 
     def data_changes(self) -> int:
         """How many managed-table rows or cells this changes (what the ChangeLog records)."""

@@ -128,6 +128,11 @@ class ExcelBackend:
         Order: marks (they name rows as loaded), cell updates, row removals (bottom up), row
         appends, table replacements, sheet rebuilds, then the ChangeLog rows.
         """
+        if changes.list_additions:
+            names = "、".join(v for values in changes.list_additions.values() for v in values)
+            raise XlToolsError(f"在 Excel 中请直接在“字典”表的对应列输入新选项:{names}",
+                               f"in Excel, type the new options into their column of the Lists "
+                               f"sheet yourself: {names}")
         writer = Writer(self, db)
         steps = [("marks", changes.marks is not None), ("updates", bool(changes.updates)),
                  ("removals", bool(changes.removals)), ("appends", bool(changes.appends)),

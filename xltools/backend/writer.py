@@ -121,6 +121,9 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
     # ------------------------------------------------------------------ apply
 
     def apply(self, changes: Changeset) -> dict[str, Any]:
+        if changes.list_additions:
+            from .lists_write import add_list_values
+            self.counts["options_added"] = add_list_values(self, changes.list_additions)
         if changes.marks is not None:
             self.marks(changes)
         if changes.updates:

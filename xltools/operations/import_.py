@@ -47,12 +47,36 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
               help_en="Owner for rows without one (default: the public pool)"),
         Param("sheet", ("--sheet",), multiple=True,
               help_zh="只读取这些工作表(可重复)", help_en="Read only these sheets (may repeat)"),
+        Param("add_staff", ("--add-staff",), is_flag=True,
+              help_zh="把导入中出现、但不在“字典”表销售人员列表中的负责人加入该列表",
+              help_en="Add the owners this import names that are not on the Lists sheet's Staff "
+                      "list to that list"),
     ),
 )
-def import_(db, ctx, sources=(), mapping=None, owner=None, sheet=()):
+def import_(db, ctx, sources=(), mapping=None, owner=None, sheet=(), add_staff=False):
     secret = load_secret()
     result, raw = import_with_raw(db, list(sources), sheets=tuple(sheet or ()), mapping=mapping,
                                   owner=owner, key=book_key(db, secret), today=ctx.today)
+    if add_staff:
+        offer_staff(result)
     if secret and not ctx.dry_run:
         store_raw_values(db, raw, secret)  # before the backend saves the book, as `mask` does
     return result
+
+
+def offer_staff(result) -> None:
+    """--add-staff: the new owners go to the Staff list with the import, and the summary says so
+    instead of asking the user to add them."""
+    names = result.data.get("new_staff") or []
+    if not names:
+        return
+    result.changes.list_additions["Staff"] = list(names)
+    result.data["added_staff"] = list(names)
+    result.data["new_staff"] = []
+    shown = "、".join(names)
+    result.summary_zh = "\n".join(line for line in result.summary_zh.splitlines()
+                                   if not line.startswith("负责人 ")) + \
+        f"\n已将 {shown} 加入“字典”表的销售人员列表。"
+    result.summary_en = "\n".join(line for line in result.summary_en.splitlines()
+                                   if not line.startswith("Owners not on")) + \
+        f"\nAdded to the Lists sheet's Staff list: {', '.join(names)}."

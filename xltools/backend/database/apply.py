@@ -58,6 +58,8 @@ class Applier:
                          appends=list(changes.appends),
                          removals=[r for r in changes.removals if r.row not in refused[r.table]])
         self.updates(kept, current)
+        if changes.list_additions:
+            self.add_list_values(changes.list_additions)
         self.removals(kept.removals)
         for a in kept.appends:
             self.append_rows(a.table, [a.values])
@@ -73,6 +75,30 @@ class Applier:
             self.append_rows("ChangeLog", log)
         return {"command": changes.command, **self.counts, "logged": len(log),
                 "conflicts": self.conflicts}
+
+    def add_list_values(self, additions: dict[str, list[str]]) -> None:
+        """New dropdown options after the list's last one (the team's own lists table)."""
+        from sqlalchemy import func, insert, select
+
+        from .ddl import LISTS
+        sql = self.md.tables[LISTS]
+        added = 0
+        for key, values in additions.items():
+            have = set(self.db.lists.get(key) or [])
+            last = self.conn.execute(select(func.max(sql.c.position))
+                                     .where(sql.c.list_key == key)).scalar()
+            if last is None:  # the list is still the schema's: store it before adding to it
+                defaults = list(self.db.lists.get(key) or [])
+                if defaults:
+                    self.conn.execute(insert(sql), [{"list_key": key, "position": i, "value": v}
+                                                    for i, v in enumerate(defaults)])
+                last = len(defaults) - 1
+            new = [v for v in dict.fromkeys(str(x).strip() for x in values) if v and v not in have]
+            if new:
+                self.conn.execute(insert(sql), [{"list_key": key, "position": last + 1 + i,
+                                                 "value": v} for i, v in enumerate(new)])
+                added += len(new)
+        self.counts["options_added"] = added
 
     def lock_rows(self, key: str, rows: set[int]) -> dict[int, tuple[int, dict]]:
         """row_id -> (row_version, other_values) as committed now, the rows locked."""
