@@ -242,3 +242,28 @@ def test_a_merged_block_across_the_table_edge_is_refused_before_writing(tmp_path
     assert code == 2
     assert f"AB{where['totals'] + 5}:AD{where['totals'] + 5}" in err and "tblCustomers" in err
     assert book.read_bytes() == data
+
+
+def test_tag_dedupe_and_monthly_leave_what_the_team_added_intact(tmp_path, libreoffice):
+    book = tmp_path / "book.xlsx"
+    where = enriched_book(book, total_row=True)
+    before = recalc(libreoffice, book)
+    for args in (("tag",), ("dedupe",), ("monthly",), ("monthly",)):
+        code, _, err = cli(args[0], book)
+        assert code in (0, 1), (args, err)
+    after = recalc(libreoffice, book)
+    rep, cust = after[REPORT], after[SHEET]
+    total = sum(amounts(book))
+    assert rep["A1"] == rep["A2"] == rep["A3"] == rep["A4"] == pytest.approx(total)
+    assert rep["A5"] == before[REPORT]["A5"]
+    for i in range(6, 10):
+        assert rep[f"A{i}"] == before[REPORT][f"A{i}"]
+    ws = sheet_cells(book)
+    last = where["last"]
+    assert ws.tables["tblCustomers"].ref == f"A1:AC{last + 1}"
+    assert ws[f"A{last + 1}"].value == "汇总" and cust[f"{AMOUNT}{last + 1}"] == pytest.approx(total)
+    assert ws.tables["tblMine"].ref == f"AE1:AF{last + 7}"
+    assert cust[f"{AMOUNT}{where['totals']}"] == pytest.approx(total)
+    assert chart_refs(book) == [f"'{SHEET}'!T1", f"'{SHEET}'!$T$2:$T${last}"]
+    assert all(ws.cell(r, WECHAT).value == f"wx{r:03d}" for r in range(2, last + 1))
+    assert "回访" in ws["B5"].comment.text
