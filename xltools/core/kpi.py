@@ -63,46 +63,51 @@ def period(today: dt.date | None = None, month: str | None = None) -> Period:
     return Period(wanted, wanted.end_time.normalize())
 
 
-def figures(db, p: Period) -> dict[str, float]:
-    """The key figures of period ``p`` (keys: :data:`KEYS`)."""
+def _columns(db) -> dict:
+    """The columns every period reads, converted once."""
     cust, fups = db.df("Customers"), db.df("FollowUps")
     created = as_dates(cust["CreateTime"])
-    exists = created.isna() | (created <= p.as_of) | p.current
     won = (as_text(cust["DealStatus"]) == WON_STATUS) | (as_text(cust["CooperationPhase"]) == WON_PHASE)
-    deal_day = as_dates(cust["DealDate"]).fillna(created)
+    log = pd.DataFrame({"id": as_text(fups["CustomerID"]), "at": as_dates(fups["FollowUpTime"]),
+                        "next": as_dates(fups["NextFollowUpTime"])})
+    log = log[log["at"].notna() & (log["id"] != "")].sort_values("at", kind="stable")
+    return {"created": created, "won": won, "deal_day": as_dates(cust["DealDate"]).fillna(created),
+            "amount": as_numbers(cust["DealAmount"]).fillna(0), "ids": as_text(cust["CustomerID"]),
+            "own_next": as_dates(cust["NextFollowUpTime"]), "log": log}
+
+
+def figures(db, p: Period, cols: dict | None = None) -> dict[str, float]:
+    """The key figures of period ``p`` (keys: :data:`KEYS`)."""
+    c = cols or _columns(db)
+    created, won, deal_day = c["created"], c["won"], c["deal_day"]
+    exists = created.isna() | (created <= p.as_of) | p.current
     won_by = won & exists & (deal_day.isna() | (deal_day <= p.as_of))
     won_in = won & deal_day.between(p.start, p.as_of)
-    logged = as_dates(fups["FollowUpTime"])
     n = int(exists.sum())
     return {
         "customers": n,
         "new": int(created.between(p.start, p.as_of).sum()),
-        "followups": int(logged.between(p.start, p.as_of).sum()),
+        "followups": int(c["log"]["at"].between(p.start, p.as_of).sum()),
         "deals": int(won_in.sum()),
-        "amount": round(float(as_numbers(cust["DealAmount"]).fillna(0)[won_in].sum()), 2),
+        "amount": round(float(c["amount"][won_in].sum()), 2),
         "conversion": round(int(won_by.sum()) / n, 4) if n else 0.0,
-        "overdue": overdue_on(cust, fups, p.as_of, exists),
+        "overdue": overdue_on(c, p.as_of, exists),
     }
 
 
-def overdue_on(cust: pd.DataFrame, fups: pd.DataFrame, day: pd.Timestamp, exists=None) -> int:
+def overdue_on(c: dict, day: pd.Timestamp, exists) -> int:
     """How many customers had a next follow-up date before ``day``, as known on ``day``."""
-    ids = as_text(cust["CustomerID"])
-    log = pd.DataFrame({"id": as_text(fups["CustomerID"]), "at": as_dates(fups["FollowUpTime"]),
-                        "next": as_dates(fups["NextFollowUpTime"])})
-    log = log[log["at"].notna() & (log["at"] <= day) & (log["id"] != "")]
-    latest = log.sort_values("at", kind="stable").groupby("id")["next"].last()
-    own = as_dates(cust["NextFollowUpTime"])
-    known = ids.map(latest).where(ids.isin(latest.index), own)
-    late = pd.to_datetime(known).lt(day)
-    if exists is not None:
-        late &= exists
-    return int(late.sum())
+    log = c["log"]
+    latest = log[log["at"] <= day].groupby("id")["next"].last()
+    ids = c["ids"]
+    known = ids.map(latest).where(ids.isin(latest.index), c["own_next"])
+    return int((pd.to_datetime(known).lt(day) & exists).sum())
 
 
 def header(db, p: Period) -> dict:
     """{"now": figures, "before": figures of the month before, "change": now - before}."""
-    now, before = figures(db, p), figures(db, p.previous())
+    cols = _columns(db)
+    now, before = figures(db, p, cols), figures(db, p.previous(), cols)
     change = {k: round(now[k] - before[k], 4) for k in KEYS}
     return {"month": str(p.month), "as_of": p.as_of.date().isoformat(),
             "previous_month": str(p.previous().month), "now": now, "before": before,

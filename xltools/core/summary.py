@@ -225,7 +225,8 @@ def _customer_lists(db, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) 
                                        _t(lang, "无跟进天数", "Days idle")],
                              [[names[r] or ids[r], owners[r],
                                None if pd.isna(last[r]) else last[r].date(),
-                               None if pd.isna(idle[r]) else int(idle[r])] for r in order], order)
+                               None if pd.isna(idle[r]) else int(idle[r])]
+                              for r in order[:LIST_LIMIT]], order)
     data["dormant"] = int(dormant.sum())
 
     order = nxt[due].sort_values(kind="stable").index
@@ -233,20 +234,21 @@ def _customer_lists(db, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) 
                          header + [_t(lang, "下次跟进", "Next follow-up"), _t(lang, "状态", "Status")],
                          [[names[r] or ids[r], owners[r], nxt[r].date(),
                            _t(lang, "逾期", "overdue") if nxt[r] < today_ts else _t(lang, "本周", "this week")]
-                          for r in order], order)
+                          for r in order[:LIST_LIMIT]], order)
     data["overdue"] = int((due & (nxt < today_ts)).sum())
     data["due_this_week"] = int((due & (nxt >= today_ts)).sum())
     return [dormant_block, due_block]
 
 
-def _listing(db, title: str, header: list[str], body: list[list], rows) -> Block:
+def _listing(db, title: str, header: list[str], shown: list[list], rows) -> Block:
+    """The first :data:`LIST_LIMIT` of ``rows`` (``shown``: their cells), titled with the count."""
     lang = db.lang
-    shown = body[:LIST_LIMIT]
+    total = len(rows)
     links = {i: db.cell_ref("Customers", int(row), "CustomerID")
-             for i, row in enumerate(list(rows)[:LIST_LIMIT])}
+             for i, row in enumerate(list(rows[:LIST_LIMIT]))}
     note = ""
-    if len(body) > LIST_LIMIT:
-        note = _t(lang, f"……另有 {len(body) - LIST_LIMIT} 位,见“待办”表",
-                  f"... {len(body) - LIST_LIMIT} more: see the To-do sheet")
-    return Block(f"{title}:{len(body)}" if lang == "zh" else f"{title}: {len(body)}", header, shown,
+    if total > LIST_LIMIT:
+        note = _t(lang, f"……另有 {total - LIST_LIMIT} 位,见“待办”表",
+                  f"... {total - LIST_LIMIT} more: see the To-do sheet")
+    return Block(f"{title}:{total}" if lang == "zh" else f"{title}: {total}", header, shown,
                  {3: COUNT}, links=links, note=note)
