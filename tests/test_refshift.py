@@ -57,3 +57,11 @@ def test_text_structured_refs_functions_and_other_books_stay():
 
 def test_sqref_drops_deleted_areas():
     assert shift_sqref("B2:B314 B5 V2:V9", DELETE) == "B2:B311 V2:V9"
+
+
+def test_links_follow_their_cell_and_a_deleted_target_is_left_alone():
+    data = ('<hyperlinks><hyperlink ref="B1" location="\'客户基础信息\'!A10"/>'
+            '<hyperlink ref="B2" location="客户基础信息!A5"/></hyperlinks>').encode()
+    out = bookrefs.shift_part(data, "报表", [DELETE]).decode()
+    assert 'location="\'客户基础信息\'!A7"' in out
+    assert 'location="客户基础信息!A5"' in out

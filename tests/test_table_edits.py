@@ -267,3 +267,48 @@ def test_tag_dedupe_and_monthly_leave_what_the_team_added_intact(tmp_path, libre
     assert chart_refs(book) == [f"'{SHEET}'!T1", f"'{SHEET}'!$T$2:$T${last}"]
     assert all(ws.cell(r, WECHAT).value == f"wx{r:03d}" for r in range(2, last + 1))
     assert "回访" in ws["B5"].comment.text
+
+
+def test_another_table_in_the_way_is_refused_before_writing(tmp_path):
+    book = tmp_path / "book.xlsx"
+    where = enriched_book(book, total_row=True)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[SHEET]
+    top = where["totals"] + 6
+    ws[f"AB{top}"], ws[f"AC{top}"], ws[f"AD{top}"] = "甲", "乙", "丙"
+    ws[f"AB{top + 1}"], ws[f"AC{top + 1}"], ws[f"AD{top + 1}"] = 1, 2, 3
+    ws.add_table(Table(displayName="tblBelow", ref=f"AB{top}:AD{top + 1}"))
+    wb.save(book)
+    source = tmp_path / "leads.csv"
+    source.write_text("客户名称,联系电话\n广州市蓝海信息科技有限公司,13920010001\n",
+                      encoding="utf-8-sig")
+    data = book.read_bytes()
+    code, _, err = cli("import", book, source)
+    assert code == 2
+    assert "tblBelow" in err and f"AB{top}:AD{top + 1}" in err
+    assert book.read_bytes() == data
+
+
+def test_a_link_to_a_customer_follows_its_row(tmp_path):
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    book = tmp_path / "book.xlsx"
+    where = enriched_book(book, total_row=False)
+    wb = openpyxl.load_workbook(book)
+    rep = wb[REPORT]
+    rep["B1"] = "→ 最后一位客户"
+    rep["B1"].hyperlink = Hyperlink(ref="B1", location=f"'{SHEET}'!A{where['last']}")
+    wb.save(book)
+    last_id = where["ids"][where["last"]]
+    cli("dedupe", book)
+    approve_all(book)
+    code, out, _ = cli("merge", book)
+    assert code == 0
+    location = openpyxl.load_workbook(book)[REPORT]["B1"].hyperlink.location
+    gone = sum(len(m["merged"]) for m in out["merged"])
+    if last_id in {c for m in out["merged"] for c in m["merged"]}:
+        assert location == f"'{SHEET}'!A{where['last']}"      # a link is never made #REF!
+    else:
+        row = int(re.search(r"(\d+)$", location).group(1))
+        assert openpyxl.load_workbook(book)[SHEET][f"A{row}"].value == last_id
+        assert row == where["last"] - gone

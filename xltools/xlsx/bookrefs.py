@@ -72,11 +72,18 @@ def shift_part(data: bytes, host: str | None, moves: list[RowMove]) -> bytes:
 
     data = _FORMULA.sub(formula, data)
     if b"location=" in data:
-        data = _LOCATION.sub(lambda m: m.group(1) + _shift_text(m.group(2), None, moves, True)
+        data = _LOCATION.sub(lambda m: m.group(1) + _shift_link(m.group(2), moves)
                              + m.group(3), data)
     if b"worksheetSource" in data:
         data = _PIVOT_SOURCE.sub(lambda m: _shift_pivot(m.group(0), moves), data)
     return data
+
+
+def _shift_link(raw: bytes, moves: list[RowMove]) -> bytes:
+    """A link's target follows its cell; a link to a deleted cell is left as it was (Excel never
+    writes #REF! into a link, it leaves links alone)."""
+    new = _shift_text(raw, None, moves, True)
+    return raw if b"#REF!" in new else new
 
 
 def _shift_ref(ref: bytes, host: str | None, moves: list[RowMove]) -> bytes:
