@@ -98,3 +98,15 @@ def test_dry_run_writes_no_calendar(book, tmp_path):
     code, out, _ = cli("remind", book, "-o", tmp_path / "x", "--dry-run")
     assert code == 0 and out["calendars"] and not (tmp_path / "x").exists()
     assert book.read_bytes() == before
+
+
+def test_control_characters_and_odd_owner_names_still_give_valid_calendars():
+    from xltools.reminders import file_name, owner_calendar
+    items = pd.DataFrame([{"id": "C1", "row": 2, "name": "响铃\x07公司\ud800", "contact": "李\x00",
+                           "phone": "138****0000", "due": pd.Timestamp("2026-12-01"), "overdue": True,
+                           "next_step": "报价\x0b确认", "last_time": pd.NaT, "last_content": ""}])
+    data = owner_calendar("张\x07三", items, dt.date(2026, 12, 3), "zh")
+    event = vobject.readOne(data.decode("utf-8")).vevent
+    assert event.summary.value == "【逾期】跟进:响铃公司"
+    assert file_name("../x/y") == "_x_y.ics" and file_name("CON") == "_CON.ics"
+    assert file_name("张\x07三") == "张三.ics"

@@ -21,6 +21,15 @@ AT = dt.time(9, 0)
 LENGTH = dt.timedelta(minutes=30)
 ALARM = dt.timedelta(minutes=15)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+
+
+def _clean(text) -> str:
+    """Text a calendar can carry: no control characters or lone surrogates (a pasted bell or a
+    broken emoji in a customer name must not stop everyone's reminders)."""
+    return _NOT_TEXT.sub("", str(text or ""))
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -37,10 +46,13 @@ def owner_calendar(owner: str, items: pd.DataFrame, today: dt.date, lang: str,
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    owner = _clean(owner)
     cal.add("x-wr-calname", _t(lang, f"客户跟进 · {owner}", f"Customer follow-ups · {owner}"))
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     seen: set[str] = set()
-    for r in items.itertuples():
+    for r in items.assign(**{k: items[k].map(_clean) for k in
+                             ("id", "name", "contact", "phone", "next_step", "last_content")}
+                          ).itertuples():
         uid = f"{r.id or 'row' + str(r.row)}-followup@xltools"
         if uid in seen:                 # a customer ID typed twice: still two events
             uid = f"{r.id}-{r.row}-followup@xltools"
@@ -84,7 +96,9 @@ def owner_calendar(owner: str, items: pd.DataFrame, today: dt.date, lang: str,
 
 def file_name(owner: str) -> str:
     """A file name for ``owner``'s calendar that every file system accepts."""
-    name = _UNSAFE.sub("_", owner).strip(" .") or "owner"
+    name = _UNSAFE.sub("_", _clean(owner)).strip(" .") or "owner"
+    if name.lower() in _RESERVED:           # a file Windows cannot create
+        name = "_" + name
     return f"{name}.ics"
 
 
