@@ -185,12 +185,29 @@ def as_text(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.map(_number_text).astype(object)
     values = series.astype(object)
+    folded = _fold_text_arrow(values)
+    if folded is not None:
+        return folded
     not_str = ~values.map(lambda v: isinstance(v, str)).astype(bool)
     if not_str.any():
         values = values.copy()
         values[not_str] = values[not_str].map(_number_text)
     text = values.astype("string").fillna("").str.normalize("NFKC")
     return text.str.strip().astype(object)
+
+
+def _fold_text_arrow(values: pd.Series) -> pd.Series | None:
+    """:func:`as_text` for a column of text and blanks in Arrow's compute kernels (NFKC and trim
+    in C++: the ID and name columns of a big book are folded many times a run); None when the
+    column holds anything else (numbers, dates), which the general path handles."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    try:
+        arr = pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC")).fill_null("")
+    return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
 
 
 def _number_text(value) -> str:
