@@ -190,8 +190,11 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
         lang_value = pkg.defined_name(layout.LANG_NAME)
         # A stray cell far below or right of the tables must not make calamine allocate the
         # whole sheet (its <dimension> may be out of date: the cells are scanned).
+        # Only the sheets this load reads are scanned (a monthly step that wrote Tags does not
+        # scan 500,000 follow-ups again).
+        kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
         needed: dict[str, tuple[int, int]] = {}
-        for info in [*found.values(), lists_info]:
+        for info in [*(i for k, i in found.items() if k not in kept), lists_info]:
             if info is not None:
                 last_col, last_row = split_ref(info.ref)[1]
                 row, col = needed.get(info.sheet.part, (0, 0))
@@ -207,7 +210,6 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
     columns = _column_reader(source)
     issues: list[Issue] = []
     try:
-        kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
         issues += [i for i in (reuse.load_issues if reuse else []) if i.table in kept]
         tables = {t.key: reuse.tables[t.key] if t.key in kept else
                   read_table(t, found[t.key], grids, issues, columns)
