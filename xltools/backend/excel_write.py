@@ -319,6 +319,12 @@ class Writer:
             for (r, c), style in rb.styles.items():
                 self._style(sheet.range((r, c)), style)
             self._page(sheet, rb.page)
+            try:
+                for r, points in rb.heights.items():
+                    if points != 15:          # Excel's own default row height
+                        sheet.range((r, 1)).row_height = points
+            except Exception:
+                log.debug("row heights of %s not set", sheet.name, exc_info=True)
             for dd in rb.dropdowns:
                 self._dropdown(sheet, dd)
             for spec in rb.charts:
@@ -341,6 +347,11 @@ class Writer:
         (COM/AppleScript object; best effort: a platform without it keeps Excel's defaults)."""
         if not page:
             return
+        try:
+            for ref in page.get("merges", ()):
+                sheet.range(ref).merge()
+        except Exception:
+            log.debug("cells of %s not merged", sheet.name, exc_info=True)
         try:
             setup = sheet.api.PageSetup
             setup.Orientation = 2 if page.get("orientation") == "landscape" else 1
