@@ -87,3 +87,26 @@ def test_monthly_reports_the_broken_rules_and_runs_every_step(book):
     assert {rid for rid in HOSTILE if any(rid in i["message_en"] for i in rule_issues)} == set(HOSTILE)
     report = (book.parent / doc["report"].split("/")[-1]).read_text(encoding="utf-8")
     assert "R-DEEP" in report
+
+
+def test_monthly_reports_a_step_that_fails_and_goes_on(book, monkeypatch):
+    """Any step that cannot run (here pool meets an error nobody foresaw) is reported; the steps
+    after it still run and the batch is still swapped in."""
+    import dataclasses
+
+    from xltools.catalog import get
+    from xltools.registry import REGISTRY
+
+    def broken(db, ctx, **params):
+        raise OverflowError("date value out of range")
+
+    get("pool")
+    monkeypatch.setitem(REGISTRY, "pool", dataclasses.replace(REGISTRY["pool"], func=broken))
+    result = run("monthly", book, "--json", "--lang", "en")
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)["books"][0]
+    from xltools.monthly import STEPS
+    assert [s["op"] for s in doc["steps"]] == [op for op, _ in STEPS]
+    failed = [i for i in doc["issues"] if i["check"] == "step"]
+    assert len(failed) == 1 and "did not run" in failed[0]["message_en"]
+    assert "OverflowError" in failed[0]["message_en"]

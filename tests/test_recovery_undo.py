@@ -140,7 +140,9 @@ def test_mode_and_owner_survive_a_write_and_backups_are_private(book):
         assert stat.S_IMODE(snap.stat().st_mode) == 0o600, snap
         assert snap.stat().st_uid == 4321         # the book's owner may read their backups
     assert stat.S_IMODE(snaps[0].parent.stat().st_mode) == 0o700
-    no_strays(book.parent)
+    vault = book.with_name(book.name + ".vault")          # the raw values mask took out
+    assert vault.exists() and stat.S_IMODE(vault.stat().st_mode) == 0o600
+    no_strays(book.parent)                                # no lock file left either
 
 
 def test_a_read_only_book_is_refused(book):
