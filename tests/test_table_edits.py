@@ -312,3 +312,23 @@ def test_a_link_to_a_customer_follows_its_row(tmp_path):
         row = int(re.search(r"(\d+)$", location).group(1))
         assert openpyxl.load_workbook(book)[SHEET][f"A{row}"].value == last_id
         assert row == where["last"] - gone
+
+
+def test_a_rebuilt_tool_table_keeps_what_lies_beside_and_below_it(tmp_path):
+    """validate rewrites tblIssues: a note beside it stays in its row, a line below moves down."""
+    book = tmp_path / "book.xlsx"
+    demo_book(book, customers=40)
+    wb = openpyxl.load_workbook(book)
+    ws = next(w for w in wb if "tblIssues" in w.tables)
+    name = ws.title
+    ws["K2"], ws["K3"] = "我的备注", "=1+1"
+    ws["A5"] = "表格下方的说明"
+    wb.save(book)
+    code, out, _ = cli("validate", book)
+    assert code in (0, 1)
+    ws = openpyxl.load_workbook(book)[name]
+    last = int(ws.tables["tblIssues"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    assert last > 5
+    assert (ws["K2"].value, ws["K3"].value) == ("我的备注", "=1+1")
+    below = [r for r in range(last + 1, last + 10) if ws[f"A{r}"].value == "表格下方的说明"]
+    assert below, "the line below the table was written over"

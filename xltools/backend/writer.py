@@ -24,7 +24,14 @@ from ..xlsx import worksheet as ws
 from ..xlsx.cells import cell_xml, kind_of, plain
 from ..xlsx.package import Package, TableInfo, q
 from ..xlsx.parts import PartStore
-from ..xlsx.bandmove import UnsafeTableEdit, check_move, move_cells, move_meta
+from ..xlsx.bandmove import (
+    UnsafeTableEdit,
+    check_move,
+    move_cells,
+    move_meta,
+    put_band,
+    reaches_beside,
+)
 from ..xlsx.refshift import RowMove, shift_area
 from ..xlsx.refs import col_letter, make_cell, make_ref, split_ref
 from ..xlsx.sheetxml import SheetXml
@@ -345,8 +352,16 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         sheet = self.sheet(loc.sheet_part)
         first = loc.header_row + 1
         styles = self._base_styles(sheet, first, loc.columns)
+        beyond = first + max(1, len(rep.rows)) - 1 - loc.last_row
+        if beyond > 0 and not self._free_below(loc, beyond):
+            self.insert_rows(loc, beyond)       # what lies below moves down, as in Excel
+        # cells beside the table (a team's own table to the right) stay in their rows
+        beside = reaches_beside(sheet, loc.first_col, loc.last_col)
         for row in range(first, loc.last_row + 1):
-            sheet.clear_row(row)
+            if beside:
+                put_band(sheet, row, loc.first_col, loc.last_col, "")
+            else:
+                sheet.clear_row(row)
         by_col = {c: k for k, c in loc.positions.items()}
         links: dict[str, tuple[str, str]] = {}
         columns = [(c, by_col.get(c), col_letter(c), f' s="{styles[c]}"' if styles[c] else "")
@@ -364,9 +379,13 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                     cells.append(f'<c r="{letter}{row}"{s_attr}/>')
                     continue
                 cells.append(self.value_xml(f"{letter}{row}", value, styles[c], loc.sheet_name))
-            sheet.put_row(row, "".join(cells))
+            if beside:
+                put_band(sheet, row, loc.first_col, loc.last_col, "".join(cells))
+            else:
+                sheet.put_row(row, "".join(cells))
         old_last = loc.last_row
-        dropped = ws.set_hyperlinks(sheet.meta, links, lambda ref: _in_rows(ref, first, old_last))
+        dropped = ws.set_hyperlinks(sheet.meta, links, lambda ref: _in_rows(ref, first, old_last)
+                                    and (not beside or _in_cols(ref, loc.first_col, loc.last_col)))
         self.parts.remove_rels(loc.sheet_part, dropped)
         self.resize(loc, first + max(1, len(rep.rows)) - 1)
         self.counts["replaced"] += len(rep.rows)

@@ -132,6 +132,28 @@ def _join_row(head: bytes | None, row: int, cells: list[tuple[int, bytes]],
     return head + b"".join(x for _, x in cells) + b"</" + prefix + b"row>"
 
 
+def reaches_beside(sheet: SheetXml, first_col: int, last_col: int) -> bool:
+    """Whether the sheet's used range (its <dimension>) goes beyond columns first..last."""
+    dim = sheet.find("dimension")
+    try:
+        (c1, _), (c2, _) = split_ref((dim.get("ref") if dim is not None else "") or "A1")
+    except ValueError:
+        return True
+    return c1 < first_col or c2 > last_col
+
+
+def put_band(sheet: SheetXml, row: int, first_col: int, last_col: int, cells_xml: str) -> None:
+    """Replace the cells of columns first..last in ``row``; cells beside them stay."""
+    head, cells, _ = _split_row(sheet.row_xml(row))
+    kept = [(c, x) for c, x in cells if not first_col <= c <= last_col]
+    p = sheet.prefix.decode()
+    if p:
+        cells_xml = re.sub(r"<(/?)(c|v|is|t|f)\b", rf"<\1{p}\2", cells_xml)
+    _, new, _ = _split_row(b"<row>" + cells_xml.encode("utf-8") + b"</row>")
+    sheet.set_row_xml(row, _join_row(head, row, sorted(kept + new, key=lambda cx: cx[0]),
+                                     sheet.prefix))
+
+
 # ---------------------------------------------------------------------------- sheet metadata
 
 def move_meta(meta: etree._Element, move: RowMove) -> None:
