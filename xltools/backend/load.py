@@ -1,10 +1,11 @@
 """Read a workbook file into a :class:`~xltools.db.CustomerDB`, fast.
 
 The package model (:mod:`xltools.xlsx.package`) says where each managed table is (its sheet and
-``ref``, found by table name); python-calamine reads the cell values of just the sheets that hold
-them (DESIGN.md: calamine reads a 34 MB book several times faster than openpyxl); each table is
-cut out of its sheet's grid by its ref, headers are matched to schema keys by zh label, en label
-or key, and every column is coerced by its type (:mod:`xltools.backend.coerce`).
+``ref``, found by table name); fastexcel reads each table's block of cells as Arrow columns
+(:mod:`xltools.backend.columnar`), headers are matched to schema keys by zh label, en label or
+key, and every column is converted once for its type (a date column of dates stays datetime64).
+python-calamine, cell by cell (:class:`SheetGrids`, :mod:`xltools.backend.coerce`), reads the
+Lists sheet and any table fastexcel cannot cut the way its ref says; both give the same frames.
 """
 
 from __future__ import annotations
