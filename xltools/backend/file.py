@@ -34,6 +34,10 @@ from .writer import BookWriter
 class FileBackend:
     """A workbook file (.xlsx/.xlsm) as the team's database."""
 
+    # mask and validate may look at the whole package on disk (the Query sheet, formula caches):
+    # it is the book itself here, not a stale copy of a workbook open in Excel
+    package_on_disk = True
+
     def __init__(self, path: str | Path, command: str = "", schema: Schema | None = None, *,
                  backups: bool = True):
         """``backups=False`` skips the per-apply backup: for a working copy that the caller

@@ -101,10 +101,10 @@ def mask(db, ctx, discard_raw: bool = False, skip_without_key: bool = False):
     if new is not None:
         result.changes.appends.append(salt_append(new, db.lang))
     outside = 0
-    if db.path is not None and Path(db.path).suffix.lower() in (".xlsx", ".xlsm") \
-            and Path(db.path).exists():
+    on_disk = Path(ctx.backend.path) if getattr(ctx.backend, "package_on_disk", False) else None
+    if on_disk is not None and on_disk.suffix.lower() in (".xlsx", ".xlsm") and on_disk.exists():
         from ..backend.privacy_pass import raw_outside_tables
-        outside = raw_outside_tables(Path(db.path), db.schema).total
+        outside = raw_outside_tables(on_disk, db.schema).total
     result.changes.scrub_package = bool(outside or result.changes.updates)
     result.changes.purge_backups = not dry_run
     if outside and not result.changes.updates:   # (else the count includes the cells updated)

@@ -61,22 +61,22 @@ def validate(db, ctx, no_mark: bool = False, check=None):
         raise
     except ValueError as err:  # an unknown check name or level in --check
         raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
-    if (config or {}).get("unmasked") != "off":
-        count_raw_outside_tables(db, result)
+    if (config or {}).get("unmasked") != "off" and getattr(ctx.backend, "package_on_disk", False):
+        count_raw_outside_tables(db, result, ctx.backend.path)
     return result
 
 
-def count_raw_outside_tables(db, result) -> None:
+def count_raw_outside_tables(db, result, path) -> None:
     """Raw personal data the tables do not hold (the Query sheet, cached formula results, notes,
     strings left in the file): one warning per kind of place, with the count (``mask`` masks them)."""
     from pathlib import Path
 
-    if db.path is None or Path(db.path).suffix.lower() not in (".xlsx", ".xlsm") \
-            or not Path(db.path).exists():
+    path = Path(path)     # the backend's file (a batch's working copy), not necessarily db.path
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
         return
     from ..backend.privacy_pass import raw_outside_tables
 
-    found = raw_outside_tables(Path(db.path), db.schema)
+    found = raw_outside_tables(path, db.schema)
     if any(i.check == "unmasked" for i in result.issues):
         found.strings = 0   # the shared strings hold the table cells' text too: counted above
     places = {"strings": ("工作簿的共享文本(无单元格引用或在表格之外)",
