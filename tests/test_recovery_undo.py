@@ -140,9 +140,16 @@ def test_mode_and_owner_survive_a_write_and_backups_are_private(book):
         assert stat.S_IMODE(snap.stat().st_mode) == 0o600, snap
         assert snap.stat().st_uid == 4321         # the book's owner may read their backups
     assert stat.S_IMODE(snaps[0].parent.stat().st_mode) == 0o700
-    vault = book.with_name(book.name + ".vault")          # the raw values mask took out
-    assert vault.exists() and stat.S_IMODE(vault.stat().st_mode) == 0o600
     no_strays(book.parent)                                # no lock file left either
+
+
+def test_the_vault_of_raw_values_is_private(book):
+    from xltools.vault import Vault, vault_path
+    vault = Vault.open(vault_path(book), b"secret")
+    vault.add("Customers", "C20240315001", "ContactPhone", "13812345678")
+    vault.save()
+    assert stat.S_IMODE(vault_path(book).stat().st_mode) == 0o600
+    no_strays(book.parent)
 
 
 def test_a_read_only_book_is_refused(book):
