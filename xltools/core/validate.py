@@ -117,6 +117,7 @@ def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> l
     issues: list[Issue] = []
     companies = _company_rows(db) if "Customers" in db.tables else set()
     kinds = _mask_kinds(db.schema)
+    scrubbed: dict[str, str] = {}   # a legacy book repeats its wrong values a hundred thousand times
     for table, column, check, value, row in cases.itertuples(index=False, name=None):
         rule = by_name.get(check)
         if rule is None:  # pandera's own failure (e.g. a column it could not read)
@@ -127,7 +128,9 @@ def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> l
         shown = (_shown(db, table, column, row, value, companies) if (table, column) in kinds
                  else _plain(value))
         if isinstance(shown, str) and (table, column) not in kinds:
-            shown = privacy.scrub(shown)   # personal data typed inside text (Remarks ...)
+            if shown not in scrubbed:   # personal data typed inside text (Remarks ...)
+                scrubbed[shown] = privacy.scrub(shown)
+            shown = scrubbed[shown]
         issues.append(Issue(table, _int(row), column, shown, rule.check, level[rule.check], zh, en))
     return issues
 
