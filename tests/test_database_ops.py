@@ -79,6 +79,25 @@ def scrub(value):
     return value
 
 
+def without_package_checks(payload: dict) -> dict:
+    """The payload without the issues about the workbook file's own package (raw text left in
+    its shared strings, notes, formula caches): a database has no such places."""
+    found = [i for i in payload.get("issues", []) if i.get("table") == "Workbook"]
+    if not found:
+        return payload
+    out = {k: v for k, v in payload.items() if k != "raw_outside_tables"}
+    out["issues"] = [i for i in payload["issues"] if i.get("table") != "Workbook"]
+    for key in ("open_problems", "counts"):
+        if isinstance(out.get(key), dict):
+            counts = dict(out[key])
+            for issue in found:
+                name = "warnings" if "warnings" in counts else "warning"
+                if issue["severity"] == "warning" and name in counts:
+                    counts[name] -= 1
+            out[key] = counts
+    return out
+
+
 def tables(target: str) -> dict[str, pd.DataFrame]:
     """Every table as loaded through the target's backend, in row order, the log's times out."""
     db = open_backend(target).load()
@@ -103,12 +122,18 @@ def test_same_results_on_every_backend(args, demo_book, tmp_path, monkeypatch, r
         code, payload = run([args[0], target, *args[1:]])
         outcomes[kind] = (code, scrub(payload), tables(target))
     code, payload, frames = outcomes["file"]
+    payload = without_package_checks(payload)
     assert code in (0, 1), payload
     if args[0] in ("validate", "monthly"):
         assert payload["issues"], "the demo book has planted problems"
     for kind in ("sqlite", "postgresql"):
         other_code, other_payload, other_frames = outcomes[kind]
         assert other_code == code, (kind, other_payload)
+        mine = [json.dumps(i, sort_keys=True, ensure_ascii=False)
+                for i in other_payload.get("issues", [])]
+        theirs = [json.dumps(i, sort_keys=True, ensure_ascii=False)
+                  for i in payload.get("issues", [])]
+        assert mine == theirs, (kind, set(mine) ^ set(theirs))
         assert other_payload == payload, kind
         for key, df in frames.items():
             pd.testing.assert_frame_equal(other_frames[key], df, obj=f"{kind} {key}")

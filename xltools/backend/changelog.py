@@ -11,6 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from ..changes import Changeset
 from ..core import privacy
 from ..core.mask import OLD_DISCARDED, OLD_IN_VAULT
@@ -23,6 +26,9 @@ _PLACEHOLDERS = {OLD_IN_VAULT, OLD_DISCARDED}
 def _logged(value: Any, kind: str | None) -> Any:
     if is_blank(value):
         return ""
+    if isinstance(value, np.datetime64):  # a cell of a datetime64 column, as routines see it
+        stamp = pd.Timestamp(value)
+        value = stamp.date() if stamp == stamp.normalize() else stamp.to_pydatetime()
     if kind and isinstance(value, (str, int, float)) and value not in _PLACEHOLDERS:
         return privacy.mask_value(kind, value)
     if hasattr(value, "isoformat"):

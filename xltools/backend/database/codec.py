@@ -20,6 +20,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ...core.normalize import is_blank
@@ -71,6 +72,8 @@ def encoder(col_type: str | None) -> Callable[[Any], tuple[Any, Any]]:
     enc = _ENCODERS.get(col_type or "text", _text)
 
     def encode(value: Any) -> tuple[Any, Any]:
+        if isinstance(value, np.datetime64):  # a cell of a datetime64 column
+            value = pd.Timestamp(value)
         return _MISSING if is_blank(value) else enc(value)
 
     return encode

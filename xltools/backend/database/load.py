@@ -8,12 +8,14 @@ None. The row versions read with it are kept on the :class:`~xltools.db.TableFra
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
 from ...changes import Issue
+from ...core.values import map_distinct
 from ...db import CustomerDB, TableFrame
 from ...schema import Schema
 from ...schema import Table as SchemaTable
@@ -28,23 +30,35 @@ def read_meta(conn: Connection, md) -> dict[str, str]:
                                                  md.tables[META].c.value))}
 
 
+def fetch_all(conn: Connection, stmt) -> list[tuple]:
+    """Every row of a parameterless SELECT as plain tuples. On PostgreSQL straight from psycopg,
+    which already gives dates, numbers and parsed JSON (SQLAlchemy's Row objects cost a third
+    of a 600,000-row load); SQLite needs SQLAlchemy's conversions (it stores dates as text)."""
+    if conn.dialect.name != "postgresql":
+        return conn.execute(stmt).all()
+    with conn.connection.dbapi_connection.cursor() as cur:
+        cur.execute(str(stmt.compile(dialect=conn.dialect)))
+        return cur.fetchall()
+
+
 def read_table(conn: Connection, md, table: SchemaTable, lang: str,
-               issues: list[Issue], where=None) -> TableFrame:
-    """One table, every row in ``row_id`` order (``where``: a filter on the SQL table)."""
+               issues: list[Issue]) -> TableFrame:
+    """One table, every row in ``row_id`` order."""
     names = column_names(table)
     sql = md.tables[sql_table_name(table)]
-    stmt = select(sql.c[ROW_ID], sql.c[ROW_VERSION], *(sql.c[names[k]] for k in table.keys),
-                  sql.c[OTHER]).order_by(sql.c[ROW_ID])
-    if where is not None:
-        stmt = stmt.where(where)
-    rows = conn.execute(stmt).all()
+    rows = fetch_all(conn, select(sql.c[ROW_ID], sql.c[ROW_VERSION],
+                                  *(sql.c[names[k]] for k in table.keys),
+                                  sql.c[OTHER]).order_by(sql.c[ROW_ID]))
     codec = RowCodec(table, names)
     columns = list(zip(*rows)) or [()] * (len(table.keys) + 3)
     index = list(columns[0])
     data: dict[str, list[Any]] = {}
     for pos, key in enumerate(table.keys, start=2):
-        data[key] = _decoded(list(columns[pos]), codec.types[key])
+        values = list(columns[pos])
+        data[key] = [None if v is None else float(v) for v in values] \
+            if codec.types[key] == "number" else values
     extra: list[str] = []
+    unreadable: set[str] = set()
     other_pos = len(table.keys) + 2
     for i, r in enumerate(rows):
         other = r[other_pos]
@@ -58,7 +72,10 @@ def read_table(conn: Connection, md, table: SchemaTable, lang: str,
             data[key][i] = value
             if key in codec.types and _unreadable_kind(codec.types[key], value):
                 issues.append(_unreadable(table, lang, key, index[i], value))
-    df = pd.DataFrame(data, index=pd.Index(index, dtype="int64"), dtype=object)
+                unreadable.add(key)
+    rows_index = pd.Index(index, dtype="int64")
+    df = pd.DataFrame({key: _column(values, codec.types.get(key), key in unreadable, rows_index)
+                       for key, values in data.items()}, index=rows_index)
     df = df[table.keys + extra]
     letters = {k: col_letter(p) for p, k in enumerate(table.keys + extra, start=1)}
     tf = TableFrame(key=table.key, table_name=table.table_name, sheet=table.title(lang),
@@ -69,15 +86,17 @@ def read_table(conn: Connection, md, table: SchemaTable, lang: str,
     return tf
 
 
-def _decoded(values: list, col_type: str) -> list:
-    """SQL values as the file loader gives them: dates as Timestamps (converted in bulk);
-    numbers and text come back from the driver as they are."""
-    if col_type in ("date", "datetime") and values:
-        stamps = pd.to_datetime(pd.Series(values, dtype=object))
-        return stamps.astype(object).where(stamps.notna(), None).tolist()
-    if col_type == "number":
-        return [None if v is None else float(v) for v in values]
-    return values
+def _column(values: list, col_type: str | None, unreadable: bool, index: pd.Index) -> pd.Series:
+    """One column as the file loader gives it: a date column whose every cell is a date as
+    datetime64 (NaT for blanks); one with a value kept as typed as objects, its dates as
+    Timestamps (made once per distinct date: they repeat a lot); everything else as objects."""
+    if col_type in ("date", "datetime"):
+        if not unreadable:
+            stamps = pd.to_datetime(pd.Series(values, index=index, dtype=object), errors="coerce")
+            return stamps.astype("datetime64[ns]")
+        values = map_distinct(pd.Series(values, dtype=object),
+                              lambda v: pd.Timestamp(v) if isinstance(v, dt.date) else v)
+    return pd.Series(values, index=index, dtype=object)
 
 
 def _unreadable_kind(col_type: str, value: Any) -> bool:
