@@ -306,3 +306,19 @@ def test_team_mode_with_the_database_as_hub(demo_book, url, tmp_path):
     assert result.exit_code in (0, 1), result.output
     after = DatabaseBackend(url).load().customers
     assert list(after.loc[after["CustomerID"] == cid, "Remarks"]) == ["客户改约下周"]
+
+
+def test_password_from_pgpass(pg_url, pg_cluster, tmp_path, monkeypatch):
+    """libpq's ~/.pgpass (here through PGPASSFILE) is the other place a password may live;
+    without one the command fails with one line, no traceback."""
+    init(pg_url)
+    monkeypatch.delenv("PGPASSWORD")
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{pg_cluster.port}:*:xlt_admin:{ADMIN_PASSWORD}\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    assert DatabaseBackend(pg_url).load().customers.empty
+    passfile.write_text("")
+    result = CliRunner().invoke(main, ["validate", pg_url])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "xltools:" in result.stderr
