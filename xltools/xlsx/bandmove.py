@@ -17,7 +17,7 @@ from lxml import etree
 
 from ..errors import XlToolsError
 from .package import q
-from .refs import col_index, make_cell, split_ref
+from .refs import col_index, col_letter, make_cell, split_ref
 from .refshift import RowMove, shift_area, shift_sqref
 from .sharedf import unshare_from
 from .sheetxml import SheetXml
@@ -28,6 +28,7 @@ _CELL_COL = re.compile(rb'^<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
 _ROW_HEAD = re.compile(rb"^<(?:[\w.-]+:)?row\b[^>]*?(/?)>")
 _ROW_R = re.compile(rb'\br="\d+"')
 _SPANS = re.compile(rb'\s+spans="[^"]*"')
+_CELL_LETTERS = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})\d+"')
 
 
 class UnsafeTableEdit(XlToolsError):
@@ -73,10 +74,10 @@ def move_cells(sheet: SheetXml, move: RowMove) -> None:
     """Move the band's cells of ``sheet`` (rows from ``move.first_row`` down)."""
     unshare_from(sheet, move.first_row)
     rows = [r for r in sheet.row_numbers() if r >= move.first_row]
-    split = {r: _split_row(sheet.row_xml(r)) for r in rows}
-    if move.gone and all(move.covers(c, c) for _, cells, _ in split.values() for c, _ in cells):
+    if move.gone and not _beside(sheet, rows, move):
         sheet.remove_rows(list(move.gone))       # nothing beside the band: whole rows move
         return
+    split = {r: _split_row(sheet.row_xml(r)) for r in rows}
     heads = {r: head for r, (head, _, _) in split.items()}
     staying: dict[int, list[tuple[int, bytes]]] = {}
     arriving: dict[int, list[tuple[int, bytes]]] = {}
@@ -94,6 +95,16 @@ def move_cells(sheet: SheetXml, move: RowMove) -> None:
         cells = sorted(staying.get(r, []) + arriving.get(r, []), key=lambda cx: cx[0])
         head = heads.get(r) or heads.get(source_of.get(r, -1))
         sheet.set_row_xml(r, _join_row(head, r, cells, sheet.prefix))
+
+
+def _beside(sheet: SheetXml, rows: list[int], move: RowMove) -> bool:
+    """Whether any of ``rows`` holds a cell outside the band (a cheap scan of cell addresses)."""
+    band = {col_letter(c).encode() for c in range(move.first_col, move.last_col + 1)}
+    for r in rows:
+        xml = sheet.row_xml(r)
+        if xml and not band.issuperset(_CELL_LETTERS.findall(xml)):
+            return True
+    return False
 
 
 def _split_row(xml: bytes | None) -> tuple[bytes | None, list[tuple[int, bytes]], bytes]:
