@@ -27,7 +27,7 @@ from .core.normalize import is_blank
 from .keys import book_key
 
 # A cheap test before the real patterns: an '@', or digits long enough for a phone or ID number.
-_MAYBE_PII = r"@|\d[\d\s-]{5,}\d"
+_MAYBE_PII = r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d"
 
 
 def masked_rows(db, rows: pd.DataFrame, table: str = "Customers") -> pd.DataFrame:

@@ -112,9 +112,7 @@ def text_cells(db) -> list[RawCell]:
         df = tf.df
         id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
         for column in [c for c in columns if c in df.columns]:
-            for row, value in df[column].items():
-                if is_blank(value):
-                    continue
+            for row, value in _maybe_personal(df[column]).items():
                 masked = privacy.scrub_value(value)
                 if masked is value or masked == value:
                     continue
@@ -123,6 +121,16 @@ def text_cells(db) -> list[RawCell]:
                 out.append(RawCell(key, int(row), column, "text",
                                    "" if is_blank(rid) else str(rid).strip(), raw, masked))
     return out
+
+
+def _maybe_personal(s: pd.Series) -> pd.Series:
+    """The cells worth scrubbing: text with an '@' or a long run of digits, or a big whole
+    number (a phone typed as a number). A cheap vectorised test before the real patterns."""
+    text = s[s.map(lambda v: isinstance(v, str))]
+    text = text[text.str.contains(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d", regex=True, na=False)]
+    numbers = s[s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                      and v == v and abs(v) >= 1e6)]
+    return pd.concat([text, numbers]) if len(numbers) else text
 
 
 def _masked(kind: str, value) -> str:

@@ -29,7 +29,9 @@ from lxml import etree
 from .package import MAIN_NS, q
 
 # Cheap test before the real patterns: an '@' or a run of digits long enough for a phone.
-_MAYBE = re.compile(r"@|\d[\d\s-]{6,}\d")
+_MAYBE = re.compile(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d")
+_SI_RE = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
+_T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
 _V = re.compile(rb"<v>([^<]*)</v>")
@@ -177,21 +179,31 @@ def _unmanaged_cells(root, report: Report, masker: Masker, shared: list[str]) ->
     return changed
 
 
-def _strings(root, report: Report, masker: Masker) -> bool:
-    """Mask shared strings (and comment texts): the whole text of an item, runs joined."""
+def _shared_strings(data: bytes) -> list[str]:
+    """The text of every shared string, runs joined (read with patterns, not a tree: a big
+    book has hundreds of thousands and almost none needs a change)."""
+    return [html.unescape(b"".join(_T_RE.findall(m.group(1) or b"")).decode("utf-8"))
+            for m in _SI_RE.finditer(data)]
+
+
+def _replace_text(item, text: str) -> None:
+    """Make a shared string or a note's text one plain run holding ``text``."""
+    for el in list(item):
+        item.remove(el)
+    el = etree.SubElement(item, q("t"))
+    el.text = text
+    el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _notes(root, report: Report, masker: Masker) -> bool:
+    """Mask the text of notes (comments)."""
     changed = False
-    for si in list(root.iter(q("si"), q("text"))):
-        text = "".join(el.text or "" for el in si.iter(q("t")))
-        if not _dirty(text, masker):
-            continue
-        for el in list(si):
-            si.remove(el)
-        el = etree.SubElement(si, q("t"))
-        el.text = masker.text(text)
-        el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        report.strings += si.tag == q("si")
-        report.notes += si.tag == q("text")
-        changed = True
+    for item in list(root.iter(q("text"))):
+        text = "".join(el.text or "" for el in item.iter(q("t")))
+        if _dirty(text, masker):
+            _replace_text(item, masker.text(text))
+            report.notes += 1
+            changed = True
     return changed
 
 
@@ -201,9 +213,14 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
     report = Report()
     shared: list[str] = []
     if pkg.sst_part and pkg.sst_part in parts:
-        root = parts.xml(pkg.sst_part)
-        shared = ["".join(el.text or "" for el in si.iter(q("t"))) for si in root.iter(q("si"))]
-        if _strings(root, report, masker) and apply:
+        shared = _shared_strings(parts[pkg.sst_part])
+        dirty = [i for i, text in enumerate(shared) if _dirty(text, masker)]
+        report.strings += len(dirty)
+        if dirty and apply:
+            root = parts.xml(pkg.sst_part)
+            items = root.findall(q("si"))
+            for i in dirty:
+                _replace_text(items[i], masker.text(shared[i]))
             parts.put_xml(pkg.sst_part, root)
     before = report.formulas
     for info in pkg.worksheets:
@@ -220,7 +237,7 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
         comments = pkg.comments_part(info.part)
         if comments and comments in parts:
             root = parts.xml(comments)
-            if _strings(root, report, masker) and apply:
+            if _notes(root, report, masker) and apply:
                 parts.put_xml(comments, root)
     if apply and report.formulas > before:
         _full_calc_on_load(pkg, parts)
