@@ -18,7 +18,7 @@ from . import frames
 def add_list_values(writer, additions: dict[str, list[str]]) -> int:
     """Append ``additions`` ({list key: new options}) to tblLists; return how many were added.
     Options already in the column are skipped."""
-    from .writer import Located
+    from .located import Located
 
     info = writer.pkg.table(layout.LISTS_TABLE)
     if info is None:
