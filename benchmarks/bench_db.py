@@ -104,8 +104,8 @@ def job_write_book(book: Path, url: str) -> dict:
 
 
 def _monthly(target) -> dict:
-    from xltools.cli import run_operation
     from xltools.catalog import get, operations
+    from xltools.cli import run_operation
     operations()
     op = get("monthly")
     params = {p.name: p.default for p in op.params}

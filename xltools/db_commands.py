@@ -64,7 +64,8 @@ def init_cmd(url: str, strict: bool, per_owner_access: bool, book_lang: str, lan
     Example: xltools db init sqlite:///team.db
     """
     from .backend.database import display_name, init
-    from .cli_common import done as _done, fail as _fail
+    from .cli_common import done as _done
+    from .cli_common import fail as _fail
     try:
         report = init(_check_url(url), lang=book_lang, strict=strict,
                       per_owner_access=per_owner_access)
@@ -93,7 +94,8 @@ def push_cmd(book: Path, url: str, lang: str | None, as_json: bool) -> None:
     """
     from .backend.database import DatabaseBackend, push
     from .backend.file import FileBackend
-    from .cli_common import done as _done, fail as _fail
+    from .cli_common import done as _done
+    from .cli_common import fail as _fail
     try:
         target = DatabaseBackend(_check_url(url), command="push")
         db = FileBackend(book).load()
@@ -127,7 +129,8 @@ def pull_cmd(url: str, output: Path, owner: str | None, force: bool, lang: str |
     Example: xltools db pull postgresql://alice@db.example.com/sales -o 张三.xlsx --owner 张三
     """
     from .backend.database import DatabaseBackend, pull, write_book
-    from .cli_common import done as _done, fail as _fail
+    from .cli_common import done as _done
+    from .cli_common import fail as _fail
     from .outputs import check_output
     try:
         source = DatabaseBackend(_check_url(url), command="pull")
