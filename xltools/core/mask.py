@@ -158,13 +158,15 @@ def _person_ids(db, table_key: str, column: str, today) -> pd.Series:
 
 def mask(db, key: bytes | None, *, today: datetime.date | None = None,
          vault_name: str | None = None, vault_records: dict | None = None,
-         legacy_key: bytes | None = None) -> Result:
+         legacy_key: bytes | None = None, cells: list[RawCell] | None = None,
+         texts: list[RawCell] | None = None) -> Result:
     """Mask every raw value (see the module docstring); with ``key``, write fingerprints.
 
     ``vault_name`` is the vault file the raw values went to, for the ChangeLog note; None means
     they were not kept. ``legacy_key`` (a book getting its first salt): fingerprints made with it
     are derived again under ``key`` from the raw values in ``vault_records``
     (``{table: {record: {column: [raw ...]}}}``); those no raw value matches are left and counted.
+    ``cells``/``texts``: :func:`raw_cells`/:func:`text_cells` when the caller has them already.
     """
     changes = Changeset("mask")
     issues: list[Issue] = []
@@ -172,7 +174,7 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
     note_zh = f"已脱敏,原值存入 {vault_name}" if kept else "已脱敏,原值未保留(无密钥)"
     note_en = f"masked; raw value in {vault_name}" if kept else "masked; raw value not kept (no key)"
     masked_count = fingerprints = 0
-    for cell in raw_cells(db, today):
+    for cell in raw_cells(db, today) if cells is None else cells:
         if cell.changes_value:
             changes.updates.append(CellUpdate(cell.table, cell.row, cell.column,
                                               OLD_IN_VAULT if kept else OLD_DISCARDED, cell.masked,
@@ -187,7 +189,7 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
                                                   None if is_blank(old) else old, fp,
                                                   note="指纹 / keyed fingerprint"))
                 fingerprints += 1
-    texts = text_cells(db)
+    texts = text_cells(db) if texts is None else texts
     for cell in texts:
         changes.updates.append(CellUpdate(cell.table, cell.row, cell.column, OLD_TEXT, cell.masked,
                                           note="文中个人信息已脱敏 / personal data in text masked"))

@@ -29,15 +29,17 @@ def record_key(cell) -> str:
     return cell.record_id or f"#{cell.row}"
 
 
-def store_raw_values(db, key: bytes, today=None, vault: Vault | None = None) -> str | None:
+def store_raw_values(db, key: bytes, today=None, vault: Vault | None = None, *,
+                     cells=None, texts=None) -> str | None:
     """Put every raw value about to be masked (columns and free text of data tables) into the
     vault next to the book; returns the vault's file name (None when the book has no path, e.g.
     an unsaved live workbook)."""
     if db.path is None:
         return None
     path = vault_path(db.path)
-    cells = [c for c in raw_cells(db, today) if c.changes_value]
-    cells += [c for c in text_cells(db) if db.schema.table(c.table).id_column and c.record_id
+    cells = [c for c in (raw_cells(db, today) if cells is None else cells) if c.changes_value]
+    cells += [c for c in (text_cells(db) if texts is None else texts)
+              if db.schema.table(c.table).id_column and c.record_id
               and not db.schema.table(c.table).generated]
     vault = vault or Vault.open(path, key)  # a wrong key stops here, before anything is written
     added = [vault.add(c.table, record_key(c), c.column, c.raw) for c in cells]
@@ -91,13 +93,15 @@ def mask(db, ctx, discard_raw: bool = False, skip_without_key: bool = False):
         legacy = secret if has_fingerprints(db) else None
     key = fingerprint_key(secret, salt) if secret else None
     vault_name, vault = None, None
+    cells, texts = raw_cells(db, today), text_cells(db)
     if secret and db.path is not None:
         vault_name = vault_path(db.path).name
         vault = Vault.open(vault_path(db.path), secret)  # a wrong key stops here
         if not dry_run:
-            store_raw_values(db, secret, today, vault)
+            store_raw_values(db, secret, today, vault, cells=cells, texts=texts)
     result = run_mask(db, key, today=today, vault_name=vault_name,
-                      vault_records=vault.records if vault else None, legacy_key=legacy)
+                      vault_records=vault.records if vault else None, legacy_key=legacy,
+                      cells=cells, texts=texts)
     if new is not None:
         result.changes.appends.append(salt_append(new, db.lang))
     outside = 0
