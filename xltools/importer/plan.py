@@ -13,25 +13,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 
 import pandas as pd
 
 from ..core.ids import next_ids as next_prefixed_ids
 from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
 from ..core import privacy
-from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
+from ..core.normalize import is_blank
 from ..db import CustomerDB
 from . import values as V
 from .frame import EXTRAS, ROW, SOURCE, Extracted
 from .headers import Synonyms
 from .infer import infer
+from .matching import FP_COLUMNS, KINDS, existing_matches, match_keys, within_matches
 
 TABLE = "Customers"
 REVIEW_SHEET = "ImportReview"
-PERSON, COMPANY = "个人", "企业"
-KINDS = {"ContactPhone": "phone", "CreditCode": "idcard", "Email": "email"}
-FP_COLUMNS = {"ContactPhone": "PhoneFP", "CreditCode": "CreditCodeFP", "Email": "EmailFP"}
 # Columns the book maintains itself: an incoming value is kept in Remarks, never written over them.
 OWN_COLUMNS = ("CustomerID", "PhoneFP", "CreditCodeFP", "EmailFP")
 
@@ -157,99 +154,6 @@ def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame
 
 
 # ---------------------------------------------------------------- duplicates
-
-
-def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
-    """Per incoming row: normalised phone, code, e-mail, their fingerprints, and a company's name."""
-    out = pd.DataFrame(index=df.index)
-    for col, norm in (("ContactPhone", phone_digits), ("CreditCode", credit_code), ("Email", email)):
-        vals = df[col] if col in df.columns else pd.Series(None, index=df.index, dtype=object)
-        raw = vals.map(lambda v: "" if is_blank(v) or privacy.is_masked("", v) else norm(v))
-        out[col] = raw
-        out[FP_COLUMNS[col]] = (raw.map(lambda v, k=KINDS[col]: privacy.fingerprint(k, v, key))
-                                if key else "")
-    names = df["CustomerName"] if "CustomerName" in df.columns else pd.Series("", index=df.index)
-    types = df["CustomerType"] if "CustomerType" in df.columns else pd.Series("", index=df.index)
-    out["name"] = [compact_text(n).casefold() if t != PERSON else "" for n, t in zip(names, types)]
-    return out
-
-
-_REASONS = {"ContactPhone": ("电话相同", "same phone"), "CreditCode": ("信用代码/证件号相同", "same credit code"),
-            "Email": ("邮箱相同", "same e-mail"), "name": ("名称相同", "same name")}
-
-
-def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """Incoming rows that look like a customer already in the book: columns CustomerID, reason_zh,
-    reason_en (index = incoming rows that match).
-
-    Exact evidence: the same normalised phone, credit code or e-mail (raw, or through the keyed
-    fingerprints when the book is masked), or the same company name. When the dedupe module offers
-    ``match_against(db, incoming)``, its (fuzzy) matches are added.
-    """
-    book = db.customers
-    ids = book["CustomerID"].map(lambda v: "" if is_blank(v) else str(v).strip())
-    lookup: dict[tuple[str, str], str] = {}
-    book_keys = match_keys(book, None)
-    for col in ("ContactPhone", "CreditCode", "Email", "name"):
-        for value, cid in zip(book_keys[col].tolist(), ids.tolist()):
-            if value and cid:
-                lookup.setdefault((col, value), cid)
-        fp = FP_COLUMNS.get(col)
-        if fp and fp in book.columns:
-            for value, cid in zip(book[fp].tolist(), ids.tolist()):
-                if not is_blank(value) and cid:
-                    lookup.setdefault((fp, str(value).strip()), cid)
-    fuzzy = _dedupe_matches(db, incoming, keys)
-    # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
-    exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
-    rows = {}
-    for col in exact_cols:  # in order of strength: the first match of a row is its reason
-        for probe in (col, FP_COLUMNS.get(col)):
-            if not probe or probe not in keys.columns:
-                continue
-            table = {v: cid for (p, v), cid in lookup.items() if p == probe}
-            hits = keys[probe].map(table).dropna()
-            zh, en = _REASONS[col]
-            for idx, cid in hits.items():
-                rows.setdefault(idx, (cid, zh, en))
-    for idx, match in (fuzzy or {}).items():
-        rows.setdefault(idx, match)
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
-
-
-def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame
-                    ) -> dict[object, tuple[str, str, str]] | None:
-    """The dedupe engine's matches (similar names, pinyin, codes, phones): {incoming row:
-    (CustomerID, reason_zh, reason_en)}; None when the engine is not installed."""
-    try:
-        from ..core.dedupe import match_against
-    except ImportError:
-        return None
-    probe = incoming[[c for c in db.schema.table(TABLE).keys if c in incoming.columns]].copy()
-    for fp in FP_COLUMNS.values():
-        probe[fp] = keys[fp].replace("", None) if fp in keys.columns else None
-    out = {}
-    for m in match_against(db, probe):
-        zh, _, en = m.reasons.partition(" / ")
-        out[m.incoming] = (m.customer_id, zh or "相似", en or zh or "similar")
-    return out
-
-
-def within_matches(keys: pd.DataFrame, candidates: pd.Index) -> pd.DataFrame:
-    """Rows repeating an earlier row of the same import: index = the repeat, ``first`` = the earlier row."""
-    rows = {}
-    for col in ("CreditCode", "ContactPhone", "Email", "name"):
-        s = keys.loc[candidates, col]
-        s = s[s != ""]
-        firsts = s.drop_duplicates(keep="first")
-        first_of = pd.Series(firsts.index, index=firsts.to_numpy())
-        for idx in s.index[s.duplicated(keep="first")]:
-            zh, en = _REASONS[col]
-            rows.setdefault(idx, (int(first_of[s[idx]]), zh, en))
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["first", "reason_zh", "reason_en"])
-
-
-# ---------------------------------------------------------------- IDs
 
 
 def next_ids(existing: pd.Series, today: dt.date, count: int) -> list[str]:
