@@ -65,3 +65,8 @@ def test_links_follow_their_cell_and_a_deleted_target_is_left_alone():
     out = bookrefs.shift_part(data, "报表", [DELETE]).decode()
     assert 'location="\'客户基础信息\'!A7"' in out
     assert 'location="客户基础信息!A5"' in out
+
+
+@pytest.mark.parametrize("broken", ["}", ")))", "SUM((", '"abc', "{1,2"])
+def test_a_formula_openpyxl_cannot_read_is_left_as_it_is(broken):
+    assert shift_formula(broken, "客户基础信息", DELETE) == broken

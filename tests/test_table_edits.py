@@ -315,6 +315,8 @@ def test_a_link_to_a_customer_follows_its_row(tmp_path):
 
 
 def test_a_rebuilt_tool_table_keeps_what_lies_beside_and_below_it(tmp_path):
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     """validate rewrites tblIssues: a note beside it stays in its row, a line below moves down."""
     book = tmp_path / "book.xlsx"
     demo_book(book, customers=40)
@@ -322,13 +324,17 @@ def test_a_rebuilt_tool_table_keeps_what_lies_beside_and_below_it(tmp_path):
     ws = next(w for w in wb if "tblIssues" in w.tables)
     name = ws.title
     ws["K2"], ws["K3"] = "我的备注", "=1+1"
+    ws["K2"].hyperlink = Hyperlink(ref="K2", location=f"'{SHEET}'!A1")  # beside the table
+    ws["C2"] = "旧问题"
+    ws["C2"].hyperlink = Hyperlink(ref="C2", location=f"'{SHEET}'!A2")  # in it: rebuilt
     ws["A5"] = "表格下方的说明"
     wb.save(book)
-    code, out, _ = cli("validate", book)
+    code, _, _ = cli("validate", book)
     assert code in (0, 1)
     ws = openpyxl.load_workbook(book)[name]
     last = int(ws.tables["tblIssues"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
     assert last > 5
     assert (ws["K2"].value, ws["K3"].value) == ("我的备注", "=1+1")
+    assert ws["K2"].hyperlink is not None and ws["K2"].hyperlink.location == f"'{SHEET}'!A1"
     below = [r for r in range(last + 1, last + 10) if ws[f"A{r}"].value == "表格下方的说明"]
     assert below, "the line below the table was written over"

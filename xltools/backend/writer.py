@@ -403,6 +403,14 @@ def _group(items, key, value) -> dict:
     return out
 
 
+def _in_cols(ref: str, first: int, last: int) -> bool:
+    try:
+        (c1, _), (c2, _) = split_ref(ref)
+    except ValueError:
+        return False
+    return first <= c1 and c2 <= last
+
+
 def _in_rows(ref: str, first: int, last: int) -> bool:
     try:
         (_, r1), (_, r2) = split_ref(ref)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .package import MAIN_NS, parse_xml, q, to_xml
+from .package import MAIN_NS, parse_xml, q, to_xml  # noqa: F401  (MAIN_NS: the doctest)
 
 AP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"

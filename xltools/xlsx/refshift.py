@@ -33,7 +33,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from openpyxl.formula.tokenizer import Tokenizer
+from openpyxl.formula.tokenizer import Tokenizer, TokenizerError
 
 from .refs import col_index, col_letter
 
@@ -159,7 +159,7 @@ def shift_formula(formula: str, host: str | None, move: RowMove) -> str:
         return formula
     try:
         tokens = Tokenizer("=" + formula).items
-    except Exception:      # a formula openpyxl cannot tokenise: leave it as Excel wrote it
+    except (TokenizerError, IndexError, ValueError):  # openpyxl cannot read it: leave it be
         return formula
     changed = False
     for token in tokens:

@@ -43,7 +43,8 @@ def unshare_from(sheet: SheetXml, first_row: int) -> None:
                     ref = _attrs(cell.group(2)).get(b"r", b"").decode()
                     masters[a[b"si"]] = (ref, html.unescape(f.group(3).decode("utf-8")))
     for r, xml in shared:
-        new = _CELL.sub(lambda m: _own_formula(m, masters) if r >= first_row
+        below = r >= first_row
+        new = _CELL.sub(lambda m, below=below: _own_formula(m, masters) if below
                         else _trim_master(m, first_row), xml)
         if new != xml:
             sheet.set_row_xml(r, new)
