@@ -65,8 +65,8 @@ def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: 
         report["steps"][op_id] = result.data
 
     look = [
-        (str(book), "工作簿:校验结果、查重复核、汇总、查询结果、变更日志 各表" if zh else
-         "the book: Issues, DedupeReview, Summary, Query and ChangeLog sheets"),
+        (str(book), "工作簿:校验结果、查重复核、汇总、待办、查询结果、变更日志 各表" if zh else
+         "the book: Issues, DedupeReview, Summary, To-do, Query and ChangeLog sheets"),
         (report["steps"].get("monthly", {}).get("report") or "", "月度报告" if zh else "monthly report"),
         (str(export_path), "导出的华南客户" if zh else "exported 华南 (South China) customers"),
     ]
