@@ -119,7 +119,8 @@ def layout(title: str, subtitle: str, kpis: list[tuple[str, float, float, str, s
                 cv.put(r, c, None, fill=KPI_FILL)
         cv.put(row, slot, label, fill=KPI_FILL, colour=MUTED)
         cv.put(row + 1, slot, value, num=fmt, bold=True, size=18, fill=KPI_FILL, align="left")
-        cv.put(row + 2, slot, change, num=change_fmt, fill=KPI_FILL, colour=MUTED, align="left")
+        cv.put(row + 2, slot, change, num=change_fmt, fill=KPI_FILL, colour=MUTED, align="left",
+               size=9)
         cv.merges += [make_ref(slot, r, slot + 1, r) for r in (row + 1, row + 2)]  # numbers never spill
     extra_heights = {1: TITLE_HEIGHT, row + 1: KPI_VALUE_HEIGHT}
     chart_top = row + 4

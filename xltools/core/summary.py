@@ -194,12 +194,14 @@ def _kpis(lang: str, head: dict) -> list[tuple]:
               "followups": ("本月跟进", "Follow-ups"), "deals": ("本月成交", "Deals"),
               "amount": ("成交金额", "Deal amount"), "conversion": ("成交转化率", "Conversion"),
               "overdue": ("逾期未跟进", "Overdue")}
-    vs = _t(lang, "较上月 ", "vs last month ")
-    same = _t(lang, "较上月持平", "same as last month")
+    before = pd.Period(head["previous_month"], freq="M").strftime("%b")     # "Nov"
     out = []
     for key in kpi.KEYS:
         fmt = PERCENT if key == "conversion" else MONEY
-        change_fmt = f'"{vs}▲"{fmt};"{vs}▼"{fmt};"{same}"'
+        if lang == "zh":
+            change_fmt = f'"较上月 ▲"{fmt};"较上月 ▼"{fmt};"较上月持平"'
+        else:       # short: the key-figure cells are two columns wide
+            change_fmt = f'"▲"{fmt}" vs {before}";"▼"{fmt}" vs {before}";"same as {before}"'
         out.append((_t(lang, *labels[key]), head["now"][key], head["change"][key], fmt, change_fmt))
     return out
 
