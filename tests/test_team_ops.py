@@ -180,3 +180,31 @@ def test_a_book_from_an_older_split_is_merged_against_its_own_base(tmp_path):
     cust = FileBackend(master).load().df("Customers").set_index("CustomerID")
     assert cust.at[others[0], "Priority"] == "低-暂缓跟进"
     assert cust.at[x, "Remarks"] == "主表在第二次分发前改的"
+
+
+def test_a_database_can_be_the_hub(tmp_path):
+    """The merge sees only frames: split from and gather into SQLite work like a workbook."""
+    book, url = tmp_path / "team.xlsx", f"sqlite:///{tmp_path / 'team.db'}"
+    team = team_master(book, customers=60)
+
+    def xl(*args):
+        out = subprocess.run([sys.executable, "-m", "xltools", *map(str, args)],
+                             capture_output=True, text=True, check=False)
+        assert out.returncode in (0, 1), out.stderr
+        return out
+
+    xl("db", "init", url)
+    xl("db", "push", book, url)
+    xl("split", url, "-o", tmp_path / "members", "--member", team["lead"])
+    path = tmp_path / "members" / f"{team['lead']}.xlsx"
+    wb = openpyxl.load_workbook(path)
+    s = Sheet(wb, "客户基础信息")
+    cid = s.get(2, "客户ID")
+    s.set(2, "备注", "数据库作主表")
+    wb.save(path)
+    first = json.loads(xl("gather", url, tmp_path / "members", "--json").stdout)
+    again = json.loads(xl("gather", url, tmp_path / "members", "--json").stdout)
+    assert first["counts"]["applied"] == 1 and again["counts"]["applied"] == 0
+    xl("db", "pull", url, "-o", tmp_path / "pulled.xlsx")
+    cust = FileBackend(tmp_path / "pulled.xlsx").load().df("Customers").set_index("CustomerID")
+    assert cust.at[cid, "Remarks"] == "数据库作主表"
