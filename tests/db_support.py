@@ -44,10 +44,10 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, port: int | None = None):
         self.root = root
         self.data = root / "data"
-        self.port = _free_port()
+        self.port = _free_port() if port is None else port
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             self.as_user = ["runuser", "-u", "postgres", "--"]
@@ -87,11 +87,36 @@ class Cluster:
         return self.url(name)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_orphans() -> None:
+    """Stop the clusters of earlier test sessions that were killed before their teardown (a
+    timeout, a closed pipe): each cluster's dir names the process that owns it."""
+    for owner in Path(tempfile.gettempdir()).glob("xlt-pg-*/owner"):
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        if not _alive(pid):
+            Cluster(owner.parent, port=0).stop()
+            shutil.rmtree(owner.parent, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     if not pg_bin("initdb") or not pg_bin("pg_ctl"):
         _missing("PostgreSQL (initdb, pg_ctl) is not installed")
+    stop_orphans()
     root = Path(tempfile.mkdtemp(prefix="xlt-pg-"))
+    (root / "owner").write_text(str(os.getpid()))
     cluster = Cluster(root)
     try:
         cluster.start()
