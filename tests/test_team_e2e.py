@@ -295,3 +295,21 @@ def test_libreoffice_opens_every_book(team, libreoffice):
     for report in reports:
         assert "冲突" in report["sheets"] and "团队" in report["sheets"]
         assert "tblCustomers" in report["database_ranges"]
+
+
+def test_a_book_saved_by_libreoffice_gathers_to_nothing_new(team, soffice, tmp_path):
+    """LibreOffice rewrites every cell, style and the hidden sheet's state when it saves: the
+    fingerprints must still match, or a re-saved book would look edited everywhere."""
+    book = min(team["members"].glob("*.xlsx"))
+    out = tmp_path / "out"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                    "--outdir", str(out), str(book)], check=True, capture_output=True, timeout=300)
+    resaved = tmp_path / "members" / book.name
+    resaved.parent.mkdir()
+    shutil.copy(out / book.name, resaved)
+    before = team["master"].read_bytes()
+    again = json.loads(cli("gather", team["master"], resaved, "--json").stdout)
+    assert not again["refused"] and again["counts"]["applied"] == 0
+    assert again["counts"]["conflicts"] == 0 and sum(again["counts"]["new"].values()) == 0
+    assert team["master"].read_bytes() == before
