@@ -83,6 +83,9 @@ def test_the_member_summary_counts_their_customers(split_books):
     found = [rows[r + 1][c] for r, row in enumerate(rows[:-1]) for c, v in enumerate(row)
              if v == "客户总数"]
     assert found and found[0] == book["Customers"]
+    todo = openpyxl.load_workbook(book["path"], read_only=True)["待办"]
+    text = " ".join(str(v) for r in todo.iter_rows(values_only=True) for v in r if v is not None)
+    assert book["member"] in text      # their own due list
 
 
 def test_split_refuses_to_overwrite_books_not_yet_gathered(split_books):

@@ -7,7 +7,7 @@ comes along), filled with:
 * the customers the member's role lets them see (:mod:`.roles`) and the public-pool (公海)
   customers they may claim; those customers' follow-ups, tags and opportunities;
 * the master's Rules, Settings, Team and Lists (the dropdowns stay the team's);
-* their own Summary (figures, due and dormant lists), rebuilt on their customers;
+* their own Summary dashboard and To-do sheet (their due follow-ups), rebuilt on their customers;
 * on a very hidden sheet, the split's ID and a fingerprint of every record as split
   (:mod:`.base`), the base gather merges against.
 
@@ -101,13 +101,17 @@ def plan_split(db, members: list[Member], now: dt.datetime) -> SplitPlan:
 
 
 def write_member_book(path: Path, db, plan: MemberPlan, today: dt.date | None = None) -> None:
-    """Write one member's book at ``path`` and rebuild its Summary on its own customers."""
+    """Write one member's book at ``path`` and rebuild its Summary and To-do (due list) sheets
+    on its own customers."""
     from ..backend.file import FileBackend
     from ..core.summary import summarize
+    from ..core.todo import todo_sheet
     from ..template import build_template
 
     build_template(path, lang=db.lang, data=SimpleNamespace(frames=plan.frames, lists=db.lists),
                    schema=db.schema)
     backend = FileBackend(path, command="split", schema=db.schema, backups=False)
     book = backend.load()
-    backend.apply(summarize(book, today=today).changes, book)
+    changes = summarize(book, today=today).changes
+    changes.rebuilds.append(todo_sheet(book, today)[0])
+    backend.apply(changes, book)
