@@ -20,6 +20,20 @@ SEED_QUERY = "Region=华南 and tag:价值=高价值 and Industry=IT服务业 an
 
 def run_demo(directory: Path, *, customers: int = 300, lang: str = "zh", quiet: bool = False,
              today: dt.date | None = None) -> dict:
+    """Run the demo; the public demo key, when it is used, is set for this run only."""
+    from .secret import ENV_VAR
+    before = os.environ.get(ENV_VAR)
+    try:
+        return _run_demo(directory, customers=customers, lang=lang, quiet=quiet, today=today)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
+
+
+def _run_demo(directory: Path, *, customers: int, lang: str, quiet: bool,
+              today: dt.date | None) -> dict:
     from .book import Book
     from .demo import DEMO_SECRET, demo_data
     from .demo.export_file import write_messy_export
