@@ -208,3 +208,22 @@ def test_a_database_can_be_the_hub(tmp_path):
     xl("db", "pull", url, "-o", tmp_path / "pulled.xlsx")
     cust = FileBackend(tmp_path / "pulled.xlsx").load().df("Customers").set_index("CustomerID")
     assert cust.at[cid, "Remarks"] == "数据库作主表"
+
+
+def test_split_never_writes_over_the_master_even_with_force(tmp_path):
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+    from xltools.team.split import book_name
+    from xltools.template import build_template
+    from xltools.demo import demo_data
+    folder = tmp_path / "team"
+    folder.mkdir()
+    data = demo_data(n_customers=60)
+    name = data.lists["Staff"][1]
+    master = folder / book_name(name)          # the master named like a member's book
+    build_template(master, data=data)
+    before = master.read_bytes()
+    result = CliRunner().invoke(main, ["split", str(master), "-o", str(folder), "--force"])
+    assert result.exit_code == 2 and "master book" in result.stderr
+    assert master.read_bytes() == before

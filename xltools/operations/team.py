@@ -49,6 +49,10 @@ def split(db, ctx, output: str, member: tuple[str, ...] = (), force: bool = Fals
     plan = plan_split(db, team, now)
     targets = {p.member.name: out / book_name(p.member.name) for p in plan.members}
     for path in targets.values():
+        if db.path is not None and path.exists() and _same_file(path, Path(db.path)):
+            raise BadInputError(f"成员工作簿 {path} 就是主工作簿:已拒绝(--force 也不会覆盖它),请换一个输出文件夹",
+                                f"the member book {path} is the master book itself: refused, even "
+                                "with --force; choose another output folder", path=str(path))
         if (path.parent / f"~${path.name}").exists():
             raise BookLockedError(f"{path} 正在 Excel/WPS 中打开,未分发",
                                   f"{path} is open in Excel/WPS; nothing was split", path=str(path))
@@ -171,3 +175,8 @@ def resolve(db, ctx) -> Result:
 def handover(db, ctx, from_: str, to: str, where: str | None = None) -> Result:
     from ..team.handover import handover as run_handover
     return run_handover(db, from_, to, where=where)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    from ..outputs import _same_file as same
+    return same(a, b)
