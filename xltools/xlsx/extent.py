@@ -191,7 +191,8 @@ def check_source_extent(archive, name: str, error) -> None:
         try:
             with archive.open(info) as fh:
                 rows, cols, far = sheet_extent(iter(lambda: fh.read(1 << 20), b""))
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                NotImplementedError) as err:
             raise damaged(name, part, err, error) from None
         if rows * cols > SOURCE_MAX_CELLS:
             raise error(

@@ -228,7 +228,8 @@ class Package:
         except KeyError:
             raise BadWorkbookError(f"工作簿已损坏:缺少部件 {name}",
                                    f"the workbook is damaged: part {name} is missing") from None
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:  # bad CRC, stream
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError,
+                NotImplementedError) as err:  # bad CRC, stream
             raise guard.damaged(self.name, name, err) from None
 
     def xml(self, name: str) -> etree._Element:
