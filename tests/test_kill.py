@@ -243,7 +243,10 @@ def test_a_killed_command_leaves_the_old_or_the_new_book(books, tmp_path, name):
     rng = random.Random(f"kill-{name}")
     outcomes = {"old": 0, "new": 0, "finished": 0}
     kills = tries = 0
-    while kills < KILLS_PER_COMMAND and tries < MAX_TRIES:
+    # until enough kills, and at least one run got past the swap (a kill there or a finished run):
+    # kills that all land before the write would prove nothing about the write
+    while (kills < KILLS_PER_COMMAND or outcomes["new"] + outcomes["finished"] == 0) \
+            and tries < MAX_TRIES:
         tries += 1
         reset(book, original)
         # half anywhere in the run, half in its last stretch, where the writing happens
@@ -252,6 +255,8 @@ def test_a_killed_command_leaves_the_old_or_the_new_book(books, tmp_path, name):
         kills += killed
         if not killed:      # runs vary: keep the delays inside the run so most of them kill
             duration *= 0.85
+        elif delay >= duration:  # still running past its measured length: this run is slower
+            duration *= 1.1
         if book.read_bytes() == original:
             found = "old"
         else:
