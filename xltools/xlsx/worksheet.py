@@ -13,7 +13,7 @@ from lxml import etree
 
 from .cells import escape_text
 from .package import MAIN_NS, R_NS, q
-from .ranges import grow_sqref, shift_range, shift_sqref
+from .ranges import grow_sqref
 
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
 
@@ -84,24 +84,6 @@ def grow_ranges(meta: etree._Element, last_row: int, new_last_row: int) -> None:
     table's last data row now reach ``new_last_row``."""
     if new_last_row != last_row:
         _map_sqrefs(meta, lambda s: grow_sqref(s, last_row, new_last_row))
-
-
-def shift_ranges(meta: etree._Element, gone: list[int]) -> None:
-    """Everything that names rows follows the deletion of rows ``gone``."""
-    _map_sqrefs(meta, lambda s: shift_sqref(s, gone))
-    for tag in ("hyperlink", "mergeCell"):
-        for el in list(meta.iter(q(tag))):
-            new = shift_range(el.get("ref", ""), gone)
-            if new is None:
-                el.getparent().remove(el)
-            else:
-                el.set("ref", new)
-    for tag in ("hyperlinks", "mergeCells"):
-        el = meta.find(q(tag))
-        if el is not None and len(el) == 0:
-            meta.remove(el)
-        elif el is not None and tag == "mergeCells":
-            el.set("count", str(len(el)))
 
 
 def set_hyperlinks(meta: etree._Element, links: dict[str, tuple[str, str]],
