@@ -104,7 +104,10 @@ def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THR
     existing = existing_db.customers
     if existing.empty or incoming.empty:
         return []
-    both = pd.concat([existing, incoming], ignore_index=True, sort=False)
+    # as objects: features() reads every column as cell values anyway, and a typed column next to
+    # an all-blank one would make pandas guess (and warn about) the combined dtype
+    both = pd.concat([existing.astype(object), incoming.astype(object)], ignore_index=True,
+                     sort=False)
     side = np.r_[np.zeros(len(existing), bool), np.ones(len(incoming), bool)]
     feat = features(both)
     scored = score_candidates(feat, candidate_pairs(feat, cross=side), threshold)
