@@ -28,13 +28,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from procstat import peak_rss_mb
 
 CACHE = Path(tempfile.gettempdir()) / "xltools-bench"
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,20 +133,9 @@ def job_db_monthly(book: Path, url: str) -> dict:
 JOBS = {name[4:]: fn for name, fn in globals().items() if name.startswith("job_")}
 
 
-def _peak_rss_mb() -> float:
-    """This process's own peak (VmHWM starts afresh at exec; ru_maxrss keeps the parent's)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(job: str, book: str, url: str) -> None:
     result = JOBS[job](Path(book), url)
-    result["peak_rss_mb"] = _peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
 
 

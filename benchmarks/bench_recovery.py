@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from procstat import peak_rss_mb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_backend import CACHE, _ten_updates, build_book  # noqa: E402
@@ -71,16 +72,6 @@ JOBS = {"floor": job_floor, "scan": job_scan, "load": job_load,
         "write + history": lambda b: _apply(b, True), "write alone": lambda b: _apply(b, False)}
 
 
-def _own_peak_mb() -> float:
-    """This process's own peak (VmHWM): ru_maxrss of a child started after the parent built a
-    big book would report the parent's peak."""
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def run_job(name: str, book: Path) -> dict:
     t = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--job", name, str(book)], check=True,
@@ -98,7 +89,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.job:
         result = JOBS[args.job[0]](args.job[1])
-        result["peak_rss_mb"] = _own_peak_mb()
+        result["peak_rss_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
     CACHE.mkdir(exist_ok=True)

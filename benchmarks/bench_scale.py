@@ -25,13 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from procstat import peak_rss_mb
 
 CACHE = Path(tempfile.gettempdir()) / "xltools-bench"
 JOBS = ("floor", "info", "validate", "summary", "monthly", "import")
@@ -102,19 +103,8 @@ def _child(job: str, book: str, csv: str) -> None:
         import io
         with contextlib.redirect_stdout(io.StringIO()):
             result = job_command(job, Path(book), Path(csv))
-    result["peak_rss_mb"] = _peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
-
-
-def _peak_rss_mb() -> float:
-    """This process's own high-water RSS (VmHWM; ru_maxrss may carry the parent's over fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run(job: str, source: Path, csv: Path, work: Path, timeout: float) -> dict:
