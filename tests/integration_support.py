@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -32,6 +33,14 @@ def demo_book(path: Path, customers: int = 300, seed: int = 20240315) -> DemoDat
     data = demo_data(n_customers=customers, seed=seed)
     build_template(path, data=data)
     return data
+
+
+def working_copy_of(pristine: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of a module's pristine demo book for one test, opened with the demo key."""
+    use_demo_key(monkeypatch)
+    path = tmp_path / "team.xlsx"
+    shutil.copyfile(pristine, path)
+    return path
 
 
 def cli(*args: str) -> tuple[int, dict | None, str]:

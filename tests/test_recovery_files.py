@@ -5,7 +5,6 @@
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from badfiles import part_names, rewrite
-from integration_support import demo_book, load, use_demo_key
+from integration_support import demo_book, load, working_copy_of
 from xltools.cli import main
 
 STRAY = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
@@ -29,10 +28,7 @@ def pristine(tmp_path_factory):
 
 @pytest.fixture
 def book(pristine, tmp_path, monkeypatch):
-    use_demo_key(monkeypatch)
-    path = tmp_path / "team.xlsx"
-    shutil.copyfile(pristine, path)
-    return path
+    return working_copy_of(pristine, tmp_path, monkeypatch)
 
 
 def run(*args):

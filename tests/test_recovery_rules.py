@@ -3,12 +3,11 @@ refused by the parser with a pointer to the rule; ``tag`` skips such a rule and 
 it and goes on with every other step."""
 
 import json
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from integration_support import demo_book, use_demo_key
+from integration_support import demo_book, working_copy_of
 from xltools.backend.file import FileBackend
 from xltools.changes import Changeset, RowAppend
 from xltools.cli import main
@@ -31,9 +30,7 @@ def pristine(tmp_path_factory):
 
 @pytest.fixture
 def book(pristine, tmp_path, monkeypatch):
-    use_demo_key(monkeypatch)
-    path = tmp_path / "team.xlsx"
-    shutil.copyfile(pristine, path)
+    path = working_copy_of(pristine, tmp_path, monkeypatch)
     backend = FileBackend(path)
     db = backend.load()
     rows = [RowAppend("Rules", {"RuleID": rid, "Enabled": "是", "Condition": cond,

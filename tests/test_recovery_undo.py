@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from integration_support import demo_book, load, use_demo_key
+from integration_support import demo_book, load, working_copy_of
 from xltools.backend import history
 from xltools.cli import main
 
@@ -31,10 +31,7 @@ def pristine(tmp_path_factory):
 
 @pytest.fixture
 def book(pristine, tmp_path, monkeypatch):
-    use_demo_key(monkeypatch)
-    path = tmp_path / "team.xlsx"
-    shutil.copyfile(pristine, path)
-    return path
+    return working_copy_of(pristine, tmp_path, monkeypatch)
 
 
 def run(*args):
