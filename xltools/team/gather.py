@@ -22,6 +22,7 @@ value. Then:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -120,7 +121,16 @@ def plan_gather(master, books: list[MemberBook], now: dt.datetime,
 
     conflict_rows = _existing_conflicts(master)
     names = CustomerNames(master)
-    next_conflict = len(conflict_rows) + 1
+    numbers = itertools.count(len(conflict_rows) + 1)
+
+    def listed(row: dict) -> bool:
+        """Put ``row`` on the Conflicts sheet unless an earlier gather listed it already."""
+        if _seen(conflict_rows, row):
+            return False
+        row["ConflictID"] = f"K{next(numbers):04d}"
+        changes.appends.append(RowAppend("Conflicts", row))
+        return True
+
     for table in DATA_TABLES:
         result = results[table]
         for rec in result.conflicts.to_dict("records"):
@@ -128,32 +138,21 @@ def plan_gather(master, books: list[MemberBook], now: dt.datetime,
                 else CONFLICT
             row = _conflict(names, master, table, rec["id"], rec["column"], kind, rec["master_value"],
                             rec["value"], _book(books, rec["member"]))
-            if _seen(conflict_rows, row):
-                continue
-            row["ConflictID"] = f"K{next_conflict:04d}"
-            next_conflict += 1
-            changes.appends.append(RowAppend("Conflicts", row))
-            plan.conflicts.append(row)
+            if listed(row):
+                plan.conflicts.append(row)
         for rec in result.deleted.to_dict("records"):
             row = _conflict(names, master, table, rec["id"], "", DELETED, None, None,
                             _book(books, rec["member"]))
             row["Note"] = (f"{rec['member']} 在自己的工作簿中删除了这条记录;主表保留 / "
                            f"deleted in {rec['member']}'s book; kept in the master")
-            if _seen(conflict_rows, row):
-                continue
-            row["ConflictID"] = f"K{next_conflict:04d}"
-            next_conflict += 1
-            changes.appends.append(RowAppend("Conflicts", row))
-            plan.deleted.append(row)
+            if listed(row):
+                plan.deleted.append(row)
         for rec in result.missing.to_dict("records"):
             row = _conflict(names, master, table, rec["id"], "", MISSING, None, None,
                             _book(books, rec["member"]))
             row["Note"] = (f"成员修改了 {', '.join(rec['columns'])},但主表中已没有这条记录(已合并或归档)"
                            f" / changed by the member, but the master no longer has it")
-            if not _seen(conflict_rows, row):
-                row["ConflictID"] = f"K{next_conflict:04d}"
-                next_conflict += 1
-                changes.appends.append(RowAppend("Conflicts", row))
+            listed(row)
 
     # New records, parents first, so children follow their renumbered customers.
     for table in DATA_TABLES:
