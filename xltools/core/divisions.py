@@ -108,3 +108,32 @@ def place_table() -> dict[str, str]:
         else:
             table[name] = ""  # a place, but which one is unknown
     return table
+
+
+@functools.lru_cache(maxsize=2)
+def _places_by_length(known_only: bool) -> tuple[tuple[int, dict[str, str]], ...]:
+    table = {k: v for k, v in place_table().items() if v or not known_only}
+    lengths = sorted({len(k) for k in table}, reverse=True)
+    return tuple((n, {k: v for k, v in table.items() if len(k) == n}) for n in lengths)
+
+
+def leading_place(text: str, *, whole: bool = False, known_only: bool = False
+                  ) -> tuple[str, str] | None:
+    """(the longest place name ``text`` starts with, its code), or None. The place must leave
+    something after it unless ``whole``; ``known_only`` passes over names several provinces share.
+
+    >>> leading_place("深圳市华腾科技"), leading_place("深圳"), leading_place("深圳", whole=True)
+    (('深圳市', '4403'), None, ('深圳', '4403'))
+    """
+    for n, names in _places_by_length(known_only):
+        if (len(text) >= n if whole else len(text) > n) and text[:n] in names:
+            return text[:n], names[text[:n]]
+    return None
+
+
+def trailing_place(text: str) -> tuple[str, str] | None:
+    """(the longest place name ``text`` ends with, its code), something before it; or None."""
+    for n, names in _places_by_length(False):
+        if len(text) > n and text[-n:] in names:
+            return text[-n:], names[text[-n:]]
+    return None

@@ -21,6 +21,7 @@ import re
 
 import pandas as pd
 
+from ..core.divisions import leading_place
 from ..core.normalize import compact_text, is_blank
 from ..core.regions import region_for_province
 
@@ -38,25 +39,13 @@ _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟
 _CJK = re.compile(r"^[\u4e00-\u9fff·]+$")
 
 
-@functools.lru_cache(maxsize=1)
-def _places() -> tuple[tuple[int, dict[str, str]], ...]:
-    from ..core.dedupe.names import place_table
-
-    table = {name: code for name, code in place_table().items() if code}
-    lengths = sorted({len(k) for k in table}, reverse=True)
-    return tuple((n, {k: v for k, v in table.items() if len(k) == n}) for n in lengths)
-
-
 @functools.lru_cache(maxsize=20_000)
 def region_of_place(text) -> str | None:
     """The sales region of a city, province or address; None when no place is recognised."""
     if is_blank(text):
         return None
-    place = compact_text(text)
-    for n, names in _places():
-        if len(place) >= n and place[:n] in names:
-            return region_for_province(names[place[:n]][:2])
-    return None
+    found = leading_place(compact_text(text), whole=True, known_only=True)
+    return region_for_province(found[1][:2]) if found else None
 
 
 def type_from_name(name) -> str | None:

@@ -32,7 +32,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..divisions import place_table
+from ..divisions import leading_place, place_table, trailing_place
 from ..normalize import compact_text
 from .script import to_simplified
 
@@ -78,31 +78,9 @@ class ParsedName:
 # ------------------------------------------------------------------------------------------ places
 
 
-@functools.lru_cache(maxsize=1)
-def _places_by_length() -> tuple[tuple[int, dict[str, str]], ...]:
-    table = place_table()
-    lengths = sorted({len(k) for k in table}, reverse=True)
-    return tuple((n, {k: v for k, v in table.items() if len(k) == n}) for n in lengths)
-
-
 def place_code(word: str) -> str | None:
     """Division code prefix of a place name, or None: ``place_code("深圳") == "4403"``."""
     return place_table().get(word)
-
-
-def _leading_place(text: str) -> tuple[str, str] | None:
-    """(the place word at the start of ``text``, its code), longest first."""
-    for n, names in _places_by_length():
-        if len(text) > n and text[:n] in names:
-            return text[:n], names[text[:n]]
-    return None
-
-
-def _trailing_place(text: str) -> tuple[str, str] | None:
-    for n, names in _places_by_length():
-        if len(text) > n and text[-n:] in names:
-            return text[-n:], names[text[-n:]]
-    return None
 
 
 def places_conflict(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -146,7 +124,7 @@ def _split_branch(text: str) -> tuple[str, str]:
             cut = head.rfind("公司")
             if cut > 0:
                 return head[: cut + 2], head[cut + 2:] + word
-            place = _trailing_place(head)
+            place = trailing_place(head)
             if place is not None:
                 return head[: -len(place[0])], place[0] + word
             return head, word
@@ -191,7 +169,7 @@ def parse_name(name) -> ParsedName:
     text, grouped = _strip_suffixes(text)
     group = group or grouped
     while True:  # 广东省深圳市华腾: every leading place, as long as a brand is left
-        lead = _leading_place(text)
+        lead = leading_place(text)
         if not lead or not _has_brand(text[len(lead[0]):]):
             break
         places.update([lead[1]] if lead[1] else [])
