@@ -119,18 +119,23 @@ def table_frame(table: Table, grid: list[list[Any]], *, table_name: str, sheet: 
         extra_columns=extra)
 
 
+def list_key(schema: Schema, header: Any) -> str | None:
+    """The list a Lists-table header names (its key, English or Chinese label), or None."""
+    lookup = {}
+    for lst in schema.lists:
+        for label in (lst.key, lst.en, lst.zh):
+            lookup.setdefault(_norm(label), lst.key)
+    return lookup.get(_norm(header))
+
+
 def lists_from_grid(schema: Schema, grid: list[list[Any]]) -> dict[str, list[str]]:
     """tblLists (header = list label or key) -> {list key: options}; lists the book lacks keep
     the schema's options."""
     out = {lst.key: list(lst.values) for lst in schema.lists}
     if not grid:
         return out
-    lookup = {}
-    for lst in schema.lists:
-        for label in (lst.key, lst.en, lst.zh):
-            lookup.setdefault(_norm(label), lst.key)
     for pos, header in enumerate(grid[0]):
-        key = lookup.get(_norm(header))
+        key = list_key(schema, header)
         if not key:
             continue
         values = [clean_value(row[pos] if pos < len(row) else None, "id") for row in grid[1:]]

@@ -25,12 +25,8 @@ def add_list_values(writer, additions: dict[str, list[str]]) -> int:
         raise XlToolsError("工作簿没有“字典”表(tblLists),无法添加下拉选项",
                            "the book has no Lists table (tblLists) to add options to")
     (c1, r1), (c2, r2) = split_ref(writer._table_refs.get(info.part, info.ref))
-    lookup = {}
-    for lst in writer.schema.lists:
-        for label in (lst.key, lst.en, lst.zh):
-            lookup.setdefault(frames._norm(label), lst.key)
-    positions = {lookup[frames._norm(h)]: c1 + p for p, h in enumerate(info.columns)
-                 if frames._norm(h) in lookup}
+    keys = [frames.list_key(writer.schema, h) for h in info.columns]
+    positions = {key: c1 + p for p, key in enumerate(keys) if key}
     loc = Located("Lists", info.name, info.sheet.name, info.sheet.part, info.part, r1, c1, c2,
                   r2 - info.totals_rows, positions)
     writer.located["Lists"] = loc   # its ref is written back, and other moves keep it current
