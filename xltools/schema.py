@@ -191,6 +191,14 @@ def _read_yaml(path: Path) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
+def synonyms_doc(path: str | None = None) -> dict:
+    """``synonyms.yaml`` as read (header synonyms, list value aliases, place columns): the importer
+    maps headers with it and conditions accept its names for columns. ``{}`` when missing."""
+    path = Path(path) if path else schema_dir() / "synonyms.yaml"
+    return _read_yaml(path) if path.exists() else {}
+
+
+@functools.lru_cache(maxsize=4)
 def load_schema(directory: str | os.PathLike | None = None) -> Schema:
     """Read ``tables.yaml``, ``lists.yaml`` and ``rules.yaml`` and check they agree."""
     base = Path(directory) if directory else schema_dir()

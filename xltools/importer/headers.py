@@ -25,7 +25,7 @@ import yaml
 
 from ..core.normalize import halfwidth, is_blank
 from ..errors import BadInputError
-from ..schema import Schema, load_schema, schema_dir
+from ..schema import Schema, load_schema, schema_dir, synonyms_doc
 
 HEADER_SCAN_ROWS = 20
 MIN_KEYS = 2  # a sheet needs at least this many recognised columns to count as customer data
@@ -105,10 +105,7 @@ _CACHE: dict[tuple[int, str], tuple[Schema, Synonyms]] = {}
 
 
 def _load(schema: Schema, path: str) -> Synonyms:
-    doc = {}
-    if Path(path).exists():
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh) or {}
+    doc = synonyms_doc(path)
     table = schema.table("Customers")
     columns: dict[str, str] = {}
     for col in table.columns:

@@ -14,12 +14,10 @@ unambiguous; ``消费`` may be). Anything else fails with the closest names as "
 from __future__ import annotations
 
 import difflib
-import functools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import yaml
 
 from .lexer import ConditionError, Token
 from .nodes import Field
@@ -29,14 +27,9 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFKC", str(name)).strip().lower().replace(" ", "")
 
 
-@functools.lru_cache(maxsize=4)
-def _synonyms(path: str) -> dict[str, str]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh) or {}
-    except OSError:
-        return {}
-    return {_fold(name): key for key, names in (doc.get("columns") or {}).items()
+def _synonyms() -> dict[str, str]:
+    from ...schema import synonyms_doc
+    return {_fold(name): key for key, names in (synonyms_doc().get("columns") or {}).items()
             for name in names or ()}
 
 
@@ -50,7 +43,7 @@ class Columns:
 
     @classmethod
     def for_customers(cls, schema=None, extra: Iterable[str] = ()) -> "Columns":
-        from ...schema import load_schema, schema_dir
+        from ...schema import load_schema
         schema = schema or load_schema()
         names: dict[str, tuple[str, str]] = {}
         kinds: dict[str, str] = {}
@@ -64,8 +57,7 @@ class Columns:
         for name in extra:
             names.setdefault(_fold(str(name)), (str(name), "text"))
             shown.setdefault(str(name), str(name))
-        aliases = {name: (key, kinds[key]) for name, key in
-                   _synonyms(str(schema_dir() / "synonyms.yaml")).items() if key in kinds}
+        aliases = {name: (key, kinds[key]) for name, key in _synonyms().items() if key in kinds}
         return cls(names, aliases, shown)
 
     def find(self, name: str) -> tuple[str, str] | list[str]:
