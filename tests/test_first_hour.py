@@ -73,13 +73,14 @@ def test_settings_decide_the_defaults(fresh_book, tmp_path):
         if row[0].value == "ImportDefaultLevel":
             row[1].value = "普通"
         if row[0].value == "ImportDefaultPhase":
-            row[1].value = None  # blank: the setting's default
+            row[1].value = "-"   # not on the list: no default
     book.save(fresh_book)
     source = tmp_path / "leads.csv"
     source.write_text(LEADS, encoding="utf-8")
     run("import", fresh_book, source)
     customers = tables(fresh_book)["Customers"]
     assert set(customers["CustomerLevel"]) == {"普通"}
+    assert customers["CooperationPhase"].isna().all()
 
 
 # ---------------------------------------------------------------- a very dirty book

@@ -140,13 +140,12 @@ def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> l
 
 def listed_per_check(db) -> int:
     """How many cells of one check on one column the Issues sheet lists (Settings IssuesPerCheck)."""
-    return max(1, db.setting("IssuesPerCheck")) if "IssuesPerCheck" in db.schema.setting_defaults() \
-        else 100
+    return max(1, db.setting("IssuesPerCheck"))
 
 
 def mark_limit(db) -> int:
     """How many cells validation marks at most (Settings MarkLimit; 0 = no marks)."""
-    return max(0, db.setting("MarkLimit")) if "MarkLimit" in db.schema.setting_defaults() else 10_000
+    return max(0, db.setting("MarkLimit"))
 
 
 def issues_table(db, issues: list[Issue]) -> TableReplace:
@@ -156,13 +155,17 @@ def issues_table(db, issues: list[Issue]) -> TableReplace:
     read, not a million (``--json`` has them all)."""
     lang = db.lang if db.lang in SEVERITY_LABEL else "zh"
     limit = listed_per_check(db)
-    group_size = Counter((i.table, i.column, i.check) for i in issues)
+    group_size: Counter = Counter()
+    first_of: dict[tuple, Issue] = {}
+    for issue in issues:
+        group = (issue.table, issue.column, issue.check)
+        group_size[group] += 1
+        first_of.setdefault(group, issue)
     shown_so_far: Counter = Counter()
     rows, links = [], {}
-    for (table, column, check), count in group_size.items():
+    for group, count in group_size.items():
         if count > limit:
-            first = next(i for i in issues if (i.table, i.column, i.check) == (table, column, check))
-            row = _issue_row(db, first, lang)
+            row = _issue_row(db, first_of[group], lang)
             row.update(Row=None, Value=f"{count:,}", Link="",
                        Message=(f"共 {count:,} 处,下面只列出前 {limit} 处;完整列表见 xltools validate --json"
                                 if lang == "zh" else f"{count:,} cells; the first {limit} are listed below; "

@@ -80,7 +80,7 @@ def infer(db, df: pd.DataFrame, place_values: pd.Series) -> dict[str, int]:
          else pd.Series(None, index=df.index, dtype=object))
     for column, setting in (("CustomerLevel", "ImportDefaultLevel"),
                             ("CooperationPhase", "ImportDefaultPhase")):
-        default = db.setting(setting, str) if setting in db.schema.setting_defaults() else ""
+        default = db.setting(setting, str)
         allowed = db.lists.get(db.schema.table("Customers").column(column).list) or []
         if default and default in allowed:
             fill(column, pd.Series(default, index=df.index, dtype=object))
