@@ -43,6 +43,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .normalize import is_blank
+
 EXCEL_EPOCH = pd.Timestamp(1899, 12, 30)
 ISO_CELL = "%Y-%m-%d %H:%M:%S"     # how a column reader renders a date cell in a mixed column
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -138,6 +140,20 @@ def _make(year, month, day, hour=None, minute=None, second=None) -> pd.Timestamp
 
 
 # --------------------------------------------------------------------------- whole columns
+
+
+def cell_value(value: Any) -> Any:
+    """A DataFrame value as a cell is written back: None for a blank, a datetime for a Timestamp,
+    a Python scalar for a numpy one.
+
+    >>> cell_value(float("nan")), cell_value(pd.Timestamp("2024-03-15")), cell_value(np.int64(3))
+    (None, datetime.datetime(2024, 3, 15, 0, 0), 3)
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
 
 
 def map_distinct(series: pd.Series, read: Callable[[Any], Any]) -> list:

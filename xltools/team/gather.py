@@ -34,7 +34,7 @@ from ..core.dedupe.review import NO, YES
 from ..core.ids import next_ids
 from ..core.normalize import is_blank
 from ..core.privacy import mask_email, mask_idcard, mask_phone
-from ..core.values import as_text
+from ..core.values import as_text, cell_value
 from ..schema import DATA_TABLES
 from . import base as team_base
 from .fingerprint import canon, decode, fingerprints
@@ -171,7 +171,7 @@ def plan_gather(master, books: list[MemberBook], now: dt.datetime,
             if table == "Customers":
                 renamed[book.base.member] = {k: v for k, v in mapping.items() if k != v}
             for key, rec in zip(keys, new.drop(columns=["_row"]).to_dict("records")):
-                values = {k: _plain(v) for k, v in rec.items() if k in schema_table.keys}
+                values = {k: cell_value(v) for k, v in rec.items() if k in schema_table.keys}
                 values[idc] = mapping[key]
                 if table != "Customers":
                     cid = canon(values.get("CustomerID"))
@@ -203,14 +203,6 @@ def _book(books: list[MemberBook], member: str) -> MemberBook:
     return next(b for b in books if b.base.member == member)
 
 
-def _plain(value):
-    if is_blank(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value.item() if hasattr(value, "item") else value
-
-
 def _apply_cells(changes: Changeset, master, table: str, mframe: pd.DataFrame,
                  result: TableMerge, books: list[MemberBook], plan: GatherPlan) -> None:
     if result.apply.empty:
@@ -220,8 +212,8 @@ def _apply_cells(changes: Changeset, master, table: str, mframe: pd.DataFrame,
         row = int(rows.loc[rec["id"]])
         split = _book(books, rec["member"]).base.split
         changes.updates.append(CellUpdate(
-            table, row, rec["column"], _plain(master.df(table).at[row, rec["column"]]),
-            _plain(rec["value"]), note=f"gather {rec['member']} ({split})"))
+            table, row, rec["column"], cell_value(master.df(table).at[row, rec["column"]]),
+            cell_value(rec["value"]), note=f"gather {rec['member']} ({split})"))
 
 
 class CustomerNames:
@@ -251,8 +243,8 @@ def _conflict(names: CustomerNames, master, table: str, record_id: str, column: 
     label = schema_table.column(column).label(master.lang) if column else ""
     return {"ConflictID": "", "Kind": kind, "Table": schema_table.title(master.lang),
             "RecordID": record_id, "Name": names(table, record_id),
-            "Column": label, "MasterValue": _plain(master_value),
-            "MemberValue": _plain(member_value), "Member": book.base.member,
+            "Column": label, "MasterValue": cell_value(master_value),
+            "MemberValue": cell_value(member_value), "Member": book.base.member,
             "MemberTime": book.saved, "Choice": None, "Status": PENDING,
             "Split": book.base.split, "Note": ""}
 

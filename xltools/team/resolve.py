@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from ..changes import CellUpdate, Changeset, Issue, Result, RowAppend, RowRemove
 from ..core.normalize import is_blank
-from ..core.values import as_text
+from ..core.values import as_text, cell_value
 from ..schema import DATA_TABLES
 from .fingerprint import canon
 from .gather import CLAIM, CONFLICT, DELETED, DONE
@@ -49,14 +47,6 @@ def _column_key(table, label) -> str | None:
         if text in (c.key, c.zh, c.en):
             return c.key
     return None
-
-
-def _value(v):
-    if is_blank(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    return v.item() if hasattr(v, "item") else v
 
 
 def resolve(db, today: dt.date | None = None) -> Result:
@@ -103,16 +93,16 @@ def resolve(db, today: dt.date | None = None) -> Result:
                                     "warning", f"没有名为「{column_label}」的列,未处理",
                                     f"no column {column_label!r}; left pending"))
                 continue
-            new = _value(pending.at[takes[0], "MemberValue"])
+            new = cell_value(pending.at[takes[0], "MemberValue"])
             member = canon(pending.at[takes[0], "Member"])
             changes.updates.append(CellUpdate(
-                table, int(target), col, _value(db.df(table).at[target, col]), new,
+                table, int(target), col, cell_value(db.df(table).at[target, col]), new,
                 note=f"resolve: 采用 {member} 的值 / took {member}'s value"))
             taken += 1
         elif takes and kind == DELETED:
             member = canon(pending.at[takes[0], "Member"])
             if table == "Customers":
-                rec = {k: _value(v) for k, v in db.df(table).loc[target].items()}
+                rec = {k: cell_value(v) for k, v in db.df(table).loc[target].items()}
                 changes.appends.append(RowAppend("Archive", {**rec, "MergedInto": None,
                                                              "MergedTime": today},
                                                  note=f"resolve: {member} 删除 / deleted"))
@@ -126,7 +116,7 @@ def resolve(db, today: dt.date | None = None) -> Result:
 
     for row in sorted(done):
         changes.updates.append(CellUpdate("Conflicts", int(row), "Status",
-                                          _value(conflicts.at[row, "Status"]), DONE))
+                                          cell_value(conflicts.at[row, "Status"]), DONE))
     left = len(pending) - len(done)
     zh = f"处理冲突:采用成员值 {taken} 处,删除记录 {removed} 条,保留主表 {kept} 处;仍待定 {left} 行"
     en = (f"Resolved: took the member's value in {taken} cells, removed {removed} records, kept "

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ...changes import CellUpdate, Changeset, Issue, RowAppend, RowRemove, TableReplace
 from ..normalize import is_blank
+from ..values import cell_value
 from .review import decision, is_yes
 
 LINKED_TABLES = ("FollowUps", "Tags", "Opportunities")
@@ -58,14 +59,6 @@ def _locate(customers: pd.DataFrame, review_row: pd.Series) -> int | None:
         return row
     hits = customers.index[customers["CustomerID"].astype("string").str.strip() == cid]
     return int(hits[0]) if len(hits) == 1 else None
-
-
-def _value(v):
-    if is_blank(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    return v.item() if hasattr(v, "item") else v
 
 
 def plan_merge(db, *, fill: str = "newest", today: _dt.date | None = None) -> MergePlan:
@@ -115,8 +108,8 @@ def plan_merge(db, *, fill: str = "newest", today: _dt.date | None = None) -> Me
                         plan.rejected.append((ids[i], ids[j]))
                         plan.changes.appends.append(RowAppend("RejectedPairs", {
                             "CustomerID1": ids[i], "CustomerID2": ids[j],
-                            "CustomerName1": _value(customers.at[rows[i], "CustomerName"]),
-                            "CustomerName2": _value(customers.at[rows[j], "CustomerName"]),
+                            "CustomerName1": cell_value(customers.at[rows[i], "CustomerName"]),
+                            "CustomerName2": cell_value(customers.at[rows[j], "CustomerName"]),
                             "RejectedTime": today}, note=f"复核拒绝 / rejected in review {cluster_id}"))
         if len(approved) >= 2:
             s = survivors[0]
@@ -129,7 +122,7 @@ def plan_merge(db, *, fill: str = "newest", today: _dt.date | None = None) -> Me
 
 
 def _row_dict(r: pd.Series) -> dict:
-    return {k: _value(v) for k, v in r.items()}
+    return {k: cell_value(v) for k, v in r.items()}
 
 
 def _known_rejected(db) -> set[frozenset[str]]:
@@ -160,11 +153,11 @@ def _merge_into(db, plan: MergePlan, survivor: int, donors: list[int], fill: str
                 value = customers.at[donors[k], col]
                 if is_blank(value):
                     continue
-                changes.updates.append(CellUpdate("Customers", survivor, col, None, _value(value), note))
+                changes.updates.append(CellUpdate("Customers", survivor, col, None, cell_value(value), note))
                 fp = PAIRED.get(col)
                 if fp and fp in customers.columns and is_blank(customers.at[survivor, fp]):
                     changes.updates.append(CellUpdate("Customers", survivor, fp,
-                                                      None, _value(customers.at[donors[k], fp]), note))
+                                                      None, cell_value(customers.at[donors[k], fp]), note))
                 break
     # 2. re-point follow-ups, tags, opportunities
     moving = {d for d in donor_ids if d != sid}
@@ -180,7 +173,7 @@ def _merge_into(db, plan: MergePlan, survivor: int, donors: list[int], fill: str
                                               sid, note))
     # 3. archive and remove
     for d, did in zip(donors, donor_ids):
-        values = {k: _value(v) for k, v in customers.loc[d].items()}
+        values = {k: cell_value(v) for k, v in customers.loc[d].items()}
         values.update(MergedInto=sid, MergedTime=today)
         changes.appends.append(RowAppend("Archive", values, note))
         changes.removals.append(RowRemove("Customers", int(d), key=did, note=note))
