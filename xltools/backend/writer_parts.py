@@ -29,9 +29,14 @@ class PartsOut:
         for part, notes in self.notes.items():
             if notes.changed:
                 self._write_notes(part, notes)
-        for part, sheet in self.sheets.items():
+        wrote_sheets = bool(self.sheets)
+        for part in list(self.sheets):
+            # handed over as bytes and let go: a big sheet's rows are not held twice (a later
+            # edit of it would start again from these bytes)
+            sheet = self.sheets.pop(part)
             sheet.set_dimension()
             self.parts[part] = sheet.to_bytes()
+            del sheet
         if self.moves:
             self._follow_moves()
         if self._styles is not None and self._styles.dirty:
@@ -44,7 +49,7 @@ class PartsOut:
                                                       charts)
         if self.scrub_sst and self.pkg.sst_part:
             self._scrub_shared_strings()
-        if self.sheets and "xl/calcChain.xml" in self.parts:
+        if wrote_sheets and "xl/calcChain.xml" in self.parts:
             self._drop_calc_chain()
         return self.parts
 

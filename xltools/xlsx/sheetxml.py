@@ -225,36 +225,59 @@ class SheetXml:
         meta = to_xml(self.meta)
         p = re.escape(self.prefix)
         m = re.search(rb"<" + p + rb"sheetData\s*/>", meta)
-        rows = self._body_bytes()
-        data = (b"<" + self.prefix + b"sheetData>" + rows + b"</" + self.prefix + b"sheetData>"
-                if rows else b"<" + self.prefix + b"sheetData/>")
-        return meta[:m.start()] + data + meta[m.end():]
+        rows = self._body_chunks()
+        # One join of views: a big sheet's rows are copied once, into the output
+        if not any(len(r) for r in rows):
+            return meta[:m.start()] + b"<" + self.prefix + b"sheetData/>" + meta[m.end():]
+        return b"".join([memoryview(meta)[:m.start()], b"<" + self.prefix + b"sheetData>", *rows,
+                         b"</" + self.prefix + b"sheetData>", memoryview(meta)[m.end():]])
 
-    def _body_bytes(self) -> bytes:
+    def _body_chunks(self) -> list:
+        """The rows as pieces to join: runs of untouched rows are views of the file's bytes
+        (not a copy per row), changed and added rows their new XML, in row order."""
+        body = memoryview(self._body)
         if not self._rows and self._shift is None:
-            return self._body
-        out: list[bytes] = []
+            return [body]
+        out: list = []
+        run_start = run_end = None                  # a run of untouched, unmoved rows
         pending = sorted((r, x) for r, x in self._rows.items())
         k = 0
+
+        def close_run():
+            nonlocal run_start
+            if run_start is not None:
+                out.append(body[run_start:run_end])
+                run_start = None
+
         for r, start, end in self._index():
             new = self._shifted(r)
             if new is None:
+                close_run()
                 continue
             while k < len(pending) and pending[k][0] < new:
+                close_run()
                 if pending[k][1] is not None:
                     out.append(pending[k][1])
                 k += 1
             if k < len(pending) and pending[k][0] == new:
+                close_run()
                 if pending[k][1] is not None:
                     out.append(pending[k][1])
                 k += 1
                 continue
-            xml = self._body[start:end]
-            out.append(xml if new == r else _renumber(xml, r, new))
+            if new != r:
+                close_run()
+                out.append(_renumber(self._body[start:end], r, new))
+            elif run_start is not None and start == run_end:
+                run_end = end
+            else:
+                close_run()
+                run_start, run_end = start, end
+        close_run()
         for _, xml in pending[k:]:
             if xml is not None:
                 out.append(xml)
-        return b"".join(out)
+        return out
 
     # ------------------------------------------------------------------ meta helpers
 
