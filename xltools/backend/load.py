@@ -10,6 +10,7 @@ Lists sheet and any table fastexcel cannot cut the way its ref says; both give t
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,28 +23,38 @@ from ..changes import Issue
 from ..db import CustomerDB, TableFrame
 from ..errors import BadWorkbookError
 from ..schema import Schema, Table
-from ..xlsx.extent import readable_copy
+from ..xlsx.extent import cut_copy, far_part
 from ..xlsx.package import Package, TableInfo
 from ..xlsx.refs import col_letter, split_ref
 from . import frames
 from .coerce import coerce_column
-from .columnar import ColumnReader, coerce_series
+from .columnar import BlockReads, coerce_series
 
 
 class SheetGrids:
     """Cell values of whole sheets, read once each, addressed by 1-based (row, column)."""
 
     def __init__(self, source: Path | IO[bytes]):
-        """``source``: the book's path, or an in-memory copy (see :mod:`xltools.xlsx.extent`)."""
-        try:
-            if isinstance(source, (str, Path)):
-                self.book = python_calamine.CalamineWorkbook.from_path(str(source))
-            else:
-                self.book = python_calamine.CalamineWorkbook.from_filelike(source)
-        except Exception as err:  # noqa: BLE001 - calamine raises its own error types
-            raise BadWorkbookError(f"无法读取工作簿:{err}", f"cannot read the workbook: {err}") \
-                from None
+        """``source``: the book's path, or an in-memory copy (see :mod:`xltools.xlsx.extent`).
+        The book is opened on the first :meth:`region` asked for (a load fastexcel reads
+        whole never parses the shared strings a second time)."""
+        self.source = source
+        self._book = None
         self._grids: dict[str, tuple[list[list[Any]], int, int]] = {}
+
+    @property
+    def book(self):
+        if self._book is None:
+            try:
+                if isinstance(self.source, (str, Path)):
+                    self._book = python_calamine.CalamineWorkbook.from_path(str(self.source))
+                else:
+                    self.source.seek(0)
+                    self._book = python_calamine.CalamineWorkbook.from_filelike(self.source)
+            except Exception as err:  # noqa: BLE001 - calamine raises its own error types
+                raise BadWorkbookError(f"无法读取工作簿:{err}",
+                                       f"cannot read the workbook: {err}") from None
+        return self._book
 
     def _read(self, sheet: str) -> tuple[list[list[Any]], int, int]:
         try:
@@ -75,13 +86,14 @@ class SheetGrids:
         return out
 
     def close(self) -> None:
-        self.book.close()
+        if self._book is not None:
+            self._book.close()
 
 
 def read_table(table: Table, info: TableInfo, grids: SheetGrids,
-               issues: list[Issue], columns: ColumnReader | None = None) -> TableFrame:
-    """One managed table: header from the table part, values read as Arrow columns by
-    fastexcel (``columns``; calamine cell by cell when it cannot), coerced by type."""
+               issues: list[Issue], body: list[pd.Series] | None = None) -> TableFrame:
+    """One managed table: header from the table part, values from ``body`` (its data rows as
+    Arrow-read columns, :func:`data_block`; calamine cell by cell when None), coerced by type."""
     (col1, row1), (col2, row2) = split_ref(info.ref)
     header = list(info.columns) or [str(v) for v in grids.region(info.sheet.name, info.ref)[0]]
     first_data = row1 + info.header_rows
@@ -98,9 +110,6 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
             f"table {info.name} on sheet '{info.sheet.name}' lacks required column(s) {en}")
 
     types = {c.key: c.type for c in table.columns}
-    body = None
-    if last_data >= first_data and columns is not None:
-        body = columns.body(info.sheet.name, first_data, last_data, col1, col2)
     data: dict[str, Any] = {}
     if body is not None:
         rows = range(first_data, first_data + (len(body[0]) if body else 0))
@@ -167,13 +176,10 @@ def _unreadable(table: str, key: str, header: str, cell: str, row: int, value: A
                  f"{cell} ({header}): {value!r} cannot be read as {en}; kept as typed")
 
 
-def _column_reader(source) -> ColumnReader | None:
-    """fastexcel over the book, or None when it is not installed or cannot open the file
-    (calamine, cell by cell, then reads everything, and reports a damaged book)."""
-    try:
-        return ColumnReader(source)
-    except Exception:  # noqa: BLE001 - ImportError, fastexcel's own errors
-        return None
+def data_block(info: TableInfo) -> tuple[str, int, int, int, int]:
+    """(sheet, first row, last row, first column, last column) of a table's data rows."""
+    (col1, row1), (col2, row2) = split_ref(info.ref)
+    return (info.sheet.name, row1 + info.header_rows, row2 - info.totals_rows, col1, col2)
 
 
 def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
@@ -183,40 +189,45 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
     With ``reuse`` (an earlier load of this book), only the tables named in ``reread`` are read
     again and the others are taken over from ``reuse`` as they are: for a caller that knows which
     tables its own last write touched (the monthly batch: a step that wrote Tags need not re-read
-    500,000 follow-ups)."""
+    500,000 follow-ups).
+
+    Each sheet is first scanned for stray far cells (:mod:`xltools.xlsx.extent`: one at
+    XFD1048576 would make a reader allocate the whole sheet); a sheet found clean is handed to
+    fastexcel's worker thread (:class:`~xltools.backend.columnar.BlockReads`) while the next one
+    is scanned. When any sheet has far cells, the tables are read from a copy cut down to them."""
     path = Path(path)
+    kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
     with Package(path) as pkg:
         found = {t.key: pkg.table(t.table_name) for t in schema.tables}
         lists_info = pkg.table(layout.LISTS_TABLE)
         lang_value = pkg.defined_name(layout.LANG_NAME)
-        # A stray cell far below or right of the tables must not make calamine allocate the
-        # whole sheet (its <dimension> may be out of date: the cells are scanned).
+        if found.get("Customers") is None:
+            customers = schema.table("Customers")
+            raise BadWorkbookError(
+                f"这个工作簿里没有客户表({customers.table_name}),不是 xltools 客户数据库",
+                f"this workbook has no customer table ({customers.table_name}); it is not an "
+                "xltools customer database")
         # Only the sheets this load reads are scanned (a monthly step that wrote Tags does not
-        # scan 500,000 follow-ups again).
-        kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
+        # scan 500,000 follow-ups again); Lists is read last.
+        reads = {k: i for k, i in found.items() if i is not None and k not in kept}
+        if lists_info is not None:
+            reads[LISTS] = lists_info
         needed: dict[str, tuple[int, int]] = {}
-        for info in [*(i for k, i in found.items() if k not in kept), lists_info]:
-            if info is not None:
-                last_col, last_row = split_ref(info.ref)[1]
-                row, col = needed.get(info.sheet.part, (0, 0))
-                needed[info.sheet.part] = (max(row, last_row), max(col, last_col))
-        source = readable_copy(pkg, needed)
-    customers = schema.table("Customers")
-    if found.get("Customers") is None:
-        raise BadWorkbookError(
-            f"这个工作簿里没有客户表({customers.table_name}),不是 xltools 客户数据库",
-            f"this workbook has no customer table ({customers.table_name}); it is not an xltools "
-            "customer database")
+        for info in reads.values():
+            last_col, last_row = split_ref(info.ref)[1]
+            row, col = needed.get(info.sheet.part, (0, 0))
+            needed[info.sheet.part] = (max(row, last_row), max(col, last_col))
+        blocks, source = _start_reads(pkg, path, reads, needed)
     grids = SheetGrids(source)
-    columns = _column_reader(source)
     issues: list[Issue] = []
     try:
         issues += [i for i in (reuse.load_issues if reuse else []) if i.table in kept]
         tables = {t.key: reuse.tables[t.key] if t.key in kept else
-                  read_table(t, found[t.key], grids, issues, columns)
+                  read_table(t, found[t.key], grids, issues, blocks.body(t.key))
                   for t in schema.tables if found.get(t.key) is not None}
-        lists_grid = grids.region(lists_info.sheet.name, lists_info.ref) if lists_info else None
+        lists_grid = _lists_grid(lists_info, blocks.body(LISTS), grids) if lists_info else None
     finally:
+        blocks.close()
         grids.close()
     lang = frames.lang_from_name(lang_value) or frames.detect_lang(tables, schema)
     for t in schema.tables:  # a table the book lacks loads empty; apply creates it
@@ -226,3 +237,42 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
                       lists=frames.lists_from_grid(schema, lists_grid),
                       settings=frames.settings_from_frame(schema, tables.get("Settings")),
                       load_issues=issues)
+
+
+LISTS = "\0lists"   # the Lists table's key among the blocks (no schema table has it)
+
+
+def _start_reads(pkg: Package, path: Path, reads: dict[str, TableInfo],
+                 needed: dict[str, tuple[int, int]]) -> tuple[BlockReads, Any]:
+    """Scan each sheet of ``reads`` and queue its tables' reads as soon as it is found clean;
+    (the reads, the source they read: ``path``, or a cut copy when a sheet has far cells)."""
+    blocks = BlockReads(path)
+    far: dict[str, tuple[int, int] | None] = {}
+    for key, info in reads.items():
+        part = info.sheet.part
+        if part not in far:
+            far[part] = far_part(pkg, part, needed[part])
+        if far[part] is not None:
+            break
+        blocks.submit(key, *data_block(info))
+    else:
+        return blocks, path
+    # Far cells: nothing queued so far is used; every sheet is read from the cut copy.
+    blocks.close()
+    far.update({p: far_part(pkg, p, extent) for p, extent in needed.items() if p not in far})
+    source = cut_copy(pkg, needed, far)
+    blocks = BlockReads(io.BytesIO(source.getvalue()))
+    for key, info in reads.items():
+        blocks.submit(key, *data_block(info))
+    return blocks, source
+
+
+def _lists_grid(info: TableInfo, body: list[pd.Series] | None,
+                grids: SheetGrids) -> list[list[Any]]:
+    """The Lists table as rows (header first, '' for empty cells), as :func:`frames.lists_from_grid`
+    reads it."""
+    if body is None:
+        return grids.region(info.sheet.name, info.ref)
+    header = list(info.columns) or grids.region(info.sheet.name, info.ref)[0]
+    columns = [s.astype(object).where(s.notna(), "").tolist() for s in body]
+    return [header, *map(list, zip(*columns))]

@@ -74,29 +74,45 @@ def cut_rows(xml: bytes, last_row: int) -> bytes:
     return head + rest + f"</{prefix}sheetData></{prefix}worksheet>".encode()
 
 
-def readable_copy(pkg, needed: dict[str, tuple[int, int]]):
-    """``pkg``'s source, or an in-memory copy in which every sheet part of ``needed``
-    ({sheet part: (last row, last column) the tables use}) with cells more than
-    :data:`SLACK_ROWS` below or :data:`SLACK_COLS` right of that is cut down to it."""
+def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
+    """The farthest (row, column) of ``part`` more than :data:`SLACK_ROWS` below or
+    :data:`SLACK_COLS` right of ``extent`` (the last row and column its tables use), or None."""
+    if part not in pkg:
+        return None
+    last_row, last_col = extent
+    return far_cells(pkg.chunks(part), last_row + SLACK_ROWS,
+                     min(MAX_COL, last_col + SLACK_COLS))
+
+
+def cut_copy(pkg, needed: dict[str, tuple[int, int]],
+             far: dict[str, tuple[int, int] | None]) -> io.BytesIO:
+    """An in-memory copy of ``pkg`` in which each part with ``far`` cells is cut down to its
+    ``needed`` (last row, last column)."""
     cuts = {}
-    for part, (last_row, last_col) in needed.items():
-        if part not in pkg:
+    for part, where in far.items():
+        if where is None:
             continue
-        row_limit, col_limit = last_row + SLACK_ROWS, min(MAX_COL, last_col + SLACK_COLS)
-        far = far_cells(pkg.chunks(part), row_limit, col_limit)
-        if far is not None:
-            xml = pkg.read(part)
-            if far[0] > row_limit:
-                xml = cut_rows(xml, last_row)
-            if far[1] > col_limit:
-                xml = cut_cols(xml, col_limit)
-            cuts[part] = xml
-    if not cuts:
-        return pkg.source
+        last_row, last_col = needed[part]
+        xml = pkg.read(part)
+        if where[0] > last_row + SLACK_ROWS:
+            xml = cut_rows(xml, last_row)
+        if where[1] > min(MAX_COL, last_col + SLACK_COLS):
+            xml = cut_cols(xml, min(MAX_COL, last_col + SLACK_COLS))
+        cuts[part] = xml
     buf = io.BytesIO()
     write_package(pkg.source, buf, cuts)
     buf.seek(0)
     return buf
+
+
+def readable_copy(pkg, needed: dict[str, tuple[int, int]]):
+    """``pkg``'s source, or an in-memory copy in which every sheet part of ``needed``
+    ({sheet part: (last row, last column) the tables use}) with cells more than
+    :data:`SLACK_ROWS` below or :data:`SLACK_COLS` right of that is cut down to it."""
+    far = {part: far_part(pkg, part, extent) for part, extent in needed.items()}
+    if not any(far.values()):
+        return pkg.source
+    return cut_copy(pkg, needed, far)
 
 
 def _greater_letters(col: int) -> bytes:
