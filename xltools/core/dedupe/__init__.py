@@ -25,6 +25,7 @@ import pandas as pd
 
 from .cluster import Cluster, build_clusters
 from .keys import Blocking, candidate_pairs, features
+from .prefilter import could_match
 from .score import THRESHOLD, PairScore, contradicts, score_pair
 
 __all__ = ["Cluster", "Match", "find_duplicates", "match_against", "score_candidates",
@@ -35,12 +36,35 @@ _COLS = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_va
          "phone", "phone_fp", "phone_kind", "email", "email_fp", "places", "latin"]
 
 
-def score_candidates(feat: pd.DataFrame, blocking: Blocking, threshold: float = THRESHOLD
+class Records:
+    """Feature rows as the dicts :func:`.score.score_pair` takes, built only for the records a
+    kept pair or a cluster check needs (not 100,000 dicts up front)."""
+
+    def __init__(self, feat: pd.DataFrame) -> None:
+        self._columns = {c: feat[c].tolist() for c in _COLS}
+        self._built: dict[int, dict] = {}
+
+    def __getitem__(self, i: int) -> dict:
+        try:
+            return self._built[i]
+        except KeyError:
+            return self._built.setdefault(i, {c: v[i] for c, v in self._columns.items()})
+
+
+def score_candidates(feat: pd.DataFrame, blocking: Blocking, threshold: float = THRESHOLD, *,
+                     prefilter: bool = True, records: Records | None = None
                      ) -> list[tuple[int, int, PairScore]]:
-    """Score every candidate pair; keep those at or above ``threshold`` (positions, score)."""
-    records = feat[_COLS].to_dict("records")
+    """Score every candidate pair; keep those at or above ``threshold`` (positions, score).
+
+    With ``prefilter`` (the default) pairs whose score cannot reach ``threshold`` are set aside
+    over arrays first (:func:`.prefilter.could_match`); the result is the same either way."""
+    left, right = blocking.left, blocking.right
+    if prefilter and len(left):
+        keep = could_match(feat, left, right, threshold)
+        left, right = left[keep], right[keep]
+    records = records if records is not None else Records(feat)
     out = []
-    for i, j in zip(blocking.left.tolist(), blocking.right.tolist()):
+    for i, j in zip(left.tolist(), right.tolist()):
         ps = score_pair(records[i], records[j])
         if ps.score >= threshold:
             out.append((i, j, ps))
@@ -72,11 +96,11 @@ def find_duplicates(db, rejected: set[frozenset[str]] | None = None, *,
     if len(customers) < 2:
         return []
     feat = features(customers)
-    matches = score_candidates(feat, candidate_pairs(feat), threshold)
+    records = Records(feat)
+    matches = score_candidates(feat, candidate_pairs(feat), threshold, records=records)
     if rejected:
         cids = feat["cid"].to_numpy(dtype=object)
         matches = [m for m in matches if frozenset((cids[m[0]], cids[m[1]])) not in rejected]
-    records = feat[_COLS].to_dict("records")
     return build_clusters(customers, feat, matches, rejected,
                           contradicts=lambda i, j: contradicts(records[i], records[j]))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .score import PairScore
@@ -58,7 +59,8 @@ class _UnionFind:
         if len(ga) < len(gb):
             ra, rb, ga, gb = rb, ra, gb, ga
         self.parent[rb] = ra
-        self.members[ra] = ga + gb
+        ga.extend(gb)  # in place, the smaller into the larger: linear overall
+        self.members[ra] = ga
         self.members.pop(rb, None)
 
 
@@ -66,8 +68,26 @@ def completeness(customers: pd.DataFrame) -> pd.Series:
     """How many fields each record has filled in (fingerprints not counted)."""
     cols = [c for c in customers.columns if not str(c).endswith("FP")]
     filled = customers[cols].notna()
-    text = customers[cols].astype("string").fillna("").apply(lambda s: s.str.strip() != "")
-    return (filled & text).sum(axis=1)
+    text = customers[cols].astype("string").fillna("")
+    typed = pd.DataFrame({c: (text[c].str.strip() != "").astype(bool) for c in cols},
+                         index=customers.index)
+    return (filled & typed).sum(axis=1)
+
+
+def _rejected_positions(cids, rejected: set[frozenset[str]]) -> dict[int, list[int]]:
+    """Position -> positions of the records a reviewer said are another customer."""
+    if not rejected:
+        return {}
+    where: dict[str, list[int]] = {}
+    for i, cid in enumerate(cids):
+        where.setdefault(cid, []).append(i)
+    out: dict[int, list[int]] = {}
+    for pair in rejected:
+        a, b = (tuple(pair) * 2)[:2]
+        for x, y in ((a, b), (b, a)):
+            for i in where.get(x, ()):
+                out.setdefault(i, []).extend(where.get(y, ()))
+    return out
 
 
 MAX_CHECK = 400  # cross pairs checked for contradictions when two groups join
@@ -83,18 +103,21 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
     matching the abbreviation 隆辉公司); groups holding such a pair are not joined, so a vague record
     cannot chain two different customers together.
     """
-    rejected = rejected or set()
     uf = _UnionFind(len(customers))
     codes = feat["code"].to_numpy(dtype=object)
     valid = feat["code_valid"].to_numpy(dtype=bool)
-    cids = feat["cid"].to_numpy(dtype=object)
+    # valid codes per group, merged smaller into larger like the groups: a group growing one
+    # record at a time (20,000 rows with one code) is never re-read whole
+    group_codes: dict[int, set] = {i: {codes[i]} for i in np.flatnonzero(valid).tolist()}
+    refused = _rejected_positions(feat["cid"].to_numpy(dtype=object), rejected or set())
 
-    def conflict(ga: list[int], gb: list[int]) -> bool:
-        ca = {codes[i] for i in ga if valid[i]}
-        cb = {codes[i] for i in gb if valid[i]}
-        if ca and cb and not (ca & cb) and len(ca | cb) > 1:
-            return True
-        if rejected and any(frozenset((cids[i], cids[j])) in rejected for i in ga for j in gb):
+    def conflict(ri: int, rj: int) -> bool:
+        ca, cb = group_codes.get(ri), group_codes.get(rj)
+        if ca and cb and ca.isdisjoint(cb):
+            return True  # two legal entities
+        ga, gb = sorted((uf.group(ri), uf.group(rj)), key=len)
+        other = uf.find(gb[0])
+        if refused and any(uf.find(k) == other for i in ga for k in refused.get(i, ())):
             return True
         if contradicts is not None and len(ga) * len(gb) <= MAX_CHECK:
             return any(contradicts(i, j) for i in ga for j in gb)
@@ -106,15 +129,22 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
         if ri == rj:
             kept.append((i, j, ps))
             continue
-        if conflict(uf.group(ri), uf.group(rj)):
+        if conflict(ri, rj):
             continue
         uf.union(i, j)
+        root = uf.find(i)
+        small, large = sorted((group_codes.pop(ri, set()), group_codes.pop(rj, set())), key=len)
+        if large or small:
+            large.update(small)
+            group_codes[root] = large
         kept.append((i, j, ps))
 
     by_root: dict[int, list[tuple[int, int, PairScore]]] = {}
     for i, j, ps in kept:
         by_root.setdefault(uf.find(i), []).append((i, j, ps))
-    filled = completeness(customers).to_numpy()
+    # only the records in a cluster are ranked
+    involved = sorted({p for i, j, _ in kept for p in (i, j)})
+    filled = dict(zip(involved, completeness(customers.iloc[involved]).tolist()))
     created = pd.to_datetime(customers.get("CreateTime"), errors="coerce") \
         if "CreateTime" in customers.columns else pd.Series(pd.NaT, index=customers.index)
     created = created.fillna(pd.Timestamp.max).to_numpy()

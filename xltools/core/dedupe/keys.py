@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
-from ..cncodes import phone_kind
+from ..cncodes import RIC_CHECK, RIC_WEIGHTS, phone_kind, ric_like, uscc_status
 from ..normalize import credit_code, email, is_blank, phone_digits
 from ..privacy import is_masked
 from .latin import LatinName, parse_latin
@@ -27,11 +27,65 @@ WINDOW = 6           # sorted-neighbourhood window
 MAX_GROUP = 30       # a bigger exact-key group (a shared switchboard) is chained, not all-pairs
 
 
-def _code_is_valid(code: str, person: bool) -> bool:
-    if not code:
-        return False
+def each_distinct(values, func) -> list:
+    """``func`` of each value, called once per distinct value: a column of 100,000 cells holds far
+    fewer distinct phones, codes or names, and parsing them is the cost. Values are told apart by
+    type too (``1`` and ``1.0`` are not one cell)."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        key = (v.__class__, v)
+        try:
+            out.append(seen[key])
+        except KeyError:
+            out.append(seen.setdefault(key, func(v)))
+        except TypeError:  # unhashable
+            out.append(func(v))
+    return out
+
+
+def codes_valid(codes: list[str], person: np.ndarray) -> np.ndarray:
+    """Whether each normalised code passes its check: a 统一社会信用代码 for companies, a 身份证号
+    for persons; exactly ``stdnum.cn.uscc.is_valid`` / ``stdnum.cn.ric.is_valid``, over a column.
+
+    USCC: the check digit over the whole column with numpy (:func:`cncodes.uscc_status`). RIC:
+    shape and check digit with numpy, then python-stdnum's own birth date and birth place checks,
+    asked once per distinct (division, birth date)."""
+    series = pd.Series(codes, dtype=object)
+    filled = (series != "").to_numpy()
+    out = np.zeros(len(codes), dtype=bool)
+    company = filled & ~person
+    if company.any():
+        out[company] = (uscc_status(series[company], normalised=True) == "ok").to_numpy()
+    people = filled & person
+    if people.any():
+        out[people] = _ric_valid(series[people].tolist())
+    return out
+
+
+def _ric_valid(codes: list[str]) -> np.ndarray:
+    shaped = np.array([ric_like(c) for c in codes], dtype=bool)
+    out = np.zeros(len(codes), dtype=bool)
+    if not shaped.any():
+        return out
+    sub = [c for c, ok in zip(codes, shaped) if ok]
+    digits = np.frombuffer("".join(sub).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+    total = ((digits[:, :17].astype(np.int64) - ord("0")) * RIC_WEIGHTS).sum(axis=1)
+    expected = np.frombuffer(RIC_CHECK.encode("ascii"), dtype=np.uint8)[total % 11]
+    ok = digits[:, 17] == expected
+    # with the shape and the check digit right, stdnum's answer depends on digits 1-14 only
+    ok &= np.array(each_distinct([c[:14] for c in sub], _ric_place_and_date_ok), dtype=bool)
+    out[np.flatnonzero(shaped)[ok]] = True
+    return out
+
+
+def _ric_place_and_date_ok(head: str) -> bool:
+    """python-stdnum's verdict on a 身份证号 starting with ``head`` (14 digits) whose shape and
+    check digit are right."""
+    number = head + "0000"
+    number = number[:17] + ric.calc_check_digit(number)
     try:
-        return bool(ric.is_valid(code) if person else uscc.is_valid(code))
+        return bool(ric.is_valid(number))
     except Exception:  # noqa: BLE001  stdnum.cn.ric raises KeyError for unknown counties
         return False
 
@@ -48,29 +102,31 @@ def _code_place(code: str, valid: bool, person: bool) -> tuple[str, ...]:
 
 def _raw(values: pd.Series, normalise) -> list[str]:
     """Normalised raw values; ``""`` for blanks and for values already masked."""
-    return ["" if is_blank(v) or is_masked("", v) else normalise(v) for v in values]
+    return each_distinct(values, lambda v: "" if is_blank(v) or is_masked("", v) else normalise(v))
 
 
 def _fp(values: pd.Series) -> list[str]:
-    return ["" if is_blank(v) else str(v).strip() for v in values]
+    return each_distinct(values, lambda v: "" if is_blank(v) else str(v).strip())
 
 
-def _phone_kinds(values: pd.Series) -> list[str]:
-    """'mobile', 'landline' or '' per phone cell; a masked phone by its shape (138****5678 is a
+def _phone_kind(value) -> str:
+    """'mobile', 'landline' or '' for a phone cell; a masked phone by its shape (138****5678 is a
     mobile, 0755****1234 a landline): a shared mobile is strong evidence, a shared landline may be
     a building's switchboard."""
-    out = []
-    for v in values:
-        if is_blank(v):
-            out.append("")
-            continue
-        text = str(v).strip()
-        if is_masked("phone", text):
-            out.append("mobile" if text[:1] == "1" else "landline" if text[:1] == "0" else "")
-        else:
-            kind = phone_kind(text)
-            out.append(kind if kind in ("mobile", "landline") else "")
-    return out
+    if is_blank(value):
+        return ""
+    text = str(value).strip()
+    if is_masked("phone", text):
+        return "mobile" if text[:1] == "1" else "landline" if text[:1] == "0" else ""
+    kind = phone_kind(text)
+    return kind if kind in ("mobile", "landline") else ""
+
+
+def _name_parts(name: str) -> tuple[LatinName | None, ParsedName, ParsedName, str]:
+    """(Latin reading or None, parsed as a company, as shown for a company, person name)."""
+    latin = parse_latin(name)
+    chinese = parse_name(name)
+    return latin, chinese, (chinese if latin is None else _as_parsed(latin, name)), person_name(name)
 
 
 def _as_parsed(latin: LatinName, text: str) -> ParsedName:
@@ -98,26 +154,29 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
     col = lambda key: df[key] if key in df.columns else blank  # noqa: E731
     ctype = col("CustomerType").astype("string").fillna("").str.strip()
     out = pd.DataFrame(index=df.index)
-    out["cid"] = [("" if is_blank(v) else str(v).strip().upper()) for v in col("CustomerID")]
-    out["name_raw"] = ["" if is_blank(v) else str(v) for v in col("CustomerName")]
-    out["person"] = (ctype == PERSON).to_numpy()
-    latin = [None if person else parse_latin(v) for v, person in zip(out["name_raw"], out["person"])]
-    parsed = [parse_name(v) if lat is None else _as_parsed(lat, v)
-              for v, lat in zip(out["name_raw"], latin)]
+    out["cid"] = each_distinct(col("CustomerID"),
+                               lambda v: "" if is_blank(v) else str(v).strip().upper())
+    out["name_raw"] = each_distinct(col("CustomerName"), lambda v: "" if is_blank(v) else str(v))
+    person = (ctype == PERSON).to_numpy()
+    out["person"] = person
+    parts = each_distinct(out["name_raw"], _name_parts)
+    # a person's name is never read as a company's; a Latin-letter company name is read as Latin
+    latin = [None if p else part[0] for part, p in zip(parts, person)]
+    parsed = [part[1] if p else part[2] for part, p in zip(parts, person)]
     out["latin"] = latin
     out["parsed"] = parsed
-    out["pname"] = [person_name(v) for v in out["name_raw"]]
+    out["pname"] = [part[3] for part in parts]
     out["core"] = [p.core for p in parsed]
     pinyin = {c: pinyin_key(c) for c in set(out["core"])}
     out["core_py"] = [c if lat is not None else pinyin[c] for c, lat in zip(out["core"], latin)]
     out["code"] = _raw(col("CreditCode"), credit_code)
-    out["code_valid"] = [_code_is_valid(c, p) for c, p in zip(out["code"], out["person"])]
+    out["code_valid"] = codes_valid(out["code"].tolist(), person)
     out["code_fp"] = _fp(col("CreditCodeFP"))
-    out["places"] = [p.places or _code_place(c, v, person)
-                     for p, c, v, person in zip(parsed, out["code"], out["code_valid"], out["person"])]
+    out["places"] = [p.places or _code_place(c, v, pers)
+                     for p, c, v, pers in zip(parsed, out["code"], out["code_valid"], person)]
     out["phone"] = _raw(col("ContactPhone"), phone_digits)
     out["phone_fp"] = _fp(col("PhoneFP"))
-    out["phone_kind"] = _phone_kinds(col("ContactPhone"))
+    out["phone_kind"] = each_distinct(col("ContactPhone"), _phone_kind)
     out["email"] = _raw(col("Email"), email)
     out["email_fp"] = _fp(col("EmailFP"))
     return out
@@ -140,12 +199,16 @@ class Blocking:
         return self.n_records * (self.n_records - 1) // 2
 
 
-def _pairs_within_groups(values: np.ndarray, second: np.ndarray | None = None
+NEIGHBOURS = 3       # inside a big group, each record meets this many neighbours per second key
+
+
+def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = ()
                          ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Pairs of positions sharing a non-blank value. A group larger than :data:`MAX_GROUP` (a
-    switchboard shared by a whole building) is not paired all with all: its members are sorted
-    by ``second`` (the name's pinyin) and paired with their nearest neighbours, so the work stays
-    linear in the group's size and the look-alike names inside it still meet."""
+    switchboard shared by a whole building, a name typed by hundreds) is not paired all with all:
+    its members are sorted by each ``second`` key in turn (the name's pinyin forwards and
+    backwards; the places of a name) and paired with their :data:`NEIGHBOURS` nearest neighbours,
+    so the work stays linear in the group's size and the look-alikes inside it still meet."""
     out = []
     s = pd.Series(values)
     s = s[s != ""]
@@ -157,16 +220,16 @@ def _pairs_within_groups(values: np.ndarray, second: np.ndarray | None = None
     vals = order.to_numpy()
     starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
     sizes = np.diff(np.r_[starts, len(vals)])
-    for start, size in zip(starts, sizes):
+    small = sizes <= MAX_GROUP
+    for size in np.unique(sizes[small]):  # all pairs, every group of one size at once
+        first = starts[small & (sizes == size)][:, None]
+        i, j = np.triu_indices(size, k=1)
+        out.append((pos[first + i].ravel(), pos[first + j].ravel()))
+    for start, size in zip(starts[~small], sizes[~small]):
         members = pos[start:start + size]
-        if size <= MAX_GROUP:
-            i, j = np.triu_indices(size, k=1)
-            out.append((members[i], members[j]))
-        else:
-            if second is not None:
-                members = members[np.argsort(second[members], kind="stable")]
-            for k in range(1, 4):
-                out.append((members[:-k], members[k:]))
+        for key in second or (None,):
+            ranked = members if key is None else members[np.argsort(key[members], kind="stable")]
+            out += [(ranked[:-k], ranked[k:]) for k in range(1, NEIGHBOURS + 1)]
     return out
 
 
@@ -218,17 +281,20 @@ def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
     """Pairs worth scoring. ``cross`` (a boolean array) keeps only pairs with one record on each
     side, for matching incoming rows against a book."""
     parts = []
-    names = feat["core_py"].to_numpy(dtype=object)
+    py = list(feat["core_py"])
+    names = (np.array(py, dtype=object), np.array([k[::-1] for k in py], dtype=object))
     for key in EXACT_KEYS:
         parts += _pairs_within_groups(feat[key].to_numpy(dtype=object), names)
     company = ~feat["person"].to_numpy(dtype=bool) & (feat["core"].to_numpy(dtype=object) != "")
     core = np.where(company, feat["core"].to_numpy(dtype=object), "")
     core_py = np.where(company, feat["core_py"].to_numpy(dtype=object), "")
-    parts += _pairs_within_groups(core)
-    parts += _pairs_within_groups(core_py)
-    py = list(feat["core_py"])
+    # one name typed by many: who sits in the same place, branch and group meet first
+    where = (np.array([f"{p.branch}|{p.group}|{','.join(places)}" for p, places
+                       in zip(feat["parsed"], feat["places"])], dtype=object),)
+    parts += _pairs_within_groups(core, where)
+    parts += _pairs_within_groups(core_py, where)
     parts += _sorted_neighbourhood(py, company, window)
-    parts += _sorted_neighbourhood([k[::-1] for k in py], company, window)
+    parts += _sorted_neighbourhood(list(names[1]), company, window)
     parts += _transliteration_pairs(feat, company)
     n = len(feat)
     if not parts:

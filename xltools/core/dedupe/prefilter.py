@@ -1,0 +1,171 @@
+"""Which candidate pairs could reach the threshold at all, decided over arrays before scoring.
+
+Blocking keeps the number of candidate pairs linear, but a block of 20,000 records sharing one
+switchboard still yields a quarter of a million pairs, and :func:`.score.score_pair` costs about
+20 µs each in Python. Most of those pairs cannot match: a shared landline weighs 0.45, so only name
+evidence of 0.56 or more lifts it over 0.80, and two names of the same length only give that much
+when every character sounds alike.
+
+:func:`could_match` gives, for every pair at once (numpy), an **upper bound** of its score: the
+weights of the shared phone and e-mail exactly as :mod:`.score` gives them, and the most the
+names could add given their lengths, characters and readings. A pair is dropped only when even
+that bound is below the threshold, so the scores kept are exactly those the per-pair scoring
+finds (a test scores every candidate both ways). Pairs sharing an ID or a code are always kept.
+
+Name bounds, following :func:`.score.score_pair` (company names, neither written in Latin letters,
+or both):
+
+* another 集团 or branch on one side only: no name evidence;
+* equal length, every character equal or sharing a reading: up to ``W_NAME``;
+* equal length otherwise: only typos (one or two characters apart, four or more long);
+* one character longer: a missing character, an abbreviation or an extension;
+* longer still: only an extension or abbreviation, which needs the first two characters alike.
+
+A Latin name against a Chinese one may read as it (``W_TRANSLIT``); persons' names need a
+rapidfuzz ratio of 0.9 (computed for all pairs at once with ``rapidfuzz.process.cpdist``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.fuzz import ratio
+from rapidfuzz.process import cpdist
+
+from .names import _char_pinyin, char_readings
+from .score import (W_ABBREVIATED, W_CONTACT, W_LANDLINE, W_MISSING_CHAR, W_MOBILE, W_NAME,
+                    W_PERSON_NAME, W_TRANSLIT, W_TYPOS)
+
+MARGIN = 1e-3  # scores are rounded to 4 decimals: keep anything this close below the threshold
+
+
+def _codes(values) -> np.ndarray:
+    """Integer codes of the values; -1 for blank ``""`` (never equal to anything)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    blank = np.flatnonzero(uniques == "")
+    if len(blank):
+        codes[codes == blank[0]] = -1
+    return codes
+
+
+def _shared(feat: pd.DataFrame, columns: tuple[str, ...], left, right) -> np.ndarray:
+    out = np.zeros(len(left), dtype=bool)
+    for column in columns:
+        codes = _codes(feat[column])
+        out |= (codes[left] == codes[right]) & (codes[left] >= 0)
+    return out
+
+
+def _phone_weight(feat: pd.DataFrame, left, right) -> np.ndarray:
+    """What a shared phone weighs, as :func:`.score._phone_weight`: a person's phone is any phone,
+    a company's kind is the first record's, else the second's."""
+    person = feat["person"].to_numpy(dtype=bool)
+    kind = feat["phone_kind"].to_numpy(dtype=object)
+    first = np.where(kind[left] != "", kind[left], kind[right])
+    weight = np.select([first == "mobile", first == "landline"], [W_MOBILE, W_LANDLINE], W_CONTACT)
+    return np.where(person[left] | person[right], W_CONTACT, weight)
+
+
+class _Chars:
+    """Every distinct name core's characters laid end to end: code points and a 64-bit mask of
+    their readings (two characters that share a reading have masks that share a bit)."""
+
+    def __init__(self, cores: np.ndarray) -> None:
+        self.length = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
+        self.start = np.r_[0, np.cumsum(self.length)[:-1]].astype(np.int64)
+        self.points = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32)
+        distinct, where = np.unique(self.points, return_inverse=True)
+        masks = np.fromiter((_reading_mask(chr(c)) for c in distinct), dtype=np.uint64,
+                            count=len(distinct))
+        self.masks = masks[where.ravel()]
+
+    def positions(self, a: np.ndarray, b: np.ndarray, width: int):
+        """Indexes of the first ``width`` characters of cores ``a`` and ``b`` (two (m, width))."""
+        k = np.arange(width)
+        return self.start[a][:, None] + k, self.start[b][:, None] + k
+
+    def alike(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """Per position: the same character, or characters that may share a reading."""
+        return (self.points[ia] == self.points[ib]) | ((self.masks[ia] & self.masks[ib]) != 0)
+
+
+def _reading_mask(char: str) -> int:
+    mask = 0
+    for reading in char_readings(char) | {_char_pinyin(char)}:
+        mask |= 1 << (hash(reading) & 63)
+    return mask
+
+
+def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
+    """The most a company-name comparison could add (see the module docstring)."""
+    cores, core_id = np.unique(feat["core"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    core_id = core_id.ravel()
+    chars = _Chars(cores)
+    a, b = core_id[left], core_id[right]
+    la, lb = chars.length[a], chars.length[b]
+    bound = np.zeros(len(left))
+    same = la == lb
+    for width in np.unique(la[same & (la > 0)]):
+        rows = np.flatnonzero(same & (la == width))
+        ia, ib = chars.positions(a[rows], b[rows], int(width))
+        alike = chars.alike(ia, ib).all(axis=1)
+        typos = (chars.points[ia] != chars.points[ib]).sum(axis=1) <= 2 if width >= 4 else False
+        bound[rows] = np.where(alike, W_NAME, np.where(typos, W_TYPOS, 0.0))
+    shorter = np.minimum(la, lb)
+    gap = np.abs(la - lb)
+    bound[(gap == 1) & (shorter >= 2)] = max(W_ABBREVIATED, W_MISSING_CHAR, W_TYPOS)
+    rows = np.flatnonzero((gap >= 2) & (shorter >= 2))
+    if len(rows):
+        ia, ib = chars.positions(a[rows], b[rows], 2)
+        bound[rows] = np.where(chars.alike(ia, ib).all(axis=1), W_ABBREVIATED, 0.0)
+    py = _codes(feat["core_py"])
+    bound[(py[left] == py[right]) & (py[left] >= 0)] = W_NAME  # same pinyin: sounds alike
+    bound[_group_or_branch_differ(feat, left, right)] = 0.0
+    return bound
+
+
+def _group_or_branch_differ(feat: pd.DataFrame, left, right, latin: bool = False) -> np.ndarray:
+    """A 集团 on one side only, or another branch: the names give no evidence at all. Against a
+    Latin name (``latin``) only a branch on one side counts (its words do not say which)."""
+    parsed = feat["parsed"].to_numpy(dtype=object)
+    group = np.fromiter((p.group for p in parsed), dtype=bool, count=len(parsed))
+    branch = (np.fromiter((bool(p.branch) for p in parsed), dtype=bool, count=len(parsed))
+              if latin else pd.factorize(np.array([p.branch for p in parsed], dtype=object))[0])
+    return (group[left] != group[right]) | (branch[left] != branch[right])
+
+
+def _person_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
+    names = feat["pname"].to_numpy(dtype=object)
+    x, y = names[left], names[right]
+    similar = cpdist(list(x), list(y), scorer=ratio, workers=1) >= 90.0 - 100 * MARGIN
+    return np.where(similar & (x != "") & (y != ""), W_PERSON_NAME, 0.0)
+
+
+def could_match(feat: pd.DataFrame, left: np.ndarray, right: np.ndarray,
+                threshold: float) -> np.ndarray:
+    """A boolean per pair (positions ``left[k]``, ``right[k]`` into ``feat``): False only when the
+    pair's score is certainly below ``threshold``."""
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    if not len(left):
+        return np.zeros(0, dtype=bool)
+    strong = _shared(feat, ("cid", "code", "code_fp"), left, right)
+    phone = np.where(_shared(feat, ("phone", "phone_fp"), left, right),
+                     _phone_weight(feat, left, right), 0.0)
+    mail = np.where(_shared(feat, ("email", "email_fp"), left, right), W_CONTACT, 0.0)
+    person = feat["person"].to_numpy(dtype=bool)
+    latin = feat["latin"].notna().to_numpy()
+    either_person = person[left] | person[right]
+    name = np.zeros(len(left))
+    rows = np.flatnonzero(either_person)
+    if len(rows):
+        name[rows] = _person_name_bound(feat, left[rows], right[rows])
+    rows = np.flatnonzero(~either_person)
+    if len(rows):
+        name[rows] = _company_name_bound(feat, left[rows], right[rows])
+    # a Latin-letter name is compared by its words and their pinyin, not by characters: any
+    # name evidence may come (bounded only by the group and branch rule)
+    name[~either_person & (latin[left] | latin[right])
+         & ~_group_or_branch_differ(feat, left, right, latin=True)] = max(W_NAME, W_TRANSLIT)
+    bound = 1.0 - (1.0 - phone) * (1.0 - mail) * (1.0 - name)
+    return strong | (bound >= threshold - MARGIN)
