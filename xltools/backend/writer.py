@@ -21,7 +21,7 @@ from ..db import CustomerDB
 from ..xlsx import longtext
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
-from ..xlsx.cells import cell_xml, kind_of, plain
+from ..xlsx.cells import cell_xml, kind_of, plain, text_xml
 from ..xlsx.package import Package, TableInfo, q
 from ..xlsx.parts import PartStore
 from ..xlsx.bandmove import (
@@ -292,10 +292,15 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         for i, values in enumerate(rows):
             row = start + i
             cells = {}
-            for c, k, letter, style, s_attr in columns:    # blanks skip value_xml: most cells
-                value = values.get(k)
-                cells[c] = f'<c r="{letter}{row}"{s_attr}/>' if _empty(value) else \
-                    self.value_xml(f"{letter}{row}", value, style, where)
+            for c, k, letter, style, s_attr in columns:    # blanks and short texts (most cells)
+                value = values.get(k)                       # skip value_xml
+                if _empty(value) or (type(value) is str and value == ""):
+                    cells[c] = f'<c r="{letter}{row}"{s_attr}/>'
+                elif type(value) is str and len(value) <= longtext.EXCEL_MAX // 2:
+                    cells[c] = f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t ' \
+                        f'xml:space="preserve">{text_xml(value)}</t></is></c>'
+                else:
+                    cells[c] = self.value_xml(f"{letter}{row}", value, style, where)
             if sheet.row_xml(row) is None:
                 sheet.put_row(row, "".join(cells[c] for c in loc.columns))
             else:

@@ -97,5 +97,19 @@ def cell_xml(ref: str, value: Any, style: int | None = None) -> str:
         return f'<c r="{ref}"{s}><v>{_number(to_serial(value))}</v></c>'
     if kind == "number":
         return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
-    text = escape(escape_text(str(value)))
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(str(value))}</t></is></c>'
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def text_xml(text: str) -> str:
+    """``text`` as the content of a <t> element (OOXML and XML escapes); most text needs none,
+    which one search finds out.
+
+    >>> text_xml("a<b & _x0041_"), text_xml("华腾")
+    ('a&lt;b &amp; _x005F_x0041_', '华腾')
+    """
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
+    return escape(escape_text(text))
