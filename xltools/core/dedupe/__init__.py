@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .cluster import Cluster, build_clusters
-from .keys import Blocking, candidate_pairs, features
+from .keys import COLUMNS, Blocking, candidate_pairs, features
 from .prefilter import could_match
 from .score import THRESHOLD, PairScore, contradicts, score_pair
 
@@ -128,10 +128,10 @@ def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THR
     existing = existing_db.customers
     if existing.empty or incoming.empty:
         return []
-    # as objects: features() reads every column as cell values anyway, and a typed column next to
-    # an all-blank one would make pandas guess (and warn about) the combined dtype
-    both = pd.concat([existing.astype(object), incoming.astype(object)], ignore_index=True,
-                     sort=False)
+    # only the columns matching reads, as objects: features() reads them as cell values anyway,
+    # and a typed column next to an all-blank one would make pandas guess the combined dtype
+    both = pd.concat([frame[[c for c in COLUMNS if c in frame.columns]].astype(object)
+                      for frame in (existing, incoming)], ignore_index=True, sort=False)
     side = np.r_[np.zeros(len(existing), bool), np.ones(len(incoming), bool)]
     feat = features(both)
     scored = score_candidates(feat, candidate_pairs(feat, cross=side), threshold)

@@ -21,6 +21,9 @@ from .latin import LatinName, parse_latin
 from .names import ParsedName, parse_name, person_name, pinyin_key
 
 PERSON = "个人"
+# the Customers columns matching reads
+COLUMNS = ("CustomerID", "CustomerName", "CustomerType", "CreditCode", "CreditCodeFP",
+           "ContactPhone", "PhoneFP", "Email", "EmailFP")
 # Columns whose equality is hard evidence; both the raw value and its fingerprint are keys.
 EXACT_KEYS = ("cid", "code", "code_fp", "phone", "phone_fp", "email", "email_fp")
 WINDOW = 6           # sorted-neighbourhood window
@@ -31,9 +34,19 @@ def each_distinct(values, func) -> list:
     """``func`` of each value, called once per distinct value: a column of 100,000 cells holds far
     fewer distinct phones, codes or names, and parsing them is the cost. Values are told apart by
     type too (``1`` and ``1.0`` are not one cell)."""
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1:  # a column of tuples or lists
+        arr = pd.Series(list(values), dtype=object).to_numpy()
+    try:
+        codes, uniques = pd.factorize(arr)
+    except TypeError:  # unhashable cells
+        return [func(v) for v in arr]
+    if all(type(u) is str for u in uniques):  # text only: hashing cannot mix types up
+        results = [func(u) for u in uniques]
+        return [results[c] if c >= 0 else func(v) for c, v in zip(codes.tolist(), arr)]
     seen: dict = {}
     out = []
-    for v in values:
+    for v in arr:
         key = (v.__class__, v)
         try:
             out.append(seen[key])

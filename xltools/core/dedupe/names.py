@@ -58,6 +58,7 @@ INDUSTRY_WORDS = tuple(sorted("""
 医疗器械 药业 健康 美容 服饰 服装 纺织 家具 印刷 包装 塑胶 塑料 钢铁 金属 矿业 石油 电力 照明
 """.split(), key=len, reverse=True))
 
+_SUFFIXES = LEGAL_FORMS + GROUP_WORDS
 _BRACKETS = re.compile(r"[(\[{<【〔「『]([^()\[\]{}<>【】〔〕「」『』]*)[)\]}>】〕」』]")
 _PUNCT = re.compile(r"[^\w]+|_")
 
@@ -105,9 +106,9 @@ def _strip_suffixes(text: str) -> tuple[str, bool]:
     """Remove legal forms and 集团 from the end; report whether a 集团 was there."""
     group = False
     changed = True
-    while changed and text:
+    while changed and text and text.endswith(_SUFFIXES):
         changed = False
-        for word in LEGAL_FORMS + GROUP_WORDS:
+        for word in _SUFFIXES:
             if text.endswith(word) and len(text) > len(word):
                 group = group or word in GROUP_WORDS
                 text = text[: -len(word)]
@@ -131,10 +132,16 @@ def _split_branch(text: str) -> tuple[str, str]:
     return text, ""
 
 
+# industry words by length, longest first: one slice and one set lookup per length
+_INDUSTRY_BY_LENGTH = tuple((n, frozenset(w for w in INDUSTRY_WORDS if len(w) == n))
+                            for n in sorted({len(w) for w in INDUSTRY_WORDS}, reverse=True))
+
+
 def _industry_of(text: str) -> str:
-    for word in INDUSTRY_WORDS:
-        if text.endswith(word) and len(text) - len(word) >= 2:
-            return word
+    """The longest industry word ``text`` ends with, leaving a brand of two characters or more."""
+    for n, words in _INDUSTRY_BY_LENGTH:
+        if len(text) - n >= 2 and text[-n:] in words:
+            return text[-n:]
     return ""
 
 

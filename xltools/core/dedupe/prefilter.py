@@ -27,6 +27,8 @@ rapidfuzz ratio of 0.9 (computed for all pairs at once with ``rapidfuzz.process.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 from rapidfuzz.fuzz import ratio
@@ -67,17 +69,22 @@ def _phone_weight(feat: pd.DataFrame, left, right) -> np.ndarray:
 
 
 class _Chars:
-    """Every distinct name core's characters laid end to end: code points and a 64-bit mask of
-    their readings (two characters that share a reading have masks that share a bit)."""
+    """Every distinct name core's characters laid end to end, with what they may sound like: the
+    reading of a character that has one, and for a character with several (长: chang, zhang) a
+    64-bit mask of them (two such characters may sound alike only if their masks share a bit)."""
 
     def __init__(self, cores: np.ndarray) -> None:
         self.length = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
         self.start = np.r_[0, np.cumsum(self.length)[:-1]].astype(np.int64)
         self.points = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32)
         distinct, where = np.unique(self.points, return_inverse=True)
-        masks = np.fromiter((_reading_mask(chr(c)) for c in distinct), dtype=np.uint64,
-                            count=len(distinct))
-        self.masks = masks[where.ravel()]
+        readings = [char_readings(chr(c)) | {_char_pinyin(chr(c))} for c in distinct.tolist()]
+        ids: dict[str, int] = {}
+        only = np.array([ids.setdefault(next(iter(r)), len(ids)) if len(r) == 1 else -1
+                         for r in readings], dtype=np.int64)
+        masks = np.array([_mask(r) for r in readings], dtype=np.uint64)
+        where = where.ravel()
+        self.reading, self.masks = only[where], masks[where]
 
     def positions(self, a: np.ndarray, b: np.ndarray, width: int):
         """Indexes of the first ``width`` characters of cores ``a`` and ``b`` (two (m, width))."""
@@ -86,13 +93,16 @@ class _Chars:
 
     def alike(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
         """Per position: the same character, or characters that may share a reading."""
-        return (self.points[ia] == self.points[ib]) | ((self.masks[ia] & self.masks[ib]) != 0)
+        ra, rb = self.reading[ia], self.reading[ib]
+        several = (ra < 0) | (rb < 0)
+        return ((self.points[ia] == self.points[ib]) | ((ra == rb) & ~several)
+                | (several & ((self.masks[ia] & self.masks[ib]) != 0)))
 
 
-def _reading_mask(char: str) -> int:
+def _mask(readings) -> int:
     mask = 0
-    for reading in char_readings(char) | {_char_pinyin(char)}:
-        mask |= 1 << (hash(reading) & 63)
+    for reading in readings:
+        mask |= 1 << (zlib.crc32(reading.encode("utf-8")) & 63)
     return mask
 
 
