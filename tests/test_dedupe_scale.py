@@ -123,7 +123,16 @@ def data_sets():
                             "CustomerName": name, "ContactPhone": "0512-6888 0000"}
                            for i, name in enumerate(["张伟", "张 伟", "张玮", "王芳", "Zhang Wei",
                                                      "zhang wei", "李娜", "李娜娜", ""] * 20)])
+    # every kind of name and evidence thrown together: phones, e-mails, codes and customer types
+    # drawn from small pools, so any two kinds of record meet with any evidence between them
+    r = np.random.default_rng(3)
+    mix = pd.concat([hard, ev, people], ignore_index=True)
+    for column in ("ContactPhone", "Email", "CreditCode", "CustomerType"):
+        pool = mix[column].dropna().unique()
+        pool = np.r_[pool[:40], [None] * 10] if column != "CustomerType" else pool
+        mix[column] = r.choice(pool, len(mix))
     return {
+        "everything shuffled": mix,
         "hard set": hard,
         "evaluation set": ev,
         "hard set, one switchboard for all": shared(hard, ContactPhone="0512-6888 0000"),

@@ -10,12 +10,14 @@ when every character sounds alike.
 weights of the shared phone and e-mail exactly as :mod:`.score` gives them, and the most the
 names could add given their lengths, characters and readings. A pair is dropped only when even
 that bound is below the threshold, so the scores kept are exactly those the per-pair scoring
-finds (a test scores every candidate both ways). Pairs sharing an ID or a code are always kept.
+finds (a test scores every candidate both ways). Pairs the scoring vetoes (two different valid
+codes) are dropped; other pairs sharing an ID or a code are always kept.
 
 Name bounds, following :func:`.score.score_pair` (company names, neither written in Latin letters,
 or both):
 
-* another 集团 or branch on one side only: no name evidence;
+* another 集团 or branch on one side only, or places in two provinces or prefectures: no name
+  evidence;
 * equal length, every character equal or sharing a reading: up to ``W_NAME``;
 * equal length otherwise: only typos (one or two characters apart, four or more long);
 * one character longer: a missing character, an abbreviation or an extension;
@@ -134,6 +136,19 @@ def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
     return bound
 
 
+def _places_conflict(feat: pd.DataFrame, left, right) -> np.ndarray:
+    """:func:`.names.places_conflict` for pairs of records placed once each (another province,
+    or another prefecture); records with no place or several never conflict here."""
+    places = feat["places"].tolist()
+    one = [p[0] if len(p) == 1 else "" for p in places]
+    province = _codes([p[:2] for p in one])
+    prefecture = _codes([p if len(p) > 2 else "" for p in one])
+    placed = (province[left] >= 0) & (province[right] >= 0)
+    return placed & ((province[left] != province[right])
+                     | ((prefecture[left] >= 0) & (prefecture[right] >= 0)
+                        & (prefecture[left] != prefecture[right])))
+
+
 def _group_or_branch_differ(feat: pd.DataFrame, left, right, latin: bool = False) -> np.ndarray:
     """A 集团 on one side only, or another branch: the names give no evidence at all. Against a
     Latin name (``latin``) only a branch on one side counts (its words do not say which)."""
@@ -177,5 +192,17 @@ def could_match(feat: pd.DataFrame, left: np.ndarray, right: np.ndarray,
     # name evidence may come (bounded only by the group and branch rule)
     name[~either_person & (latin[left] | latin[right])
          & ~_group_or_branch_differ(feat, left, right, latin=True)] = max(W_NAME, W_TRANSLIT)
+    # companies placed in two provinces or prefectures: their names give no evidence
+    name[~either_person & _places_conflict(feat, left, right)] = 0.0
     bound = 1.0 - (1.0 - phone) * (1.0 - mail) * (1.0 - name)
-    return strong | (bound >= threshold - MARGIN)
+    return ~_vetoed(feat, left, right) & (strong | (bound >= threshold - MARGIN))
+
+
+def _vetoed(feat: pd.DataFrame, left, right) -> np.ndarray:
+    """:func:`.score.score_pair`'s vetoes: two different codes that both pass their check, or a
+    company and a person with different codes."""
+    code = _codes(feat["code"])
+    valid = feat["code_valid"].to_numpy(dtype=bool)
+    person = feat["person"].to_numpy(dtype=bool)
+    differ = (code[left] >= 0) & (code[right] >= 0) & (code[left] != code[right])
+    return differ & ((valid[left] & valid[right]) | (person[left] != person[right]))
