@@ -147,9 +147,11 @@ def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame
         if key not in frame.columns:
             frame[key] = None
     probe = dataclasses.replace(db, tables={**db.tables, TABLE: dataclasses.replace(table, df=frame)})
-    for cell in raw_cells(probe, today):
-        if cell.table == TABLE:
-            out.at[cell.row, cell.column] = cell.masked
+    masks: dict[str, dict] = {}
+    for cell in raw_cells(probe, today, tables={TABLE}):   # not the book's other tables
+        masks.setdefault(cell.column, {})[cell.row] = cell.masked
+    for column, by_row in masks.items():                   # one assignment per column
+        out.loc[list(by_row), column] = pd.Series(by_row, dtype=object)
     return out
 
 
