@@ -177,12 +177,30 @@ def as_dates(series: pd.Series, *, times: bool = False) -> pd.Series:
     elif pd.api.types.infer_dtype(series, skipna=True) in ("datetime64", "datetime", "date", "empty"):
         out = pd.to_datetime(series.astype(object), errors="coerce")     # the loaders' usual case
     else:
-        out = pd.Series(pd.to_datetime(map_distinct(series, read_date)), index=series.index)
+        out = _mixed_dates(series)
     if getattr(out.dt, "tz", None) is not None:
         out = out.dt.tz_localize(None)
     if out.dtype != "datetime64[ns]":
         out = out.astype("datetime64[ns]")
     return out if times else out.dt.normalize()
+
+
+def _mixed_dates(series: pd.Series) -> pd.Series:
+    """:func:`read_date` over a column of dates and text: the cells that are dates already
+    (most of a used book's column, each with its own time: no two alike) converted in bulk,
+    the text read once per distinct value."""
+    stamps = series.map(_naive_datetime).to_numpy(dtype=bool)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    if stamps.any():
+        out[stamps] = pd.to_datetime(series[stamps].astype(object)).astype("datetime64[ns]")
+    if not stamps.all():
+        rest = ~stamps
+        out[rest] = pd.to_datetime(map_distinct(series[rest], read_date)).astype("datetime64[ns]")
+    return out
+
+
+def _naive_datetime(value: Any) -> bool:
+    return isinstance(value, (dt.datetime, dt.date)) and getattr(value, "tzinfo", None) is None
 
 
 def as_numbers(series: pd.Series) -> pd.Series:

@@ -27,11 +27,14 @@ from typing import Callable
 from lxml import etree
 
 from .package import MAIN_NS, q
+from .sharedstrings import SharedStrings
 
 # Cheap test before the real patterns: an '@' or a run of digits long enough for a phone.
 _MAYBE = re.compile(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d")
-_SI_RE = re.compile(rb"<si>(.*?)</si>|<si/>", re.S)
-_T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
+# The same test in RE2 (Arrow), for a million shared strings at once: \d is Unicode Nd and \s
+# str.isspace() there as in Python; RE2 has no look-behind, so the character before is matched.
+_MAYBE_RE2 = (r"@|(?:^|[^0-9A-Za-z])\p{Nd}[\p{Nd}\p{Z}\t-\r\x{1c}-\x{1f}\x{85}-]{5,}"
+              r"\p{Nd}")
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
 _V = re.compile(rb"<v>([^<]*)</v>")
@@ -103,7 +106,7 @@ def reads_masked(formula: str, sheet: str, targets: list[Target]) -> bool:
 def _formula_cells(data: bytes, sheet: str, targets: list[Target], report: Report,
                    apply: bool, masker: Masker) -> bytes:
     """Clear the cached value of formula cells that hold or read personal data."""
-    if b"<f" not in data:
+    if _F.search(data) is None:     # (one scan; most table sheets hold no formula)
         return data
     shared: dict[bytes, str] = {}
     for m in _F.finditer(data):
@@ -145,7 +148,7 @@ def _number(text: str):
         return text
 
 
-def _unmanaged_cells(root, report: Report, masker: Masker, shared: list[str]) -> bool:
+def _unmanaged_cells(root, report: Report, masker: Masker, dirty: set[int]) -> bool:
     """Mask inline text and phone-like numbers of a sheet without managed tables (its shared
     strings are masked in the string table; here they are only counted)."""
     changed = False
@@ -155,8 +158,7 @@ def _unmanaged_cells(root, report: Report, masker: Masker, shared: list[str]) ->
         t = c.get("t")
         if t == "s":
             v = c.find(q("v"))
-            i = int(v.text) if v is not None and (v.text or "").isdigit() else -1
-            if 0 <= i < len(shared) and _dirty(shared[i], masker):
+            if v is not None and (v.text or "").isdigit() and int(v.text) in dirty:
                 report.cells += 1
         elif t == "inlineStr":
             for el in c.iter(q("t")):
@@ -179,11 +181,10 @@ def _unmanaged_cells(root, report: Report, masker: Masker, shared: list[str]) ->
     return changed
 
 
-def _shared_strings(data: bytes) -> list[str]:
-    """The text of every shared string, runs joined (read with patterns, not a tree: a big
-    book has hundreds of thousands and almost none needs a change)."""
-    return [html.unescape(b"".join(_T_RE.findall(m.group(1) or b"")).decode("utf-8"))
-            for m in _SI_RE.finditer(data)]
+def _dirty_strings(sst: SharedStrings, masker: Masker) -> list[int]:
+    """The shared strings holding personal data (only the few that may are parsed: a big book
+    has a million and almost none needs a change)."""
+    return [i for i in sst.candidates(_MAYBE_RE2) if _dirty(sst.text(i), masker)]
 
 
 def _replace_text(item, text: str) -> None:
@@ -211,17 +212,18 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
                   apply: bool = True) -> Report:
     """Mask (or with ``apply=False`` count) personal data outside the managed tables."""
     report = Report()
-    shared: list[str] = []
+    dirty: list[int] = []
     if pkg.sst_part and pkg.sst_part in parts:
-        shared = _shared_strings(parts[pkg.sst_part])
-        dirty = [i for i, text in enumerate(shared) if _dirty(text, masker)]
+        sst = SharedStrings(parts[pkg.sst_part])
+        dirty = _dirty_strings(sst, masker)
         report.strings += len(dirty)
         if dirty and apply:
             root = parts.xml(pkg.sst_part)
             items = root.findall(q("si"))
             for i in dirty:
-                _replace_text(items[i], masker.text(shared[i]))
+                _replace_text(items[i], masker.text(sst.text(i)))
             parts.put_xml(pkg.sst_part, root)
+    dirty_set = set(dirty)
     before = report.formulas
     for info in pkg.worksheets:
         if info.part not in parts:
@@ -230,7 +232,7 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
         new = _formula_cells(data, info.name, targets, report, apply, masker)
         if info.name not in managed_sheets:
             root = etree.fromstring(new, etree.XMLParser(resolve_entities=False, huge_tree=True))
-            if _unmanaged_cells(root, report, masker, shared):
+            if _unmanaged_cells(root, report, masker, dirty_set):
                 new = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         if apply and new is not data:
             parts[info.part] = new

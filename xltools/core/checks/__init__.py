@@ -143,9 +143,11 @@ class Context:
         return self.once(("blank", table, column), compute)
 
     def text(self, table: str, column: str) -> pd.Series:
-        """A column as trimmed text, for list, pattern and uniqueness comparisons."""
+        """A column as trimmed text ('' for blanks), for list, pattern and uniqueness
+        comparisons."""
+        from .values import trimmed_text
         return self.once(("text", table, column),
-                         lambda: self.db.df(table)[column].astype(str).str.strip())
+                         lambda: trimmed_text(self.db.df(table)[column]))
 
     def dates(self, table: str, column: str) -> pd.Series:
         """A column as datetime64 (NaT for blanks and non-dates), parsed once."""
