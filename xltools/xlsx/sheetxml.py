@@ -65,15 +65,21 @@ class SheetXml:
     # ------------------------------------------------------------------ row index
 
     def _index(self) -> list[tuple[int, int, int]]:
+        """(row number, start, end) of each row in the body. sheetData holds nothing but rows
+        (and no text can hold a raw "<"), so a row ends where the next begins: one pattern
+        finds each row's opening tag and its number, not each row's whole extent."""
         if self._spans is None:
             p = re.escape(self.prefix)
-            pattern = re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.DOTALL)
+            heads = re.compile(rb"<" + p + rb"row\b(?:[^>]*?\sr=\"(\d+)\")?")
+            starts, numbers = [], []
+            for m in heads.finditer(self._body):
+                starts.append(m.start())
+                numbers.append(m.group(1))
+            ends = starts[1:] + [len(self._body.rstrip())]
             spans, last = [], 0
-            for m in pattern.finditer(self._body):
-                head = self._body[m.start():m.start() + 200]
-                num = _ROW_NUM.search(head[:head.find(b">") + 1])
-                last = int(num.group(1)) if num else last + 1
-                spans.append((last, m.start(), m.end()))
+            for start, end, num in zip(starts, ends, numbers):
+                last = int(num) if num else last + 1
+                spans.append((last, start, end))
             self._spans = spans
         return self._spans
 

@@ -1,0 +1,44 @@
+"""SheetXml finds rows by their opening tags: a sheet written by another program (indented,
+rows without r, self-closing rows) must still be edited row for row, nothing else touched."""
+
+from lxml import etree
+
+from xltools.xlsx.sheetxml import SheetXml
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PRETTY = f"""<worksheet xmlns="{NS}">
+  <dimension ref="A1:B4"/>
+  <sheetData>
+    <row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c></row>
+    <row><c r="A2"><v>2</v></c><c r="B2"><v>20</v></c></row>
+    <row r="3" spans="1:2"/>
+    <row r="4"><c r="A4"><v>4</v></c></row>
+  </sheetData>
+  <mergeCells count="0"/>
+</worksheet>""".encode()
+
+
+def _values(xml: bytes) -> dict[str, str]:
+    root = etree.fromstring(xml)
+    return {c.get("r"): c.findtext(f"{{{NS}}}v") or c.findtext(f".//{{{NS}}}t")
+            for c in root.iter(f"{{{NS}}}c")}
+
+
+def test_an_indented_sheet_is_edited_row_for_row():
+    sheet = SheetXml(PRETTY)
+    assert sheet.row_numbers() == [1, 2, 3, 4]          # the row without r is row 2
+    assert sheet.cell_style(2, 2) == 0 and sheet.cell_style(4, 1) == 0
+    sheet.set_cells(2, {2: '<c r="B2"><v>21</v></c>'})
+    sheet.remove_rows([3])
+    out = sheet.to_bytes()
+    assert _values(out) == {"A1": "ID", "A2": "2", "B2": "21", "A3": "4"}
+    assert b"<mergeCells" in out
+
+
+def test_untouched_rows_come_back_byte_for_byte():
+    sheet = SheetXml(PRETTY)
+    sheet.set_cells(4, {2: '<c r="B4"><v>5</v></c>'})
+
+    def rows(xml):
+        return xml.split(b"<sheetData>")[1].split(b"<row r=\"4\"")[0]
+    assert rows(sheet.to_bytes()) == rows(PRETTY).lstrip()   # from the first row on
