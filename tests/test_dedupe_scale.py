@@ -3,6 +3,7 @@ pairs that cannot match, and the column-wide code check says what python-stdnum 
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 from pathlib import Path
@@ -10,10 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from xltools.core.dedupe import find_duplicates, score_candidates
-from xltools.core.dedupe.keys import candidate_pairs, codes_valid, features
+from xltools.core.dedupe.keys import CLEAN, candidate_pairs, codes_valid, features
+from xltools.core.normalize import credit_code, email, phone_digits
+from xltools.core.privacy import is_masked
 from xltools.core.dedupe.prefilter import could_match
 from xltools.testing import make_db
 
@@ -116,6 +121,7 @@ def shared(df: pd.DataFrame, **columns) -> pd.DataFrame:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def data_sets():
     hard = dedupe_hard.generate(250, seed=11).drop(columns=["EntityID", "Kind"])
     ev = dedupe_eval.generate(800, seed=11)
@@ -145,7 +151,7 @@ def data_sets():
 @pytest.mark.parametrize("name", list(data_sets()))
 @pytest.mark.parametrize("threshold", [0.80, 0.60])
 def test_the_prefilter_drops_only_pairs_that_cannot_match(name, threshold):
-    feat = features(data_sets()[name])
+    feat = features(data_sets()[name].copy())
     blocking = candidate_pairs(feat)
     plain = score_candidates(feat, blocking, threshold, prefilter=False)
     filtered = score_candidates(feat, blocking, threshold)
@@ -202,3 +208,25 @@ def test_code_check_over_a_column_says_what_python_stdnum_says():
             expected = False
         assert ok == expected, (code, is_person)
     assert 0.1 < got.mean() < 0.9  # both answers are well represented
+
+
+@pytest.mark.parametrize("kind, normalise", [("code", credit_code), ("phone", phone_digits),
+                                             ("email", email)])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_text_read_as_already_clean_is_what_the_normaliser_gives(kind, normalise, data):
+    """Cells matching keys.CLEAN skip the per-value normaliser: it must return them unchanged."""
+    text = data.draw(st.from_regex(CLEAN[kind], fullmatch=True))
+    assert normalise(text) == text and not is_masked("", text)
+
+
+def test_a_column_of_clean_and_messy_cells_reads_as_cell_by_cell():
+    cells = ["91440300MA5F5X1234", "9144 0300-ma5f5x1234", "13812345678", "+86 138-1234-5678",
+             "0755-8888 1234 转 801", "075588881234", 13812345678.0, 13812345678, "138****5678",
+             "Sales@Example.COM", "sales@example.com", "ｓａｌｅｓ＠ｅｘａｍｐｌｅ．ｃｏｍ", "s***@qq.com",
+             None, float("nan"), "  ", "", "008613812345678", "8613812345678"]
+    feat = features(pd.DataFrame({"CreditCode": cells, "ContactPhone": cells, "Email": cells}))
+    for column, normalise in (("code", credit_code), ("phone", phone_digits), ("email", email)):
+        expected = ["" if v is None or v != v or not str(v).strip() or is_masked("", v)
+                    else normalise(v) for v in cells]
+        assert feat[column].tolist() == expected, column

@@ -100,6 +100,8 @@ BRANCH_WORDS = frozenset({"branch", "fengongsi", "office", "banshichu"})
 NEUTRAL_WORDS = frozenset({"china", "zhongguo", "prc", "international", "intl", "guoji", "new",
                            "hi", "high"})
 _LETTERS = re.compile(r"[a-z0-9]+")
+_CJK = re.compile("[\u3400-\u9fff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 _BRACKETED = re.compile(r"[(\[]([^)\]]*)[)\]]")
 
 
@@ -121,8 +123,7 @@ class LatinName:
 def is_latin(name: str) -> bool:
     """True for a name written in Latin letters (no Chinese characters, three letters or more)."""
     text = str(name)
-    return (not any("\u3400" <= ch <= "\u9fff" for ch in text)
-            and sum(ch.isascii() and ch.isalpha() for ch in text) >= 3)
+    return not _CJK.search(text) and len(_ASCII_LETTER.findall(text)) >= 3
 
 
 @functools.lru_cache(maxsize=1)

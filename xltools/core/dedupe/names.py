@@ -189,7 +189,8 @@ def parse_name(name) -> ParsedName:
     industry = _industry_of(text)
     brand = text[: len(text) - len(industry)]
     # keep only the most precise code per province: 广东 + 深圳 -> 深圳
-    codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places))
+    codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places)) \
+        if len(places) > 1 else places
     return ParsedName(text=whole, core=text, brand=brand, industry=industry, places=tuple(codes),
                       branch=branch, group=group)
 
