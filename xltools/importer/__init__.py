@@ -4,7 +4,8 @@
 * :mod:`.headers` finds the header row(s) and maps columns through ``schemas/synonyms.yaml``;
 * :mod:`.frame` turns a grid into keyed rows (blank and total rows dropped, extras kept);
 * :mod:`.values` normalises phones, codes, dates, amounts and list values;
-* :mod:`.plan` masks, checks for duplicates, assigns IDs and returns the Result.
+* :mod:`.plan` masks and lays out the review sheet and summary;
+* :mod:`.run` checks for duplicates, assigns IDs and returns the Result, a chunk of rows at a time.
 
 >>> from xltools.testing import make_db
 >>> import tempfile, pathlib, datetime
@@ -27,7 +28,7 @@ from ..changes import Result
 from ..errors import BadInputError
 from .frame import Extracted, extract
 from .headers import Synonyms, detect_header, load_mapping
-from .plan import build_import, plan_import
+from .run import build_import, plan_import
 from .sources import read_source
 
 __all__ = ["import_sources", "read_parts", "plan_import", "build_import", "Synonyms"]

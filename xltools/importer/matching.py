@@ -31,31 +31,43 @@ def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
     return out
 
 
-_REASONS = {"ContactPhone": ("电话相同", "same phone"), "CreditCode": ("信用代码/证件号相同", "same credit code"),
+REASONS = {"ContactPhone": ("电话相同", "same phone"), "CreditCode": ("信用代码/证件号相同", "same credit code"),
             "Email": ("邮箱相同", "same e-mail"), "name": ("名称相同", "same name")}
 
 
-def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+def book_lookup(db: CustomerDB) -> dict[str, dict[str, str]]:
+    """The book's exact evidence, built once per import: probe column (``ContactPhone``,
+    ``CreditCode``, ``Email``, ``name`` or a fingerprint column) -> value -> the first CustomerID
+    holding it."""
+    book = db.customers
+    ids = book["CustomerID"].map(lambda v: "" if is_blank(v) else str(v).strip()).tolist()
+    lookup: dict[str, dict[str, str]] = {}
+    book_keys = match_keys(book, None)
+    for col in ("ContactPhone", "CreditCode", "Email", "name"):
+        table = lookup.setdefault(col, {})
+        for value, cid in zip(book_keys[col].tolist(), ids):
+            if value and cid:
+                table.setdefault(value, cid)
+        fp = FP_COLUMNS.get(col)
+        if fp and fp in book.columns:
+            table = lookup.setdefault(fp, {})
+            for value, cid in zip(book[fp].tolist(), ids):
+                if not is_blank(value) and cid:
+                    table.setdefault(str(value).strip(), cid)
+    return lookup
+
+
+def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
+                     lookup: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """Incoming rows that look like a customer already in the book: columns CustomerID, reason_zh,
     reason_en (index = incoming rows that match).
 
     Exact evidence: the same normalised phone, credit code or e-mail (raw, or through the keyed
     fingerprints when the book is masked), or the same company name. When the dedupe module offers
-    ``match_against(db, incoming)``, its (fuzzy) matches are added.
+    ``match_against(db, incoming)``, its (fuzzy) matches are added. ``lookup``: the
+    :func:`book_lookup` of ``db`` when the caller has it already (an import in chunks).
     """
-    book = db.customers
-    ids = book["CustomerID"].map(lambda v: "" if is_blank(v) else str(v).strip())
-    lookup: dict[tuple[str, str], str] = {}
-    book_keys = match_keys(book, None)
-    for col in ("ContactPhone", "CreditCode", "Email", "name"):
-        for value, cid in zip(book_keys[col].tolist(), ids.tolist()):
-            if value and cid:
-                lookup.setdefault((col, value), cid)
-        fp = FP_COLUMNS.get(col)
-        if fp and fp in book.columns:
-            for value, cid in zip(book[fp].tolist(), ids.tolist()):
-                if not is_blank(value) and cid:
-                    lookup.setdefault((fp, str(value).strip()), cid)
+    lookup = book_lookup(db) if lookup is None else lookup
     fuzzy = _dedupe_matches(db, incoming, keys)
     # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
     exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
@@ -64,9 +76,8 @@ def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame)
         for probe in (col, FP_COLUMNS.get(col)):
             if not probe or probe not in keys.columns:
                 continue
-            table = {v: cid for (p, v), cid in lookup.items() if p == probe}
-            hits = keys[probe].map(table).dropna()
-            zh, en = _REASONS[col]
+            hits = keys[probe].map(lookup.get(probe, {})).dropna()
+            zh, en = REASONS[col]
             for idx, cid in hits.items():
                 rows.setdefault(idx, (cid, zh, en))
     for idx, match in (fuzzy or {}).items():
@@ -90,20 +101,3 @@ def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame
         zh, _, en = m.reasons.partition(" / ")
         out[m.incoming] = (m.customer_id, zh or "相似", en or zh or "similar")
     return out
-
-
-def within_matches(keys: pd.DataFrame, candidates: pd.Index) -> pd.DataFrame:
-    """Rows repeating an earlier row of the same import: index = the repeat, ``first`` = the earlier row."""
-    rows = {}
-    for col in ("CreditCode", "ContactPhone", "Email", "name"):
-        s = keys.loc[candidates, col]
-        s = s[s != ""]
-        firsts = s.drop_duplicates(keep="first")
-        first_of = pd.Series(firsts.index, index=firsts.to_numpy())
-        for idx in s.index[s.duplicated(keep="first")]:
-            zh, en = _REASONS[col]
-            rows.setdefault(idx, (int(first_of[s[idx]]), zh, en))
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["first", "reason_zh", "reason_en"])
-
-
-# ---------------------------------------------------------------- IDs

@@ -1,7 +1,8 @@
-"""Build the import: normalise, mask, check for duplicates, assign IDs, and account for every row.
+"""The steps of an import (:mod:`.run` runs them a chunk at a time): normalise, mask, the review
+sheet and the summary.
 
-Pure: takes the book (a :class:`~xltools.db.CustomerDB`) and the rows read from the sources, returns
-a :class:`~xltools.changes.Result`. Every source row ends up in exactly one of three places:
+Pure: everything here takes the book (a :class:`~xltools.db.CustomerDB`) and rows read from the
+sources. Every source row ends up in exactly one of three places:
 
 * imported  - a ``RowAppend`` to Customers with a new CustomerID;
 * flagged   - looks like an existing customer or an earlier row of the same import, or has a phone
@@ -17,15 +18,14 @@ import datetime as dt
 import pandas as pd
 
 from ..core.ids import next_ids as next_prefixed_ids
-from ..changes import Changeset, Issue, Result, RowAppend, SheetRebuild
+from ..changes import Issue, SheetRebuild
 from ..core import privacy
 from ..core.normalize import is_blank
 from ..db import CustomerDB
 from . import values as V
 from .frame import EXTRAS, ROW, SOURCE, Extracted
 from .headers import Synonyms
-from .infer import infer
-from .matching import FP_COLUMNS, KINDS, existing_matches, match_keys, within_matches
+from .matching import KINDS
 
 TABLE = "Customers"
 REVIEW_SHEET = "ImportReview"
@@ -167,114 +167,7 @@ def next_ids(existing: pd.Series, today: dt.date, count: int) -> list[str]:
     return next_prefixed_ids(existing, "C", today, count)
 
 
-# ---------------------------------------------------------------- the whole plan
-
-
-def plan_import(db: CustomerDB, parts: list[Extracted], **kwargs) -> Result:
-    """The import of ``parts`` (rows read from the sources) into ``db``'s Customers as a Result."""
-    return build_import(db, parts, **kwargs)[0]
-
-
-def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = None,
-                 owner: str | None = None, today: dt.date | None = None,
-                 synonyms: Synonyms | None = None) -> tuple[Result, dict[str, dict[str, str]]]:
-    """:func:`plan_import`, plus the raw values the masks replaced: {CustomerID: {column: raw}}, for
-    the vault. Kept out of the Result so they can never reach the JSON output or the book."""
-    today = today or dt.date.today()
-    synonyms = synonyms or Synonyms.load(db.schema)
-    issues: list[Issue] = []
-    frames = [normalise(db, p, synonyms, issues) for p in parts]
-    frames = [f for f in frames if len(f)]
-    table = db.schema.table(TABLE)
-    if frames:
-        df = pd.concat(frames, ignore_index=True)
-    else:
-        df = pd.DataFrame(columns=[SOURCE, ROW, EXTRAS])
-    for k in table.keys:
-        if k not in df.columns and k not in OWN_COLUMNS:
-            df[k] = None
-    infer_types(df)
-    inferred = infer(db, df, _place_values(df, synonyms))
-    df["Remarks"] = remarks(df)
-
-    keys = match_keys(df, key)
-    has_name = df["CustomerName"].map(lambda v: not is_blank(v))
-    has_id = (keys["ContactPhone"] != "") | (keys["CreditCode"] != "")
-    rejected_idx = df.index[~has_name & ~has_id]
-    nameless_idx = df.index[~has_name & has_id]
-    open_idx = df.index[has_name]
-    existing = existing_matches(db, df.loc[open_idx], keys.loc[open_idx])
-    candidates = open_idx[~open_idx.isin(existing.index)]
-    repeats = within_matches(keys, candidates)
-    imported_idx = candidates[~candidates.isin(repeats.index)]
-
-    new_ids = pd.Series(next_ids(db.customers["CustomerID"], today, len(imported_idx)),
-                        index=imported_idx, dtype=object)
-    masked = mask_frame(db, df, today)
-    changes = Changeset("import")
-    raw_values: dict[str, dict[str, str]] = {}
-    pool_owner = owner or db.settings.get("PoolOwner") or "公海"
-    cols = [k for k in table.keys if k in masked.columns]
-    fp_cols = list(FP_COLUMNS.values()) if key else []
-    rows_out = masked.loc[imported_idx, cols].to_dict("records")
-    raws = df.loc[imported_idx, list(KINDS)].to_dict("records")
-    fps = keys.loc[imported_idx, fp_cols].to_dict("records") if fp_cols else [{}] * len(imported_idx)
-    notes = df.loc[imported_idx, [SOURCE, ROW]].itertuples(index=False)
-    for cid, row, raw_row, fp_row, (source, number) in zip(new_ids.tolist(), rows_out, raws, fps, notes):
-        values = {k: v for k, v in row.items() if not is_blank(v)}
-        values["CustomerID"] = cid
-        values.setdefault("CreateTime", today)
-        values.setdefault("Owner", pool_owner)
-        values.update({fp: v for fp, v in fp_row.items() if v})
-        values = {k: values[k] for k in table.keys if k in values}  # the table's column order
-        raw = {k: str(v) for k, v in raw_row.items() if not is_blank(v) and str(v) != str(values.get(k))}
-        if raw:
-            raw_values[cid] = raw
-        changes.appends.append(RowAppend(TABLE, values, note=f"导入 / import: {source} #{number}"))
-
-    def where(idx):
-        return {"source": df.at[idx, SOURCE], "row": int(df.at[idx, ROW])}
-
-    flagged = []
-    for idx, m in existing.iterrows():
-        flagged.append({**where(idx), "reason_zh": f"疑似已有客户({m.reason_zh})",
-                        "reason_en": f"looks like an existing customer ({m.reason_en})",
-                        "reason": f"existing customer: {m.reason_en}", "existing": m.CustomerID})
-    for idx, m in repeats.iterrows():
-        first = int(m["first"])
-        ref = new_ids.get(first) or f"{df.at[first, SOURCE]} #{df.at[first, ROW]}"
-        flagged.append({**where(idx), "reason_zh": f"与本次导入的 {df.at[first, SOURCE]} 第 {df.at[first, ROW]} "
-                        f"行重复({m.reason_zh})",
-                        "reason_en": f"repeats {df.at[first, SOURCE]} row {df.at[first, ROW]} of this "
-                        f"import ({m.reason_en})",
-                        "reason": f"repeats an earlier row of this import: {m.reason_en}",
-                        "existing": ref})
-    for idx in nameless_idx:
-        flagged.append({**where(idx), "reason_zh": "缺少客户名称(有电话或证件号,请补全后录入)",
-                        "reason_en": "no customer name (has a phone or code: complete it by hand)",
-                        "reason": "no customer name", "existing": ""})
-    flagged.sort(key=lambda f: (f["source"], f["row"]))
-    rejected = [{**where(idx), "reason": "no customer name, credit code or phone",
-                 "reason_zh": "没有客户名称、信用代码或电话,无法识别客户"} for idx in rejected_idx]
-
-    by_idx = {(f["source"], f["row"]): f for f in flagged}
-    changes.rebuilds.append(review_sheet(db.lang, masked, df, by_idx, rejected))
-    imported = [{**where(idx), "CustomerID": new_ids[idx]} for idx in imported_idx]
-    data = {"read": int(len(df)), "imported": len(imported), "flagged": len(flagged),
-            "rejected": rejected, "flagged_rows": flagged, "imported_rows": imported,
-            "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
-                         if not synonyms.is_place(h)],
-            "places": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
-                       if synonyms.is_place(h)],
-            "ignored": [{"source": p.label, "header": h} for p in parts for h in p.ignored],
-            "mapped": {p.label: p.mapped for p in parts},
-            "skipped": {"blank_rows": sum(p.blank_rows for p in parts),
-                        "total_rows": sum(p.total_rows for p in parts)},
-            "fingerprints": bool(key), "inferred": inferred,
-            "new_staff": _new_staff(db, masked.loc[imported_idx], owner)}
-    result = Result(changes=changes, issues=issues, data=data, problems=bool(flagged or rejected),
-                    summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
-    return result, raw_values
+# ---------------------------------------------------------------- helpers of the run (.run)
 
 
 def _place_values(df: pd.DataFrame, synonyms: Synonyms) -> pd.Series:

@@ -1,0 +1,228 @@
+"""The whole import, in chunks: every source row is read, checked and accounted for once.
+
+The rows of the sources go through :func:`build_import` a chunk at a time (at most
+:data:`CHUNK_ROWS` rows, or as many rows as the book has customers when it has more): each chunk is
+normalised, masked and checked against the book and against every earlier row of the import, and
+leaves behind only what the result needs (the rows to append, what to review, the counts), so the
+working frames of a 200,000-row file never exist at once. The result is the one a single pass
+gives: the same rows imported with the same IDs, the same rows flagged for the same reasons, the
+same ImportReview sheet and summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from ..changes import Changeset, Issue, Result, RowAppend
+from ..core.normalize import is_blank
+from ..db import CustomerDB
+from .frame import ROW, SOURCE, Extracted
+from .headers import Synonyms
+from .infer import infer
+from .matching import FP_COLUMNS, KINDS, REASONS, book_lookup, existing_matches, match_keys
+from .plan import (_INFERRED_LABELS, OWN_COLUMNS, TABLE, _new_staff, _place_values, _summary,
+                   infer_types, mask_frame, next_ids, normalise, remarks, review_sheet)
+
+# Rows per chunk. The dedupe engine reads the whole book again for each chunk, so a chunk is never
+# smaller than the book: that keeps the repeated work at most equal to the import's own.
+CHUNK_ROWS = 50_000
+_WITHIN = ("CreditCode", "ContactPhone", "Email", "name")   # in order of strength
+_SHOWN = ("CustomerName", "ContactPhone", "CreditCode", "Email")  # on the ImportReview sheet
+
+
+def plan_import(db: CustomerDB, parts: list[Extracted], **kwargs) -> Result:
+    """The import of ``parts`` (rows read from the sources) into ``db``'s Customers as a Result."""
+    return build_import(db, parts, **kwargs)[0]
+
+
+def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = None,
+                 owner: str | None = None, today: dt.date | None = None,
+                 synonyms: Synonyms | None = None, chunk_rows: int | None = None
+                 ) -> tuple[Result, dict[str, dict[str, str]]]:
+    """:func:`plan_import`, plus the raw values the masks replaced: {CustomerID: {column: raw}}, for
+    the vault. Kept out of the Result so they can never reach the JSON output or the book.
+    ``chunk_rows``: rows per chunk (default: see :data:`CHUNK_ROWS`)."""
+    today = today or dt.date.today()
+    synonyms = synonyms or Synonyms.load(db.schema)
+    run = ImportRun(db, key=key, owner=owner, today=today, synonyms=synonyms)
+    size = chunk_rows or chunk_size(db)
+    for part in parts:
+        for start in range(0, len(part.frame), size):
+            run.add(dataclasses.replace(part, frame=part.frame.iloc[start:start + size]))
+    return run.result(parts)
+
+
+def chunk_size(db: CustomerDB) -> int:
+    """Rows per chunk for an import into ``db``."""
+    return max(CHUNK_ROWS, len(db.customers))
+
+
+class ImportRun:
+    """What the chunks so far left behind, and what a later chunk must be checked against."""
+
+    def __init__(self, db: CustomerDB, *, key, owner, today, synonyms):
+        self.db, self.key, self.owner, self.today, self.synonyms = db, key, owner, today, synonyms
+        self.issues: list[Issue] = []
+        self.changes = Changeset("import")
+        self.raw_values: dict[str, dict[str, str]] = {}
+        self.lookup = book_lookup(db)
+        self.read = 0
+        self.inferred: dict[str, int] = {}
+        self.first_of: dict[str, dict[str, int]] = {col: {} for col in _WITHIN}
+        self.where_of: dict[int, tuple[str, int]] = {}   # rows another row may repeat
+        self.new_ids: dict[int, str] = {}
+        self.last_id: str | None = None
+        self.flagged: dict[str, list[dict]] = {"existing": [], "repeats": [], "nameless": []}
+        self.rejected: list[dict] = []
+        self.imported: list[dict] = []
+        self.owners: dict[str, None] = {}
+        self.review: list[dict] = []                     # shown values of flagged/rejected rows
+
+    # ------------------------------------------------------------------ one chunk
+
+    def add(self, part: Extracted) -> None:
+        df = normalise(self.db, part, self.synonyms, self.issues)
+        if not len(df):
+            return
+        df.index = pd.RangeIndex(self.read, self.read + len(df))
+        self.read += len(df)
+        table = self.db.schema.table(TABLE)
+        for k in table.keys:
+            if k not in df.columns and k not in OWN_COLUMNS:
+                df[k] = None
+        infer_types(df)
+        for column, n in infer(self.db, df, _place_values(df, self.synonyms)).items():
+            self.inferred[column] = self.inferred.get(column, 0) + n
+        df["Remarks"] = remarks(df)
+
+        keys = match_keys(df, self.key)
+        has_name = df["CustomerName"].map(lambda v: not is_blank(v))
+        has_id = (keys["ContactPhone"] != "") | (keys["CreditCode"] != "")
+        rejected_idx = df.index[~has_name & ~has_id]
+        nameless_idx = df.index[~has_name & has_id]
+        open_idx = df.index[has_name]
+        existing = existing_matches(self.db, df.loc[open_idx], keys.loc[open_idx], self.lookup)
+        candidates = open_idx[~open_idx.isin(existing.index)]
+        repeats = self._repeats(keys, candidates, df)
+        imported_idx = candidates[~candidates.isin(list(repeats))]
+        ids = self._next_ids(len(imported_idx))
+        self.new_ids.update(zip(imported_idx.tolist(), ids))
+
+        masked = mask_frame(self.db, df, self.today)
+        self._appends(df, masked, keys, imported_idx, ids)
+        self._flag(df, existing, repeats, nameless_idx, rejected_idx)
+        self.imported += [{"source": s, "row": int(r), "CustomerID": cid} for s, r, cid in
+                          zip(df.loc[imported_idx, SOURCE], df.loc[imported_idx, ROW], ids)]
+        if "Owner" in masked.columns:
+            self.owners.update(dict.fromkeys(masked.loc[imported_idx, "Owner"].tolist()))
+        listed = df.index[df.index.isin(list(repeats)) | df.index.isin(existing.index)
+                          | df.index.isin(nameless_idx) | df.index.isin(rejected_idx)]
+        shown = masked.loc[listed, list(_SHOWN)]
+        self.review += [{SOURCE: s, ROW: r, **dict(zip(_SHOWN, vals))} for s, r, *vals in
+                        zip(df.loc[listed, SOURCE], df.loc[listed, ROW], *(shown[k] for k in _SHOWN))]
+
+    def _repeats(self, keys: pd.DataFrame, candidates: pd.Index, df: pd.DataFrame) -> dict:
+        """Candidates repeating an earlier candidate of the import (this chunk or an earlier one):
+        {row: (earlier row, reason_zh, reason_en)}; the strongest shared key is the reason."""
+        out: dict[int, tuple[int, str, str]] = {}
+        where = list(zip(candidates.tolist(), df.loc[candidates, SOURCE].tolist(),
+                         df.loc[candidates, ROW].tolist()))
+        for col in _WITHIN:
+            firsts = self.first_of[col]
+            zh, en = REASONS[col]
+            for (idx, source, number), value in zip(where, keys.loc[candidates, col].tolist()):
+                if value == "":
+                    continue
+                first = firsts.setdefault(value, idx)
+                if first != idx:
+                    out.setdefault(idx, (first, zh, en))
+                else:
+                    self.where_of[idx] = (source, int(number))
+        return out
+
+    def _next_ids(self, count: int) -> list[str]:
+        """IDs continuing after the book's (the first chunk) or after the last one given."""
+        known = self.db.customers["CustomerID"] if self.last_id is None else pd.Series([self.last_id])
+        ids = next_ids(known, self.today, count)
+        if ids:
+            self.last_id = ids[-1]
+        return ids
+
+    def _appends(self, df, masked, keys, imported_idx, ids) -> None:
+        table = self.db.schema.table(TABLE)
+        pool_owner = self.owner or self.db.settings.get("PoolOwner") or "公海"
+        cols = [k for k in table.keys if k in masked.columns]
+        fp_cols = list(FP_COLUMNS.values()) if self.key else []
+        rows_out = masked.loc[imported_idx, cols].to_dict("records")
+        raws = df.loc[imported_idx, list(KINDS)].to_dict("records")
+        fps = (keys.loc[imported_idx, fp_cols].to_dict("records") if fp_cols
+               else [{}] * len(imported_idx))
+        notes = df.loc[imported_idx, [SOURCE, ROW]].itertuples(index=False)
+        for cid, row, raw_row, fp_row, (source, number) in zip(ids, rows_out, raws, fps, notes):
+            values = {k: v for k, v in row.items() if not is_blank(v)}
+            values["CustomerID"] = cid
+            values.setdefault("CreateTime", self.today)
+            values.setdefault("Owner", pool_owner)
+            values.update({fp: v for fp, v in fp_row.items() if v})
+            values = {k: values[k] for k in table.keys if k in values}  # the table's column order
+            raw = {k: str(v) for k, v in raw_row.items()
+                   if not is_blank(v) and str(v) != str(values.get(k))}
+            if raw:
+                self.raw_values[cid] = raw
+            self.changes.appends.append(RowAppend(TABLE, values, note=f"导入 / import: {source} #{number}"))
+
+    def _flag(self, df, existing, repeats, nameless_idx, rejected_idx) -> None:
+        for idx, cid, zh, en in existing.itertuples():
+            self.flagged["existing"].append({
+                **_where(df, idx), "reason_zh": f"疑似已有客户({zh})",
+                "reason_en": f"looks like an existing customer ({en})",
+                "reason": f"existing customer: {en}", "existing": cid})
+        for idx, (first, zh, en) in repeats.items():
+            source, number = self.where_of[first]
+            ref = self.new_ids.get(first) or f"{source} #{number}"
+            self.flagged["repeats"].append({
+                **_where(df, idx), "reason_zh": f"与本次导入的 {source} 第 {number} 行重复({zh})",
+                "reason_en": f"repeats {source} row {number} of this import ({en})",
+                "reason": f"repeats an earlier row of this import: {en}", "existing": ref})
+        for idx in nameless_idx:
+            self.flagged["nameless"].append({
+                **_where(df, idx), "reason_zh": "缺少客户名称(有电话或证件号,请补全后录入)",
+                "reason_en": "no customer name (has a phone or code: complete it by hand)",
+                "reason": "no customer name", "existing": ""})
+        self.rejected += [{**_where(df, idx), "reason": "no customer name, credit code or phone",
+                           "reason_zh": "没有客户名称、信用代码或电话,无法识别客户"} for idx in rejected_idx]
+
+    # ------------------------------------------------------------------ the result
+
+    def result(self, parts: list[Extracted]) -> tuple[Result, dict[str, dict[str, str]]]:
+        flagged = [*self.flagged["existing"], *self.flagged["repeats"], *self.flagged["nameless"]]
+        flagged.sort(key=lambda f: (f["source"], f["row"]))
+        by_idx = {(f["source"], f["row"]): f for f in flagged}
+        shown = pd.DataFrame(self.review, columns=[SOURCE, ROW, *_SHOWN], dtype=object)
+        self.changes.rebuilds.append(review_sheet(self.db.lang, shown, shown, by_idx, self.rejected))
+        synonyms = self.synonyms
+        owners = pd.DataFrame({"Owner": list(self.owners)}, dtype=object)
+        data = {"read": self.read, "imported": len(self.imported), "flagged": len(flagged),
+                "rejected": self.rejected, "flagged_rows": flagged, "imported_rows": self.imported,
+                "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
+                             if not synonyms.is_place(h)],
+                "places": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
+                           if synonyms.is_place(h)],
+                "ignored": [{"source": p.label, "header": h} for p in parts for h in p.ignored],
+                "mapped": {p.label: p.mapped for p in parts},
+                "skipped": {"blank_rows": sum(p.blank_rows for p in parts),
+                            "total_rows": sum(p.total_rows for p in parts)},
+                "fingerprints": bool(self.key),
+                "inferred": {k: self.inferred[k] for k in _INFERRED_LABELS if k in self.inferred},
+                "new_staff": _new_staff(self.db, owners, self.owner)}
+        result = Result(changes=self.changes, issues=self.issues, data=data,
+                        problems=bool(flagged or self.rejected),
+                        summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
+        return result, self.raw_values
+
+
+def _where(df: pd.DataFrame, idx) -> dict:
+    return {"source": df.at[idx, SOURCE], "row": int(df.at[idx, ROW])}
