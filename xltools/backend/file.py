@@ -48,6 +48,7 @@ class FileBackend:
         self.backups = backups
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
         self._keep = DEFAULT_KEEP                      # backups to keep: the book's BackupCount
+        self._scanned: set[str] = set()  # sheet parts found free of far cells (see reload)
         self.purge_requested = False  # a mask was saved: backups taken before it must go
 
     @property
@@ -67,7 +68,9 @@ class FileBackend:
                                    path=str(self.path))
         safety.check_not_locked(self.path)
         stat = self.path.stat()
-        db = load_book(self.path, self.schema, reuse=reuse, reread=reread)
+        if reuse is None:               # a fresh look at a file anyone may have saved
+            self._scanned = set()
+        db = load_book(self.path, self.schema, reuse=reuse, reread=reread, scanned=self._scanned)
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         self._keep = db.setting("BackupCount")
         return db
@@ -76,7 +79,9 @@ class FileBackend:
         """The book as it is after ``apply(changes, db)``, reading again only the tables
         ``changes`` touched (and the ChangeLog it logged them in); the others come from ``db``,
         which must not have been changed in memory. Several steps in a row (the monthly batch)
-        thus read a 500,000-row follow-up table once, not once per step."""
+        thus read a 500,000-row follow-up table once, not once per step; nor is a sheet scanned
+        for far cells again (:mod:`xltools.xlsx.extent`) once found clean: only this backend
+        wrote it since."""
         touched = {c.table for c in (*changes.updates, *changes.appends, *changes.removals,
                                      *changes.replaces)}
         if changes.data_changes():

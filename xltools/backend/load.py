@@ -183,7 +183,8 @@ def data_block(info: TableInfo) -> tuple[str, int, int, int, int]:
 
 
 def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
-              reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
+              reread: set[str] | frozenset[str] = frozenset(),
+              scanned: set[str] | None = None) -> CustomerDB:
     """Every managed table of the book at ``path``, plus its Lists, Settings and language.
 
     With ``reuse`` (an earlier load of this book), only the tables named in ``reread`` are read
@@ -194,7 +195,10 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
     Each sheet is first scanned for stray far cells (:mod:`xltools.xlsx.extent`: one at
     XFD1048576 would make a reader allocate the whole sheet); a sheet found clean is handed to
     fastexcel's worker thread (:class:`~xltools.backend.columnar.BlockReads`) while the next one
-    is scanned. When any sheet has far cells, the tables are read from a copy cut down to them."""
+    is scanned. When any sheet has far cells, the tables are read from a copy cut down to them.
+    ``scanned``: sheet parts a caller knows are free of far cells (scanned by an earlier load,
+    written since only by the caller: a batch reloading what its own step wrote); the parts this
+    load finds clean are added to it."""
     path = Path(path)
     kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
     with Package(path) as pkg:
@@ -217,7 +221,8 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
             last_col, last_row = split_ref(info.ref)[1]
             row, col = needed.get(info.sheet.part, (0, 0))
             needed[info.sheet.part] = (max(row, last_row), max(col, last_col))
-        blocks, source = _start_reads(pkg, path, reads, needed)
+        blocks, source = _start_reads(pkg, path, reads, needed,
+                                      scanned if scanned is not None else set())
     grids = SheetGrids(source)
     issues: list[Issue] = []
     try:
@@ -243,19 +248,22 @@ LISTS = "\0lists"   # the Lists table's key among the blocks (no schema table ha
 
 
 def _start_reads(pkg: Package, path: Path, reads: dict[str, TableInfo],
-                 needed: dict[str, tuple[int, int]]) -> tuple[BlockReads, Any]:
-    """Scan each sheet of ``reads`` and queue its tables' reads as soon as it is found clean;
-    (the reads, the source they read: ``path``, or a cut copy when a sheet has far cells)."""
+                 needed: dict[str, tuple[int, int]], scanned: set[str]
+                 ) -> tuple[BlockReads, Any]:
+    """Scan each sheet of ``reads`` (but those ``scanned`` already) and queue its tables' reads
+    as soon as it is found clean; (the reads, the source they read: ``path``, or a cut copy
+    when a sheet has far cells)."""
     blocks = BlockReads(path)
     far: dict[str, tuple[int, int] | None] = {}
     for key, info in reads.items():
         part = info.sheet.part
         if part not in far:
-            far[part] = far_part(pkg, part, needed[part])
+            far[part] = None if part in scanned else far_part(pkg, part, needed[part])
         if far[part] is not None:
             break
         blocks.submit(key, *data_block(info))
     else:
+        scanned.update(far)
         return blocks, path
     # Far cells: nothing queued so far is used; every sheet is read from the cut copy.
     blocks.close()
