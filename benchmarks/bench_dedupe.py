@@ -16,7 +16,8 @@ Figures are printed, never asserted (tests assert the quality targets on a small
    script, English/pinyin names, a missing character, typos) and how many look-alike traps were
    merged, beside the plain rule "same credit code or same phone" in the same run;
 5. a switchboard: 20,000 customers sharing one landline, the largest block there is (the goal:
-   <= 5 s), with the scoring of its pairs one by one as the baseline in the same run.
+   <= 5 s), with the scoring of its pairs one by one as the baseline in the same run; then the
+   same through ``xltools dedupe`` on a book (load, find, review sheet), beside fastexcel's read.
 
     python benchmarks/bench_dedupe.py [--quick]
 """
@@ -310,10 +311,74 @@ def bench_switchboard(n: int = 20_000) -> None:
           f"{t_score:.2f}s = {t_score / t_plain:.2f}x")
 
 
+_COMMAND = """
+import contextlib, io, sys, time
+import xltools.cli
+from xltools.catalog import operations
+operations()  # the operation plugins, imported by any command: not dedupe's time
+start = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        xltools.cli.main(["dedupe", sys.argv[1], "--json"], standalone_mode=False)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+print(time.perf_counter() - start, code)
+"""
+
+
+def bench_switchboard_book(n: int = 20_000) -> None:
+    """The switchboard as a user meets it: ``xltools dedupe book.xlsx`` on a book whose customers
+    all share one landline (load, find, write the review sheet), beside fastexcel's read of the
+    same file in the same run."""
+    import os
+    import random
+    import subprocess
+    import tempfile
+
+    import logging
+
+    import fastexcel
+
+    from xltools.demo import synthetic_frames
+    from xltools.template import build_template
+
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)  # "falling back to string": expected
+
+    print(f"\n== xltools dedupe on a book of {n:,} customers sharing one switchboard ==")
+    data = synthetic_frames(n, followups_per_customer=1, seed=1, today=dt.date(2024, 6, 30))
+    r = random.Random(6)
+    chars = "金辰启明晟宇朗峰佳禾恒远博瑞泰和安信睿嘉诺亿华东丰达龙兴汇宝荣凤"
+    names: set[str] = set()
+    while len(names) < n:
+        names.add("苏州" + "".join(r.sample(chars, 4)) + r.choice(("电子", "贸易", "物流")) + "有限公司")
+    customers = data.frames["Customers"]
+    customers["CustomerName"] = sorted(names)
+    customers["ContactPhone"] = "0512-6888 0000"
+    customers["PhoneFP"] = None
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "switchboard.xlsx"
+        build_template(book, data=data)
+        start = time.perf_counter()
+        reader = fastexcel.read_excel(str(book))
+        for sheet in reader.sheet_names:
+            reader.load_sheet_by_name(sheet).to_pandas()
+        floor = time.perf_counter() - start
+        proc = subprocess.run([sys.executable, "-c", _COMMAND, str(book)], capture_output=True,
+                              text=True, env=os.environ.copy(), check=False)
+        if proc.returncode:
+            print("failed:", proc.stderr.strip().splitlines()[-1:])
+            return
+        took, code = proc.stdout.split()[-2:]
+    print(f"fastexcel read of the book (floor) {floor:.1f}s; xltools dedupe {float(took):.1f}s "
+          f"= {float(took) / floor:.1f}x the floor (exit {code})")
+
+
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
     bench_eval_set(1000 if quick else 3000)
     bench_hard(300 if quick else 1000)
     bench_switchboard()
+    bench_switchboard_book()
     bench_febrl()
     bench_100k(20_000 if quick else 100_000)

@@ -149,6 +149,8 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
         if "CreateTime" in customers.columns else pd.Series(pd.NaT, index=customers.index)
     created = created.fillna(pd.Timestamp.max).to_numpy()
     rows = customers.index.to_numpy()
+    id_raw = customers["CustomerID"].tolist()
+    id_cells = customers["CustomerID"].fillna("").tolist()
     clusters = []
     for root, pairs in by_root.items():
         members = sorted(uf.group(root), key=lambda p: (-filled[p], created[p], rows[p]))
@@ -158,9 +160,9 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
             if ps.text and ps.text not in reasons:
                 reasons.append(ps.text)
         clusters.append(Cluster(
-            ids=[str(cids_raw) for cids_raw in customers["CustomerID"].iloc[members].fillna("")],
+            ids=[str(id_cells[p]) for p in members],
             rows=[int(rows[p]) for p in members],
-            survivor=str(customers["CustomerID"].iloc[members[0]]),
+            survivor=str(id_raw[members[0]]),
             survivor_row=int(rows[members[0]]), score=best.score, reasons=reasons,
             pairs=pairs))
     clusters.sort(key=lambda c: (-c.score, c.rows[0]))

@@ -45,13 +45,15 @@ def _text(value) -> str:
 def review_rows(db, clusters: list[Cluster]) -> tuple[list[dict], dict[tuple[int, str], str]]:
     """Rows for the Review table, and links from each CustomerID cell to the customer's row."""
     customers = db.customers
-    filled = completeness(customers)
+    shown = customers.loc[sorted({row for c in clusters for row in c.rows})]
+    filled = completeness(shown)
+    records = dict(zip(shown.index.tolist(), shown.to_dict("records")))
     rows: list[dict] = []
     links: dict[tuple[int, str], str] = {}
     for n, cluster in enumerate(clusters, start=1):
         cid = f"D{n:03d}"
         for k, row in enumerate(cluster.rows):
-            rec = customers.loc[row]
+            rec = records[row]
             created = rec.get("CreateTime")
             links[(len(rows), "CustomerID")] = db.cell_ref("Customers", row, "CustomerID")
             rows.append({
