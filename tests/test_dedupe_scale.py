@@ -137,7 +137,13 @@ def data_sets():
         pool = mix[column].dropna().unique()
         pool = np.r_[pool[:40], [None] * 10] if column != "CustomerType" else pool
         mix[column] = r.choice(pool, len(mix))
+    odd = pd.DataFrame([{"CustomerID": f"C{i:011d}", "CustomerType": "企业", "CustomerName": name,
+                         "ContactPhone": 13912345678 if i % 2 else "0512-6888 0000"}
+                        for i, name in enumerate(["华腾\ud800科技", "华腾\ud800科技有限公司", 12345, 12345.0,
+                                                  None, "", "  ", "ＡＢＣ", "abc", "🙂🙂科技",
+                                                  "🙂🙂科技公司", "(集团)", "有限公司"] * 3)])
     return {
+        "odd cells": odd,
         "everything shuffled": mix,
         "hard set": hard,
         "evaluation set": ev,

@@ -78,7 +78,8 @@ class _Chars:
     def __init__(self, cores: np.ndarray) -> None:
         self.length = np.fromiter((len(c) for c in cores), dtype=np.int64, count=len(cores))
         self.start = np.r_[0, np.cumsum(self.length)[:-1]].astype(np.int64)
-        self.points = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32)
+        self.points = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"),
+                                    dtype=np.uint32)
         distinct, where = np.unique(self.points, return_inverse=True)
         readings = [char_readings(chr(c)) | {_char_pinyin(chr(c))} for c in distinct.tolist()]
         ids: dict[str, int] = {}

@@ -27,4 +27,7 @@ def to_simplified(text: str) -> str:
     """``text`` in simplified characters; text without any CJK character is returned as is."""
     if text.isascii():
         return text
-    return _converter().convert(text)
+    try:
+        return _converter().convert(text)
+    except UnicodeEncodeError:  # a lone surrogate (text decoded with surrogateescape): as typed
+        return text
