@@ -42,3 +42,28 @@ def test_untouched_rows_come_back_byte_for_byte():
     def rows(xml):
         return xml.split(b"<sheetData>")[1].split(b"<row r=\"4\"")[0]
     assert rows(sheet.to_bytes()) == rows(PRETTY).lstrip()   # from the first row on
+
+
+PREFIXED = PRETTY.replace(f'<worksheet xmlns="{NS}">'.encode(), f'<x:worksheet xmlns:x="{NS}">'.encode()) \
+    .replace(b"</worksheet>", b"</x:worksheet>")
+for tag in (b"dimension", b"sheetData", b"row", b"c", b"v", b"is", b"t", b"mergeCells"):
+    PREFIXED = PREFIXED.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(
+        b"<" + tag + b">", b"<x:" + tag + b">").replace(b"</" + tag + b">", b"</x:" + tag + b">")
+
+
+def test_edits_read_the_same_with_and_without_a_namespace_prefix():
+    """Rows are edited as bytes in a plain sheet and parsed in a prefixed one: same result."""
+    results = []
+    for xml in (PRETTY, PREFIXED):
+        sheet = SheetXml(xml)
+        assert sheet.cell_info(2)[2] == (0, None, "20")
+        sheet.set_cells(2, {1: '<c r="A2" t="inlineStr"><is><t>新</t></is></c>',
+                            3: '<c r="C2"><v>30</v></c>'})
+        sheet.restyle(4, {1: 5, 2: 6})
+        sheet.restyle(1, {1: 0})
+        out = sheet.to_bytes()
+        assert sheet.cell_info(4)[1].style == 5 and sheet.cell_style(4, 2) == 6
+        root = etree.fromstring(out)
+        results.append((_values(out), {c.get("r"): c.get("s") for c in root.iter(f"{{{NS}}}c")}))
+    assert results[0] == results[1]
+    assert results[0][0] == {"A1": "ID", "A2": "新", "B2": "20", "C2": "30", "A4": "4", "B4": None}

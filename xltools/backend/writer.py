@@ -170,15 +170,14 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                            if c.mask and c.key in loc.positions}
             defaults = sheet.column_styles()
             for row, values in by_row.items():
-                current = sheet.cells(row)
+                current = sheet.cell_info(row)
                 new = {}
                 for col, value in values.items():
                     old = current.get(col)
-                    style = int(old.get("s", "0")) if old is not None else defaults.get(col, 0)
-                    if old is not None and col in masked_cols and old.get("t") == "s":
-                        v = old.find(q("v"))
-                        if v is not None and (v.text or "").isdigit():
-                            self.scrub_sst.add(int(v.text))
+                    style = old.style if old is not None else defaults.get(col, 0)
+                    if old is not None and col in masked_cols and old.kind == "s" \
+                            and (old.value or "").isdigit():
+                        self.scrub_sst.add(int(old.value))
                     new[col] = self.value_xml(make_cell(col, row), value, style, loc.sheet_name)
                 sheet.set_cells(row, new)
                 self.counts["updated"] += len(new)

@@ -7,15 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree
-
 from .. import layout
 from ..changes import Changeset
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
-from ..xlsx.package import CT_COMMENTS, CT_VML, MAIN_NS, REL_COMMENTS, REL_VML, q
-from ..xlsx.refs import make_cell
-from ..xlsx.sheetxml import SheetXml
+from ..xlsx.package import CT_COMMENTS, CT_VML, REL_COMMENTS, REL_VML
 
 MARK_COLOURS = {v.upper() for v in layout.MARK_FILLS.values()}
 
@@ -94,22 +90,7 @@ class MarkWriter:
                 notes.add(row, col, mark.message)
                 self.counts["marked"] += 1
             for row, cols in restyle.items():
-                self._restyle(sheet, row, cols)
-
-    def _restyle(self, sheet: SheetXml, row: int, styles: dict[int, int]) -> None:
-        cells = sheet.cells(row)
-        new = {}
-        for col, style in styles.items():
-            el = cells.get(col)
-            if el is None:
-                el = etree.Element(q("c"), r=make_cell(col, row))
-            if style:
-                el.set("s", str(style))
-            else:
-                el.attrib.pop("s", None)
-            new[col] = etree.tostring(el, encoding="unicode").replace(f' xmlns="{MAIN_NS}"', "")
-        sheet.set_cells(row, new)
-
+                sheet.restyle(row, cols)
 
     def _write_notes(self, part: str, notes: notes_mod.Notes) -> None:
         sheet = self.sheet(part)

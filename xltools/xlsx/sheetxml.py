@@ -28,15 +28,23 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from lxml import etree
 
+from . import rowcells
 from .package import MAIN_NS, parse_xml, q, to_xml
 from .refs import col_index, col_letter, split_cell
 
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ROW_NUM = re.compile(rb'\br="(\d+)"')
 _COL_OF_REF = re.compile(r"^\$?([A-Za-z]{1,3})")
+
+
+class CellInfo(NamedTuple):
+    style: int
+    kind: str | None      # the cell's t: "s" (shared string), "inlineStr", "str", "b" ... or None
+    value: str | None     # its <v> text
 
 
 class SheetXml:
@@ -131,12 +139,43 @@ class SheetXml:
         """Column number -> <c> element of one row (a parsed copy)."""
         return _cells_of(self._row_element(row))
 
+    def cell_info(self, row: int) -> dict[int, CellInfo]:
+        """Column number -> (style, t, <v> text) of each cell of one row, read without parsing
+        the row (:mod:`xltools.xlsx.rowcells`)."""
+        if self.prefix:
+            return {col: CellInfo(int(c.get("s", "0")), c.get("t"), c.findtext(q("v")))
+                    for col, c in self.cells(row).items()}
+        xml = self.row_xml(row)
+        return {col: CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
+                for col, c in (rowcells.cells(xml).items() if xml else ())}
+
     def cell_style(self, row: int, col: int) -> int | None:
         """The style index of a cell, or None when the cell is absent."""
-        cell = self.cells(row).get(col)
-        if cell is None:
-            return None
-        return int(cell.get("s", "0"))
+        cell = self.cell_info(row).get(col)
+        return None if cell is None else cell.style
+
+    def restyle(self, row: int, styles: dict[int, int]) -> None:
+        """Give cells of ``row`` new style indexes (0: none); a missing cell is created empty."""
+        if self.prefix:
+            found = self.cells(row)
+            new = {}
+            for col, style in styles.items():
+                el = found.get(col)
+                if el is None:
+                    el = etree.Element(q("c"), r=f"{col_letter(col)}{row}")
+                if style:
+                    el.set("s", str(style))
+                else:
+                    el.attrib.pop("s", None)
+                new[col] = etree.tostring(el, encoding="unicode").replace(
+                    f' xmlns="{MAIN_NS}"', "")
+            self.set_cells(row, new)
+            return
+        xml = self.row_xml(row)
+        found = rowcells.cells(xml) if xml else {}
+        self._rows[row] = rowcells.splice(xml, row, {
+            col: rowcells.restyled(found.get(col, b'<c r="%s%d"/>' % (
+                col_letter(col).encode(), row)), style) for col, style in styles.items()})
 
     def row_values_present(self, row: int, cols: Iterable[int]) -> bool:
         """True when any of ``cols`` holds a value in ``row``."""
@@ -150,7 +189,12 @@ class SheetXml:
 
     def set_cells(self, row: int, new_cells: dict[int, str], row_attrs: dict | None = None) -> None:
         """Put ``<c>`` XML strings (column -> xml) into ``row``, replacing cells in those columns;
-        other cells of the row stay as they are."""
+        other cells of the row stay as they are (byte for byte, unless the sheet uses a
+        namespace prefix: then the row is parsed)."""
+        if not self.prefix and not row_attrs:
+            self._rows[row] = rowcells.splice(
+                self.row_xml(row), row, {c: x.encode() for c, x in new_cells.items()})
+            return
         el = self._row_element(row)
         existing = _cells_of(el)
         for col, xml in new_cells.items():
