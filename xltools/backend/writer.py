@@ -170,7 +170,7 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                            if c.mask and c.key in loc.positions}
             defaults = sheet.column_styles()
             for row, values in by_row.items():
-                current = sheet.cell_info(row)
+                current = sheet.cell_info(row, values)
                 new = {}
                 for col, value in values.items():
                     old = current.get(col)

@@ -13,6 +13,8 @@ parses prefixed sheets' rows instead.
 ([1, 3], 3, 's', '7')
 >>> splice(row, 2, {2: b'<c r="B2"><v>5</v></c>', 3: b'<c r="C2"/>'})
 b'<row r="2"><c r="A2" s="3"><v>1</v></c><c r="B2"><v>5</v></c><c r="C2"/></row>'
+>>> splice(row, 2, {3: b'<c r="C2"/>', 1: b'<c r="A2"/>'})       # both there: replaced in place
+b'<row r="2"><c r="A2"/><c r="C2"/></row>'
 >>> restyled(b'<c r="A2" s="3"><v>1</v></c>', 0), restyled(b'<c r="B2"/>', 4)
 (b'<c r="A2"><v>1</v></c>', b'<c r="B2" s="4"/>')
 """
@@ -21,18 +23,25 @@ from __future__ import annotations
 
 import re
 
-from .refs import col_index
+from .refs import col_index, col_letter
 
-_CELL = re.compile(rb"<c(?=[\s/>])[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
-_COL = re.compile(rb'\sr="\$?([A-Za-z]{1,3})\d')
+_CELL = re.compile(rb'<c(?=[\s/>])(?:[^>]*?\sr="\$?([A-Za-z]{1,3})\d)?[^>]*?(?:/>|>.*?</c>)',
+                   re.DOTALL)
 _STYLE = re.compile(rb'\ss="(\d+)"')
 _KIND = re.compile(rb'\st="(\w+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _SPANS = re.compile(rb'\sspans="[^"]*"')
+_COLUMNS: dict[bytes, int] = {}
 
 
 def _start_tag(cell: bytes) -> bytes:
     return cell[:cell.index(b">") + 1]
+
+
+def _column(letters: bytes) -> int:
+    if letters not in _COLUMNS:
+        _COLUMNS[letters] = col_index(letters.upper().decode())
+    return _COLUMNS[letters]
 
 
 def cell_spans(row: bytes) -> list[tuple[int, int, int]]:
@@ -40,15 +49,31 @@ def cell_spans(row: bytes) -> list[tuple[int, int, int]]:
     is the one after the previous)."""
     out, col = [], 0
     for m in _CELL.finditer(row):
-        ref = _COL.search(_start_tag(m.group(0)))
-        col = col_index(ref.group(1).upper().decode()) if ref else col + 1
+        col = _column(m.group(1)) if m.group(1) else col + 1
         out.append((col, m.start(), m.end()))
     return out
+
+
+def find(row: bytes, number: int, col: int) -> tuple[int, int] | None:
+    """(start, end) of the cell in column ``col`` of row ``number``: looked up by its reference
+    as programs write it (``<c r="B7"`` first), else by reading the row's cells."""
+    at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
+    if at >= 0:
+        m = _CELL.match(row, at)
+        if m is not None:
+            return m.start(), m.end()
+    return next(((start, end) for c, start, end in reversed(cell_spans(row)) if c == col), None)
 
 
 def cells(row: bytes) -> dict[int, bytes]:
     """Column number -> the cell's XML."""
     return {col: row[start:end] for col, start, end in cell_spans(row)}
+
+
+def cell(row: bytes, number: int, col: int) -> bytes | None:
+    """The XML of the cell in column ``col`` of row ``number``, or None."""
+    span = find(row, number, col)
+    return None if span is None else row[span[0]:span[1]]
 
 
 def style(cell: bytes) -> int:
@@ -91,6 +116,14 @@ def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
     else:
         close = row.rindex(b"</row>")
         body, tail = row[head_end:close], row[close:]
+    found = {col: find(body, number, col) for col in new}
+    if all(found.values()):             # every cell is there (the usual update): replace them
+        out, pos = [head], 0
+        for col, (start, end) in sorted(found.items(), key=lambda kv: kv[1]):
+            out += [body[pos:start], new[col]]
+            pos = end
+        out += [body[pos:], tail]
+        return b"".join(out)
     todo = dict(sorted(new.items()))
     out, pos = [head], 0
     spans = cell_spans(body)

@@ -139,19 +139,24 @@ class SheetXml:
         """Column number -> <c> element of one row (a parsed copy)."""
         return _cells_of(self._row_element(row))
 
-    def cell_info(self, row: int) -> dict[int, CellInfo]:
-        """Column number -> (style, t, <v> text) of each cell of one row, read without parsing
-        the row (:mod:`xltools.xlsx.rowcells`)."""
+    def cell_info(self, row: int, cols: Iterable[int]) -> dict[int, CellInfo]:
+        """Column number -> (style, t, <v> text) of the cells of ``cols`` present in one row,
+        read without parsing the row (:mod:`xltools.xlsx.rowcells`)."""
         if self.prefix:
+            found = self.cells(row)
             return {col: CellInfo(int(c.get("s", "0")), c.get("t"), c.findtext(q("v")))
-                    for col, c in self.cells(row).items()}
+                    for col in cols if (c := found.get(col)) is not None}
         xml = self.row_xml(row)
-        return {col: CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
-                for col, c in (rowcells.cells(xml).items() if xml else ())}
+        out = {}
+        for col in cols:
+            c = rowcells.cell(xml, row, col) if xml else None
+            if c is not None:
+                out[col] = CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
+        return out
 
     def cell_style(self, row: int, col: int) -> int | None:
         """The style index of a cell, or None when the cell is absent."""
-        cell = self.cell_info(row).get(col)
+        cell = self.cell_info(row, (col,)).get(col)
         return None if cell is None else cell.style
 
     def restyle(self, row: int, styles: dict[int, int]) -> None:
@@ -172,10 +177,10 @@ class SheetXml:
             self.set_cells(row, new)
             return
         xml = self.row_xml(row)
-        found = rowcells.cells(xml) if xml else {}
         self._rows[row] = rowcells.splice(xml, row, {
-            col: rowcells.restyled(found.get(col, b'<c r="%s%d"/>' % (
-                col_letter(col).encode(), row)), style) for col, style in styles.items()})
+            col: rowcells.restyled((rowcells.cell(xml, row, col) if xml else None)
+                                   or b'<c r="%s%d"/>' % (col_letter(col).encode(), row), style)
+            for col, style in styles.items()})
 
     def row_values_present(self, row: int, cols: Iterable[int]) -> bool:
         """True when any of ``cols`` holds a value in ``row``."""
