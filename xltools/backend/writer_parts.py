@@ -10,7 +10,7 @@ from lxml import etree
 
 from ..xlsx import appxml
 from ..xlsx.package import q
-from ..xlsx.parts import PartStore
+from ..xlsx.parts import PartStore, Pieces
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.refs import make_ref
 from .located import Located
@@ -31,11 +31,11 @@ class PartsOut:
                 self._write_notes(part, notes)
         wrote_sheets = bool(self.sheets)
         for part in list(self.sheets):
-            # handed over as bytes and let go: a big sheet's rows are not held twice (a later
-            # edit of it would start again from these bytes)
+            # handed over as pieces and let go: a big sheet's rows are not held twice (a later
+            # edit of it would start again from the part's bytes)
             sheet = self.sheets.pop(part)
             sheet.set_dimension()
-            self.parts[part] = sheet.to_bytes()
+            self.parts[part] = Pieces(sheet.to_pieces())   # joined only if read again
             del sheet
         if self.moves:
             self._follow_moves()

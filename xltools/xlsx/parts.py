@@ -26,6 +26,15 @@ from .package import (
 CONTENT_TYPES = "[Content_Types].xml"
 
 
+class Pieces(list):
+    """A part's new bytes as pieces (a big worksheet: views of its old bytes and its new rows),
+    written out one after the other (:func:`~xltools.xlsx.zipcopy.write_package`) and joined only
+    when someone reads the part, so a rewritten sheet is not held twice."""
+
+    def join(self) -> bytes:
+        return b"".join(self)
+
+
 class PartStore(MutableMapping):
     def __init__(self, pkg: Package):
         self.pkg = pkg
@@ -39,6 +48,8 @@ class PartStore(MutableMapping):
             data = self.changed[name]
             if data is None:
                 raise KeyError(name)
+            if isinstance(data, Pieces):
+                data = self.changed[name] = data.join()
             return data
         if name in self.pkg:
             return self.pkg.read(name)

@@ -277,15 +277,19 @@ class SheetXml:
     # ------------------------------------------------------------------ output
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.to_pieces())
+
+    def to_pieces(self) -> list:
+        """The worksheet as pieces whose concatenation is :meth:`to_bytes` (views of the file's
+        bytes for runs of untouched rows): to be written out without joining a big sheet."""
         meta = to_xml(self.meta)
         p = re.escape(self.prefix)
         m = re.search(rb"<" + p + rb"sheetData\s*/>", meta)
         rows = self._body_chunks()
-        # One join of views: a big sheet's rows are copied once, into the output
         if not any(len(r) for r in rows):
-            return meta[:m.start()] + b"<" + self.prefix + b"sheetData/>" + meta[m.end():]
-        return b"".join([memoryview(meta)[:m.start()], b"<" + self.prefix + b"sheetData>", *rows,
-                         b"</" + self.prefix + b"sheetData>", memoryview(meta)[m.end():]])
+            return [meta[:m.start()] + b"<" + self.prefix + b"sheetData/>" + meta[m.end():]]
+        return [meta[:m.start()], b"<" + self.prefix + b"sheetData>", *rows,
+                b"</" + self.prefix + b"sheetData>", meta[m.end():]]
 
     def _body_chunks(self) -> list:
         """The rows as pieces to join: runs of untouched rows are views of the file's bytes

@@ -13,6 +13,10 @@ their uncompressed bytes are exactly the old ones.
 >>> write_package(src, out, {"b.xml": b"<B/>", "c.xml": None, "d.xml": b"<d/>"})
 >>> z = zipfile.ZipFile(out); z.namelist(), z.read("a.xml") == b"<a/>" * 100, z.read("b.xml")
 (['a.xml', 'b.xml', 'd.xml'], True, b'<B/>')
+>>> out = io.BytesIO()                      # a big part may come as pieces, written in turn
+>>> write_package(src, out, {"b.xml": [b"<B>", memoryview(b"xyz")[1:], b"</B>"]})
+>>> zipfile.ZipFile(out).read("b.xml")
+b'<B>yz</B>'
 """
 
 from __future__ import annotations
@@ -64,8 +68,8 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
                   changed: Mapping[str, bytes | None], order: list[str] | None = None) -> None:
     """Write ``target``: the members of ``source`` in their order, with ``changed`` applied.
 
-    ``changed`` maps member name -> new bytes, or None to drop the member; names that ``source``
-    lacks are added at the end (in ``order`` when given, else in mapping order).
+    ``changed`` maps member name -> new bytes (or a list of pieces to write one after the other),
+    or None to drop the member; names that ``source`` lacks are added at the end (in ``order`` when given, else in mapping order).
     """
     with zipfile.ZipFile(source) as src, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as out:
@@ -84,7 +88,23 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
             _write_new(out, name, changed[name], (1980, 1, 1, 0, 0, 0))
 
 
-def _write_new(out: zipfile.ZipFile, name: str, data: bytes, date_time) -> None:
+def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time) -> None:
+    """A new member; ``data`` is bytes, or a list of pieces (bytes, memoryviews) written one
+    after the other, so a big sheet's parts are never joined in memory."""
     info = zipfile.ZipInfo(name, date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
-    out.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+    if not isinstance(data, list):
+        out.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+        return
+    info._compresslevel = COMPRESS_LEVEL
+    size = sum(len(piece) for piece in data)
+    with out.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as fh:
+        batch: list = []
+        held = 0
+        for piece in data:              # a megabyte at a time: few calls, little memory
+            batch.append(piece)
+            held += len(piece)
+            if held >= 1 << 20:
+                fh.write(b"".join(batch))
+                batch, held = [], 0
+        fh.write(b"".join(batch))
