@@ -4,6 +4,7 @@ pairs that cannot match, and the column-wide code check says what python-stdnum 
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import sys
 from pathlib import Path
@@ -112,6 +113,20 @@ def test_a_switchboard_keeps_its_look_alike_names():
     clusters = find_duplicates(make_db({"Customers": pd.DataFrame(rows)}))
     ids = {f"C{len(names):011d}", f"C{len(names) + 1:011d}"}
     assert any(set(c.ids) == ids for c in clusters)
+
+
+def test_inside_a_switchboard_names_one_character_apart_still_meet():
+    """2,730 companies of one trade behind one switchboard (every three-character brand of 15
+    characters), and 安宇达泽 typed with a character too many for 安宇泽: sorted by pinyin either
+    way, other names sit between the two, so only their spelling brings them together."""
+    chars = "安博辰达峰华金朗明诺启瑞泰宇泽"
+    brands = ["".join(p) for p in itertools.permutations(chars, 3)] + ["安宇达泽"]
+    rows = [{"CustomerID": f"C{i:011d}", "CustomerName": f"苏州{brand}环保科技有限公司",
+             "CustomerType": "企业", "ContactPhone": "0512-6888 0000"}
+            for i, brand in enumerate(brands)]
+    feat = features(pd.DataFrame(rows))
+    matches = {(i, j) for i, j, _ in score_candidates(feat, candidate_pairs(feat))}
+    assert (brands.index("安宇泽"), len(brands) - 1) in matches
 
 
 def shared(df: pd.DataFrame, **columns) -> pd.DataFrame:

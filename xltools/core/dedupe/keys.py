@@ -227,15 +227,19 @@ class Blocking:
 
 
 NEIGHBOURS = 3       # inside a big group, each record meets this many neighbours per second key
+MAX_SPELLED = 30     # longer name cores (junk) are not filed under their one-character deletions
 
 
-def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = ()
+def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = (),
+                         names: tuple[np.ndarray, np.ndarray] | None = None
                          ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Pairs of positions sharing a non-blank value. A group larger than :data:`MAX_GROUP` (a
     switchboard shared by a whole building, a name typed by hundreds) is not paired all with all:
     its members are sorted by each ``second`` key in turn (the name's pinyin forwards and
     backwards; the places of a name) and paired with their :data:`NEIGHBOURS` nearest neighbours,
-    so the work stays linear in the group's size and the look-alikes inside it still meet."""
+    and, given ``names`` (cores and their pinyin), paired with the members whose names are
+    spelled alike (:func:`_alike_names`), so the work stays linear in the group's size and the
+    look-alikes inside it still meet."""
     out = []
     s = pd.Series(values)
     s = s[s != ""]
@@ -257,7 +261,36 @@ def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = ()
         for key in second or (None,):
             ranked = members if key is None else members[np.argsort(key[members], kind="stable")]
             out += [(ranked[:-k], ranked[k:]) for k in range(1, NEIGHBOURS + 1)]
+        if names is not None:
+            out += _alike_names(members, *names)
     return out
+
+
+def _alike_names(members: np.ndarray, cores: np.ndarray, pinyin: np.ndarray
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of ``members`` whose name cores are equal, read the same, or are one character
+    apart (one left out: 丰长环保科技 / 丰环保科技, or one mistyped): each core is filed under itself,
+    its pinyin and each of its one-character deletions, and the members filed together (no more
+    than :data:`MAX_GROUP` of them) meet. Sorting never puts such names side by side when the
+    character is in the middle."""
+    filed: dict[str, list[int]] = {}
+    for m in members.tolist():
+        core = cores[m]
+        if not core:
+            continue
+        keys = {core, "\0" + pinyin[m]}
+        if 3 <= len(core) <= MAX_SPELLED:
+            keys.update(core[:k] + core[k + 1:] for k in range(len(core)))
+        for key in keys:
+            filed.setdefault(key, []).append(m)
+    left, right = [], []
+    for found in filed.values():
+        if 1 < len(found) <= MAX_GROUP:
+            i, j = np.triu_indices(len(found), k=1)
+            together = np.array(found)
+            left.append(together[i])
+            right.append(together[j])
+    return [(np.concatenate(left), np.concatenate(right))] if left else []
 
 
 def _sorted_neighbourhood(keys: list[str], mask: np.ndarray, window: int):
@@ -310,8 +343,9 @@ def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
     parts = []
     py = list(feat["core_py"])
     names = (np.array(py, dtype=object), np.array([k[::-1] for k in py], dtype=object))
+    spelled = (feat["core"].to_numpy(dtype=object), names[0])
     for key in EXACT_KEYS:
-        parts += _pairs_within_groups(feat[key].to_numpy(dtype=object), names)
+        parts += _pairs_within_groups(feat[key].to_numpy(dtype=object), names, spelled)
     company = ~feat["person"].to_numpy(dtype=bool) & (feat["core"].to_numpy(dtype=object) != "")
     core = np.where(company, feat["core"].to_numpy(dtype=object), "")
     core_py = np.where(company, feat["core_py"].to_numpy(dtype=object), "")
