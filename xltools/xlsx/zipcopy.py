@@ -24,6 +24,8 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from typing import IO
 
@@ -89,22 +91,71 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
 
 
 def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time) -> None:
-    """A new member; ``data`` is bytes, or a list of pieces (bytes, memoryviews) written one
+    """A new member; ``data`` is bytes, or a list of pieces (bytes, memoryviews) to write one
     after the other, so a big sheet's parts are never joined in memory."""
     info = zipfile.ZipInfo(name, date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
-    if not isinstance(data, list):
-        out.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+    pieces = data if isinstance(data, list) else [data]
+    size = sum(len(piece) for piece in pieces)
+    if size < PARALLEL_FROM:
+        out.writestr(info, b"".join(pieces), compresslevel=COMPRESS_LEVEL)
         return
-    info._compresslevel = COMPRESS_LEVEL
-    size = sum(len(piece) for piece in data)
-    with out.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as fh:
-        batch: list = []
-        held = 0
-        for piece in data:              # a megabyte at a time: few calls, little memory
-            batch.append(piece)
-            held += len(piece)
-            if held >= 1 << 20:
-                fh.write(b"".join(batch))
+    packed, info.CRC = deflate(pieces)
+    info.file_size, info.compress_size = size, len(packed)
+    info.external_attr = 0o600 << 16
+    _copy_raw(out, info, packed)
+
+
+PARALLEL_FROM = 4 << 20     # a part this big is deflated in blocks, on every core
+BLOCK = 1 << 20
+WINDOW = 32 << 10           # deflate's history: each block may refer this far back
+
+
+def deflate(pieces: list, level: int = COMPRESS_LEVEL) -> tuple[bytes, int]:
+    """The pieces' bytes as one raw deflate stream, and their CRC-32; made as pigz makes it:
+    1 MB blocks deflated on all cores at once (zlib releases the GIL), each primed with the
+    32 KB before it so it compresses as well as one stream would, ended by a sync flush so
+    the blocks join into one valid stream. A few blocks are in flight at a time: memory holds
+    the compressed output, not a joined copy of the input.
+
+    >>> text = b"<row><c><v>12</v></c></row>" * 200_000
+    >>> packed, crc = deflate([text[:5], memoryview(text)[5:]])
+    >>> zlib.decompress(packed, -15) == text, crc == zlib.crc32(text)
+    (True, True)
+    """
+    workers = os.cpu_count() or 1
+    out: list[bytes] = []
+    crc = 0
+    with ThreadPoolExecutor(workers) as pool:
+        pending: list = []
+        history = b""
+        for block, last in _blocks(pieces):
+            crc = zlib.crc32(block, crc)
+            pending.append(pool.submit(_deflate_block, block, history, last, level))
+            history = block[-WINDOW:]
+            if len(pending) >= 2 * workers:
+                out.append(pending.pop(0).result())
+        out += [f.result() for f in pending]
+    return b"".join(out), crc
+
+
+def _deflate_block(block: bytes, history: bytes, last: bool, level: int) -> bytes:
+    z = zlib.compressobj(level, zlib.DEFLATED, -15, **({"zdict": history} if history else {}))
+    return z.compress(block) + z.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _blocks(pieces: list):
+    """(block of about :data:`BLOCK` bytes, is it the last) over the pieces joined."""
+    batch: list = []
+    held = 0
+    for piece in pieces:
+        view = memoryview(piece)
+        while len(view):
+            take = view[:BLOCK - held]
+            batch.append(take)
+            held += len(take)
+            view = view[len(take):]
+            if held >= BLOCK:
+                yield b"".join(batch), False
                 batch, held = [], 0
-        fh.write(b"".join(batch))
+    yield b"".join(batch), True
