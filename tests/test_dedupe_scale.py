@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from xltools.core.dedupe import find_duplicates, score_candidates
+from xltools.core.dedupe import book_features, find_duplicates, match_against, score_candidates
 from xltools.core.dedupe.keys import CLEAN, candidate_pairs, codes_valid, features
 from xltools.core.normalize import credit_code, email, phone_digits
 from xltools.core.privacy import is_masked
@@ -251,3 +251,17 @@ def test_a_column_of_clean_and_messy_cells_reads_as_cell_by_cell():
         expected = ["" if v is None or v != v or not str(v).strip() or is_masked("", v)
                     else normalise(v) for v in cells]
         assert feat[column].tolist() == expected, column
+
+
+def test_an_import_matched_a_chunk_at_a_time_against_a_book_read_once():
+    """match_against with the book's features prepared once gives, chunk by chunk, what one call
+    on the whole import gives."""
+    ev = dedupe_eval.generate(900, seed=12)
+    book = make_db({"Customers": ev.iloc[:500].reset_index(drop=True)})
+    incoming = ev.iloc[500:].copy()
+    incoming.index = [f"r{i}" for i in range(len(incoming))]
+    whole = [m.to_json() for m in match_against(book, incoming)]
+    prepared = book_features(book)
+    chunked = [m.to_json() for start in range(0, len(incoming), 150)
+               for m in match_against(book, incoming.iloc[start:start + 150], book=prepared)]
+    assert whole and chunked == whole

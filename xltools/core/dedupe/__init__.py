@@ -28,8 +28,8 @@ from .keys import COLUMNS, Blocking, candidate_pairs, features
 from .prefilter import could_match
 from .score import THRESHOLD, PairScore, contradicts, score_pair
 
-__all__ = ["Cluster", "Match", "find_duplicates", "match_against", "score_candidates",
-           "rejected_pairs", "THRESHOLD"]
+__all__ = ["Cluster", "Match", "find_duplicates", "match_against", "book_features",
+           "score_candidates", "rejected_pairs", "THRESHOLD"]
 
 
 _COLS = ["cid", "person", "pname", "parsed", "core", "core_py", "code", "code_valid", "code_fp",
@@ -121,19 +121,31 @@ class Match:
                 "reasons": self.reasons}
 
 
-def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THRESHOLD
-                  ) -> list[Match]:
+def _matching_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    # only the columns matching reads, as objects: features() reads them as cell values anyway,
+    # and a typed column next to an all-blank one would make pandas guess the combined dtype
+    return frame[[c for c in COLUMNS if c in frame.columns]].astype(object)
+
+
+def book_features(existing_db) -> pd.DataFrame:
+    """What :func:`match_against` reads of the book's customers, for calling it many times on one
+    book (an import in chunks): pass it as ``book=`` and the book is read once, not per chunk."""
+    return features(_matching_columns(existing_db.customers)).reset_index(drop=True)
+
+
+def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THRESHOLD,
+                  book: pd.DataFrame | None = None) -> list[Match]:
     """For each incoming row (columns keyed like Customers) the best existing customer it
-    duplicates, if any. Used by import: incoming rows are never matched with each other."""
+    duplicates, if any. Used by import: incoming rows are never matched with each other, so an
+    import may be matched a chunk at a time (with ``book`` = :func:`book_features` of the same
+    ``existing_db``) and give the same matches."""
     existing = existing_db.customers
     if existing.empty or incoming.empty:
         return []
-    # only the columns matching reads, as objects: features() reads them as cell values anyway,
-    # and a typed column next to an all-blank one would make pandas guess the combined dtype
-    both = pd.concat([frame[[c for c in COLUMNS if c in frame.columns]].astype(object)
-                      for frame in (existing, incoming)], ignore_index=True, sort=False)
+    if book is None or len(book) != len(existing):
+        book = book_features(existing_db)
+    feat = pd.concat([book, features(_matching_columns(incoming))], ignore_index=True)
     side = np.r_[np.zeros(len(existing), bool), np.ones(len(incoming), bool)]
-    feat = features(both)
     scored = score_candidates(feat, candidate_pairs(feat, cross=side), threshold)
     best: dict[int, tuple[int, PairScore]] = {}
     for i, j, ps in scored:  # i < j, so i is the existing record
