@@ -195,6 +195,9 @@ class Styles:
         key = tuple(sorted((k, v) for k, v in spec.items() if v is not None))
         if not key:
             return index
+        return self._once(("styled", index, key), lambda: self._styled(index, spec, key))
+
+    def _styled(self, index: int, spec: dict, key: tuple) -> int:
         xf0 = self.xf(index)
         font_id = new_font = int(xf0.get("fontId", "0"))
         if any(k in spec for k in ("bold", "size", "colour")):
