@@ -76,12 +76,49 @@ def cut_rows(xml: bytes, last_row: int) -> bytes:
 
 def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
     """The farthest (row, column) of ``part`` more than :data:`SLACK_ROWS` below or
-    :data:`SLACK_COLS` right of ``extent`` (the last row and column its tables use), or None."""
+    :data:`SLACK_COLS` right of ``extent`` (the last row and column its tables use), or None.
+    The same pass notes whether the sheet holds a formula cell (:func:`formula_free`)."""
     if part not in pkg:
         return None
     last_row, last_col = extent
-    return far_cells(pkg.chunks(part), last_row + SLACK_ROWS,
-                     min(MAX_COL, last_col + SLACK_COLS))
+    seen = {"formula": False}
+
+    def watched():
+        tail = b""
+        for chunk in pkg.chunks(part):
+            if not seen["formula"]:             # (also a tag cut between two chunks)
+                seen["formula"] = _has_formula(chunk) or _has_formula(tail + chunk[:64])
+                tail = chunk[-64:]
+            yield chunk
+    far = far_cells(watched(), last_row + SLACK_ROWS, min(MAX_COL, last_col + SLACK_COLS))
+    if not seen["formula"]:
+        _FORMULA_FREE.add(_fingerprint(pkg, part))
+    return far
+
+
+# Sheets scanned whole and found to hold no formula cell, by (name, CRC-32, sizes) of their zip
+# member: the privacy pass need not read such a sheet again for cached formula results.
+_FORMULA_FREE: set[tuple] = set()
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+
+
+def _has_formula(piece: bytes) -> bool:
+    """A formula cell's <f> in ``piece`` (the substring tests skip almost every chunk)."""
+    return (b"<f" in piece or b":f" in piece) and _FORMULA.search(piece) is not None
+
+
+def _fingerprint(pkg, part: str) -> tuple:
+    info = pkg.zip.getinfo(part)
+    return (part, info.CRC, info.file_size, info.compress_size)
+
+
+def formula_free(pkg, part: str) -> bool:
+    """Whether ``part`` of ``pkg`` is, byte for byte, a sheet :func:`far_part` read whole in this
+    process and found without formula cells."""
+    try:
+        return _fingerprint(pkg, part) in _FORMULA_FREE
+    except KeyError:
+        return False
 
 
 def cut_copy(pkg, needed: dict[str, tuple[int, int]],

@@ -26,6 +26,7 @@ from typing import Callable
 
 from lxml import etree
 
+from .extent import formula_free
 from .package import MAIN_NS, q
 from .sharedstrings import SharedStrings
 
@@ -228,14 +229,11 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
     for info in pkg.worksheets:
         if info.part not in parts:
             continue
-        data = parts[info.part]
-        new = _formula_cells(data, info.name, targets, report, apply, masker)
-        if info.name not in managed_sheets:
-            root = etree.fromstring(new, etree.XMLParser(resolve_entities=False, huge_tree=True))
-            if _unmanaged_cells(root, report, masker, dirty_set):
-                new = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        if apply and new is not data:
-            parts[info.part] = new
+        # A table sheet the load read whole and found without formulas: nothing to do here.
+        if not (info.name in managed_sheets and info.part not in parts.changed
+                and formula_free(pkg, info.part)):
+            _sheet_cells(pkg, parts, info, targets, report, apply, masker,
+                         managed_sheets, dirty_set)
         comments = pkg.comments_part(info.part)
         if comments and comments in parts:
             root = parts.xml(comments)
@@ -244,6 +242,19 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
     if apply and report.formulas > before:
         _full_calc_on_load(pkg, parts)
     return report
+
+
+def _sheet_cells(pkg, parts, info, targets, report, apply, masker, managed_sheets,
+                 dirty: set[int]) -> None:
+    """One sheet's cached formula results, and on a sheet without tables its cells."""
+    data = parts[info.part]
+    new = _formula_cells(data, info.name, targets, report, apply, masker)
+    if info.name not in managed_sheets:
+        root = etree.fromstring(new, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        if _unmanaged_cells(root, report, masker, dirty):
+            new = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if apply and new is not data:
+        parts[info.part] = new
 
 
 _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",

@@ -131,14 +131,17 @@ class Context:
         return self.cache[key]
 
     def blank(self, table: str, column: str) -> pd.Series:
-        """Which cells of a column are blank (several rules ask; computed once). A text column
-        derives it from :meth:`text`, which most rules on text columns need anyway."""
-        from .values import holds_text
+        """Which cells of a column are blank (several rules ask; computed once). A column of
+        text derives it from :meth:`text`, which most rules on text columns need anyway; a
+        column mixing text with dates or numbers looks at its text cells only."""
+        from .values import blank, holds_text
 
         def compute():
             s = self.db.df(table)[column]
             if s.dtype.kind in "biufcmM" or not holds_text(s):
                 return s.isna()
+            if pd.api.types.infer_dtype(s, skipna=True) != "string":
+                return blank(s)
             return s.isna() | (self.text(table, column) == "")
         return self.once(("blank", table, column), compute)
 
