@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 import random
 
-from xltools.core.privacy import scrub, scrub_value
+from xltools.core.privacy import MAY_HOLD, MAY_HOLD_RE2, scrub, scrub_value
 from xltools.xlsx.scrub import Masker, _dirty, _dirty_strings
 from xltools.xlsx.sharedstrings import SharedStrings
 
-MASKER = Masker(scrub, scrub_value)
+MASKER = Masker(scrub, scrub_value, MAY_HOLD, MAY_HOLD_RE2)
 PIECES = ["13900770000", "139 0077 0000", "139-0077-0000", "１３９００７７００００", "139\u30000077\u30000000",
           "C20240315001", "FU2024000123", "wang@example.com", "王经理", "华腾科技", "110101199003071234",
           "91110000600037341M", "电话:13900770000", "138****5678", "12345", "0755-8888 6666",
@@ -51,3 +51,17 @@ def test_the_candidates_hold_every_string_with_personal_data():
 def test_not_utf8_falls_back_to_every_item():
     sst = SharedStrings(b"<sst><si><t>\xff13900770000</t></si><si><t>a</t></si></sst>")
     assert sst.candidates("@") == [0, 1]
+
+
+def test_a_column_is_tested_in_arrow_exactly_as_cell_by_cell():
+    import re
+
+    import pandas as pd
+
+    from xltools.core.privacy import may_hold
+    rng = random.Random(11)
+    texts = ["".join(rng.sample(PIECES, rng.randrange(1, 4))) for _ in range(3000)]
+    column = pd.Series(texts + [None, "", "  "], dtype=object)
+    expected = [isinstance(t, str) and bool(re.search(MAY_HOLD, t)) for t in column]
+    assert may_hold(column).tolist() == expected
+    assert 300 < sum(expected) < len(texts)

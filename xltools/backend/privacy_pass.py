@@ -11,7 +11,7 @@ from pathlib import Path
 from ..xlsx.package import Package
 from ..xlsx.parts import PartStore
 from ..xlsx.refs import col_letter, split_ref
-from ..core.privacy import scrub, scrub_value
+from ..core.privacy import MAY_HOLD, MAY_HOLD_RE2, scrub, scrub_value
 from ..xlsx.scrub import Masker, Report, Target, scrub_package
 from . import frames, history
 
@@ -38,7 +38,8 @@ def targets(pkg: Package, schema) -> tuple[list[Target], set[str]]:
 
 def scrub_book(pkg: Package, parts: PartStore, schema, *, apply: bool = True) -> Report:
     found, managed = targets(pkg, schema)
-    return scrub_package(pkg, parts, found, managed, Masker(scrub, scrub_value), apply=apply)
+    masker = Masker(scrub, scrub_value, MAY_HOLD, MAY_HOLD_RE2)
+    return scrub_package(pkg, parts, found, managed, masker, apply=apply)
 
 
 def raw_outside_tables(path: Path, schema) -> Report:

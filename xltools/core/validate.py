@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -69,6 +70,23 @@ def build_schemas(named: dict[str, Rule]) -> dict[str, pa.DataFrameSchema]:
             for table, cols in columns.items()}
 
 
+def _failing(db, named: dict[str, Rule]) -> dict[str, Rule]:
+    """The rules some cell fails. A rule's test is a column of booleans computed once (see
+    :class:`~xltools.core.checks.Rule`); one that passes everywhere gives pandera nothing to
+    report, and a big book passes most of its hundred rules: pandera gets the others."""
+    out = {}
+    for name, rule in named.items():
+        column = db.df(rule.table).get(rule.column)
+        if column is None:              # pandera says what it cannot check
+            out[name] = rule
+            continue
+        passed = rule.test(column)
+        if not (isinstance(passed, pd.Series) and passed.dtype == bool and passed.all()):
+            # pandera reads the answer computed here rather than computing it again
+            out[name] = replace(rule, test=lambda s, answer=passed: answer)
+    return out
+
+
 def failure_cases(db, schemas: dict[str, pa.DataFrameSchema]) -> pd.DataFrame:
     """pandera's failure cases of every table: ``table, column, check, failure_case, index``."""
     frames = []
@@ -93,7 +111,7 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
     level = severities(db, config)
     rules = [r for r in build_rules(db, today, key) if level[r.check] != "off"]
     by_name = check_names(rules)
-    cases = failure_cases(db, build_schemas(by_name))
+    cases = failure_cases(db, build_schemas(_failing(db, by_name)))
 
     issues = _issues(db, cases, by_name, level)
     # A cell the loader could not read is usually caught by the type check too: report it once.

@@ -30,12 +30,6 @@ from .extent import formula_free
 from .package import MAIN_NS, q
 from .sharedstrings import SharedStrings
 
-# Cheap test before the real patterns: an '@' or a run of digits long enough for a phone.
-_MAYBE = re.compile(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d")
-# The same test in RE2 (Arrow), for a million shared strings at once: \d is Unicode Nd and \s
-# str.isspace() there as in Python; RE2 has no look-behind, so the character before is matched.
-_MAYBE_RE2 = (r"@|(?:^|[^0-9A-Za-z])\p{Nd}[\p{Nd}\p{Z}\t-\r\x{1c}-\x{1f}\x{85}-]{5,}"
-              r"\p{Nd}")
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
 _V = re.compile(rb"<v>([^<]*)</v>")
@@ -50,6 +44,8 @@ class Masker:
 
     text: Callable[[str], str]
     value: Callable[[object], object]
+    may_hold: str = r"."          # a regular expression every text it may change matches
+    may_hold_re2: str = r"."      # the same in RE2 (Arrow), for a million shared strings
 
 
 @dataclass
@@ -76,7 +72,7 @@ class Report:
 
 
 def _dirty(text: str, masker: Masker) -> bool:
-    return bool(text) and bool(_MAYBE.search(text)) and masker.text(text) != text
+    return bool(text) and bool(re.search(masker.may_hold, text)) and masker.text(text) != text
 
 
 def _col_number(letters: str) -> int:
@@ -185,7 +181,7 @@ def _unmanaged_cells(root, report: Report, masker: Masker, dirty: set[int]) -> b
 def _dirty_strings(sst: SharedStrings, masker: Masker) -> list[int]:
     """The shared strings holding personal data (only the few that may are parsed: a big book
     has a million and almost none needs a change)."""
-    return [i for i in sst.candidates(_MAYBE_RE2) if _dirty(sst.text(i), masker)]
+    return [i for i in sst.candidates(masker.may_hold_re2) if _dirty(sst.text(i), masker)]
 
 
 def _replace_text(item, text: str) -> None:

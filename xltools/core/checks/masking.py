@@ -53,8 +53,7 @@ def raw_cells(ctx: Context, table_key: str, column: str, kind: str) -> pd.Series
 
 def raw_in_text(s: pd.Series) -> pd.Series:
     """True where a text cell holds a phone, ID number or e-mail somewhere inside."""
-    maybe = s.map(lambda v: isinstance(v, str)).astype(bool)
-    maybe &= s.astype(str).str.contains(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d", regex=True, na=False)
+    maybe = privacy.may_hold(s)
     out = pd.Series(False, index=s.index, dtype=bool)
     if maybe.any():
         found = [privacy.scrub(v) != v for v in s[maybe]]
