@@ -108,7 +108,7 @@ def infer_types(df: pd.DataFrame) -> None:
     if "CustomerType" not in df.columns:
         df["CustomerType"] = None
     blank = df["CustomerType"].map(is_blank)
-    df.loc[blank, "CustomerType"] = df.loc[blank, "CreditCode"].map(V.infer_customer_type)
+    df.loc[blank, "CustomerType"] = V.customer_types(df.loc[blank, "CreditCode"])
 
 
 def remarks(df: pd.DataFrame) -> pd.Series:
