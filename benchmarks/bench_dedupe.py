@@ -354,6 +354,7 @@ def bench_switchboard_book(n: int = 20_000) -> None:
         names.add("苏州" + "".join(r.sample(chars, 4)) + r.choice(("电子", "贸易", "物流")) + "有限公司")
     customers = data.frames["Customers"]
     customers["CustomerName"] = sorted(names)
+    customers["CustomerType"] = "企业"  # companies in one building (a 个人 is compared by name)
     customers["ContactPhone"] = "0512-6888 0000"
     customers["PhoneFP"] = None
     with tempfile.TemporaryDirectory() as tmp:

@@ -283,14 +283,16 @@ def _alike_names(members: np.ndarray, cores: np.ndarray, pinyin: np.ndarray
             keys.update(core[:k] + core[k + 1:] for k in range(len(core)))
         for key in keys:
             filed.setdefault(key, []).append(m)
-    left, right = [], []
+    by_size: dict[int, list[list[int]]] = {}
     for found in filed.values():
         if 1 < len(found) <= MAX_GROUP:
-            i, j = np.triu_indices(len(found), k=1)
-            together = np.array(found)
-            left.append(together[i])
-            right.append(together[j])
-    return [(np.concatenate(left), np.concatenate(right))] if left else []
+            by_size.setdefault(len(found), []).append(found)
+    out = []
+    for size, groups in by_size.items():  # all pairs, every group of one size at once
+        together = np.array(groups, dtype=np.int64)
+        i, j = np.triu_indices(size, k=1)
+        out.append((together[:, i].ravel(), together[:, j].ravel()))
+    return out
 
 
 def _sorted_neighbourhood(keys: list[str], mask: np.ndarray, window: int):
