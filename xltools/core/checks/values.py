@@ -10,6 +10,7 @@ Dates and numbers are read by :mod:`xltools.core.values`, the reader every part 
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -38,9 +39,39 @@ def trimmed_text(s: pd.Series) -> pd.Series:
         except Exception:  # noqa: BLE001 - numbers, dates among the text: the general path
             pass
         else:
-            out = pc.utf8_trim_whitespace(arr).fill_null("")
+            out = pc.utf8_trim_whitespace(arr)
+            if pc.all(pc.equal(out, arr)).as_py() is not False:
+                return s.where(s.notna(), "")      # nothing to trim: the cells' own strings
+            out = out.fill_null("")
             return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
     return s.astype(str).str.strip().where(s.notna(), "")
+
+
+def matches(text: pd.Series, pattern: str) -> pd.Series:
+    r"""``text.str.match(pattern)`` for a column of text (as :func:`trimmed_text` gives it):
+    in Arrow's RE2 when the pattern reads the same there (``\d`` as Unicode digits, no
+    look-around or back-reference), else in Python.
+
+    >>> matches(pd.Series(["C20240315001", "C2024", "", "C２０２４０３１５００１"]), r"^C\d{11,}$").tolist()
+    [True, False, False, True]
+    """
+    if not _NOT_FOR_RE2.search(pattern):
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+            re2 = "^(?:" + pattern.replace("\\d", "\\p{Nd}") + ")"
+            hit = pc.match_substring_regex(arr, re2)
+        except Exception:  # noqa: BLE001 - not all text, or RE2 cannot read the pattern
+            pass
+        else:
+            return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
+    return text.str.match(pattern).astype(bool)
+
+
+# What RE2 lacks or reads otherwise: look-around, back-references, possessive/atomic groups,
+# \s, \w and \b (Unicode in Python, ASCII in RE2), an escaped backslash before a d.
+_NOT_FOR_RE2 = re.compile(r"\(\?[=!<>]|\\[1-9sSwWbBAZ]|[*+?}]\+|\\\\")
 
 
 def holds_text(s: pd.Series) -> bool:
@@ -60,4 +91,11 @@ def masked(s: pd.Series) -> pd.Series:
     """True where a cell carries a mask (three or more ``*`` in a row), as ``privacy.is_masked``."""
     if s.dtype.kind in "biufcmM":
         return pd.Series(False, index=s.index)
-    return s.astype(str).str.contains(r"\*{3,}", regex=True).astype(bool)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except Exception:  # noqa: BLE001 - numbers or dates among the text
+        return s.astype(str).str.contains(r"\*{3,}", regex=True).astype(bool)
+    hit = pc.fill_null(pc.match_substring(arr, "***"), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
