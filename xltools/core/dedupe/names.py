@@ -119,6 +119,8 @@ def _strip_suffixes(text: str) -> tuple[str, bool]:
 
 def _split_branch(text: str) -> tuple[str, str]:
     """``华腾科技有限公司广州分公司`` -> (``华腾科技有限公司``, ``广州分公司``)."""
+    if not text.endswith(BRANCH_WORDS):
+        return text, ""
     for word in BRANCH_WORDS:
         if text.endswith(word) and len(text) > len(word) + 1:
             head = text[: -len(word)]
@@ -183,7 +185,7 @@ def parse_name(name) -> ParsedName:
         text = text[len(lead[0]):]
         if text[:1] in ("省", "市") and _has_brand(text[1:]):  # 广西省: a wrong suffix, still a place
             text = text[1:]
-    for word in NEUTRAL_WORDS:
+    for word in NEUTRAL_WORDS if text.startswith(NEUTRAL_WORDS) else ():
         if text.startswith(word) and len(text) - len(word) >= 2:
             text = text[len(word):]
     industry = _industry_of(text)
