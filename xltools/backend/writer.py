@@ -288,20 +288,21 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         by_col = {c: k for k, c in loc.positions.items()}
         columns = [(c, by_col.get(c), col_letter(c), styles[c],
                     f' s="{styles[c]}"' if styles[c] else "") for c in loc.columns]
+        short = longtext.EXCEL_MAX // 2                   # a text this long is never cut
         for i, values in enumerate(rows):
             row = start + i
             cells = {}
             for c, k, letter, style, s_attr in columns:    # blanks and short texts (most cells)
                 value = values.get(k)                       # skip value_xml
-                if _empty(value) or (type(value) is str and value == ""):
+                if value is None or (value == "" if type(value) is str else _empty(value)):
                     cells[c] = f'<c r="{letter}{row}"{s_attr}/>'
-                elif type(value) is str and len(value) <= longtext.EXCEL_MAX // 2:
+                elif type(value) is str and len(value) <= short:
                     cells[c] = f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t ' \
                         f'xml:space="preserve">{text_xml(value)}</t></is></c>'
                 else:
                     cells[c] = self.value_xml(f"{letter}{row}", value, style, where)
             if sheet.row_xml(row) is None:
-                sheet.put_row(row, "".join(cells[c] for c in loc.columns))
+                sheet.put_row(row, "".join(cells.values()))     # in loc.columns' order
             else:
                 sheet.set_cells(row, cells)
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))

@@ -162,14 +162,14 @@ class ImportRun:
                else [{}] * len(imported_idx))
         notes = df.loc[imported_idx, [SOURCE, ROW]].itertuples(index=False)
         for cid, row, raw_row, fp_row, (source, number) in zip(ids, rows_out, raws, fps, notes):
-            values = {k: v for k, v in row.items() if not is_blank(v)}
+            values = {k: v for k, v in row.items() if not _blank(v)}
             values["CustomerID"] = cid
             values.setdefault("CreateTime", self.today)
             values.setdefault("Owner", pool_owner)
             values.update({fp: v for fp, v in fp_row.items() if v})
             values = {k: values[k] for k in table.keys if k in values}  # the table's column order
             raw = {k: str(v) for k, v in raw_row.items()
-                   if not is_blank(v) and str(v) != str(values.get(k))}
+                   if not _blank(v) and str(v) != str(values.get(k))}
             if raw:
                 self.raw_values[cid] = raw
             self.changes.appends.append(RowAppend(TABLE, values, note=f"导入 / import: {source} #{number}"))
@@ -222,6 +222,16 @@ class ImportRun:
                         problems=bool(flagged or self.rejected),
                         summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
         return result, self.raw_values
+
+
+def _blank(value) -> bool:
+    """:func:`~xltools.core.normalize.is_blank`, answered without a call for None and text
+    (nearly every cell of an import)."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return not value or value.isspace()
+    return is_blank(value)
 
 
 def _where(df: pd.DataFrame, idx) -> dict:
