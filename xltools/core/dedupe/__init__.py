@@ -2,7 +2,8 @@
 
 Excel's Remove Duplicates and OpenRefine's fingerprint clustering catch only exact variants. Here
 each record is reduced to comparable keys (:mod:`.names`, :mod:`.keys`), candidate pairs are found
-by blocking instead of comparing all n(n-1)/2 pairs, each pair gets one score with bilingual reasons
+by blocking instead of comparing all n(n-1)/2 pairs, pairs that cannot reach the threshold are set
+aside over arrays (:mod:`.prefilter`), each remaining pair gets one score with bilingual reasons
 (:mod:`.score`), and matched pairs become clusters with a suggested survivor (:mod:`.cluster`).
 
 >>> from xltools.testing import make_db

@@ -4,6 +4,12 @@ Scoring every pair of 100,000 customers means 5·10^9 comparisons. Instead a pai
 the two records share an exact key (customer ID, credit code, phone, e-mail or their fingerprints,
 the normalised core name or its pinyin), or sit near each other when the company names are sorted
 by their core pinyin, forwards and backwards (sorted neighbourhood: catches typos at either end).
+
+No key may make the work quadratic: a group of more than :data:`MAX_GROUP` records sharing a key
+(20,000 companies behind one switchboard) is not paired all with all. Its members meet their
+nearest neighbours by name pinyin (both ways) and those whose names are equal, read the same or
+are one character apart (:func:`_alike_names`). Every feature is computed once per distinct value
+(:func:`each_distinct`), credit codes over the whole column (:func:`codes_valid`).
 """
 
 from __future__ import annotations
