@@ -51,17 +51,20 @@ def pool(db, days: int | None = None, apply: bool = False, today: dt.date | None
     due_now = held & (due_date.isna() | (due_date <= today_ts))
     soon = held & (due_date > today_ts) & (due_date <= today_ts + pd.Timedelta(days=LOOKAHEAD_DAYS))
 
-    def entry(row) -> dict:
-        return {"CustomerID": ids[row], "CustomerName": names[row], "Owner": owners[row],
-                "LastActivity": None if pd.isna(activity[row]) else activity[row].date().isoformat(),
-                "ReturnDate": None if pd.isna(due_date[row]) else due_date[row].date().isoformat(),
-                "row": int(row)}
+    def day(stamps: pd.Series) -> list:
+        return [None if pd.isna(d) else d for d in stamps.dt.strftime("%Y-%m-%d").tolist()]
 
     def by_owner(mask: pd.Series) -> dict[str, list[dict]]:
+        """The customers of ``mask`` per owner, soonest first (columns zipped: a big book's
+        pool holds tens of thousands, and a label lookup per field per row added up)."""
         out: dict[str, list[dict]] = {}
         order = due_date[mask].sort_values(na_position="first").index
-        for row in order:
-            out.setdefault(owners[row], []).append(entry(row))
+        for cid, name, owner, last, back, row in zip(
+                ids[order].tolist(), names[order].tolist(), owners[order].tolist(),
+                day(activity[order]), day(due_date[order]), order.tolist()):
+            out.setdefault(owner, []).append({"CustomerID": cid, "CustomerName": name,
+                                              "Owner": owner, "LastActivity": last,
+                                              "ReturnDate": back, "row": int(row)})
         return dict(sorted(out.items()))
 
     changes = Changeset("pool")
