@@ -40,6 +40,7 @@ from .names import _char_pinyin, char_readings
 from .score import (W_ABBREVIATED, W_CONTACT, W_LANDLINE, W_MISSING_CHAR, W_MOBILE, W_NAME,
                     W_PERSON_NAME, W_TRANSLIT, W_TYPOS)
 
+MAX_COMPARED = 64  # longer names of equal length get the highest bound (their pairs are scored)
 MARGIN = 1e-3  # scores are rounded to 4 decimals: keep anything this close below the threshold
 
 
@@ -111,14 +112,16 @@ def _mask(readings) -> int:
 
 def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
     """The most a company-name comparison could add (see the module docstring)."""
-    cores, core_id = np.unique(feat["core"].to_numpy(dtype=object).astype(str), return_inverse=True)
-    core_id = core_id.ravel()
+    # factorize, not np.unique on a fixed-width str array: one junk name of 10,000 characters
+    # would make that array 40 kB a row
+    core_id, cores = pd.factorize(np.array([str(c) for c in feat["core"]], dtype=object))
     chars = _Chars(cores)
     a, b = core_id[left], core_id[right]
     la, lb = chars.length[a], chars.length[b]
     bound = np.zeros(len(left))
     same = la == lb
-    for width in np.unique(la[same & (la > 0)]):
+    bound[same & (la > MAX_COMPARED)] = W_NAME  # junk-long names: not worth comparing here
+    for width in np.unique(la[same & (la > 0) & (la <= MAX_COMPARED)]):
         rows = np.flatnonzero(same & (la == width))
         ia, ib = chars.positions(a[rows], b[rows], int(width))
         alike = chars.alike(ia, ib).all(axis=1)
