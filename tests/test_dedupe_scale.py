@@ -156,7 +156,8 @@ def data_sets():
                          "ContactPhone": 13912345678 if i % 2 else "0512-6888 0000"}
                         for i, name in enumerate(["华腾\ud800科技", "华腾\ud800科技有限公司", 12345, 12345.0,
                                                   None, "", "  ", "ＡＢＣ", "abc", "🙂🙂科技",
-                                                  "🙂🙂科技公司", "(集团)", "有限公司"] * 3)])
+                                                  "🙂🙂科技公司", "(集团)", "有限公司",
+                                                  "华" * 80 + "科技", "华" * 79 + "腾科技"] * 3)])
     return {
         "odd cells": odd,
         "everything shuffled": mix,
