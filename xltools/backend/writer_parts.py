@@ -18,6 +18,10 @@ from .located import Located
 APP_PART = "docProps/app.xml"
 
 
+# A cell holding a shared string: its index (t="s" starts the search: far rarer than "<c").
+_SHARED_CELL = re.compile(rb't="s"[^>]*>\s*<v>(\d+)</v>')
+
+
 class PartsOut:
     """Methods of BookWriter (see there for the state they share)."""
 
@@ -83,12 +87,15 @@ class PartsOut:
     def _scrub_shared_strings(self) -> None:
         """Blank shared strings that only the cells we overwrote used (a masked phone must not
         stay in the package); indices stay, so no other cell changes."""
-        used: set[int] = set()
-        pattern = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
+        wanted = {str(i).encode() for i in self.scrub_sst}
+        used: set[bytes] = set()
         for sheet in self.pkg.worksheets:
-            data = self.parts.get(sheet.part, b"")
-            used.update(int(m) for m in pattern.findall(data) if int(m) in self.scrub_sst)
-        orphans = self.scrub_sst - used
+            changed = self.parts.changed.get(sheet.part, b"")
+            # a rewritten sheet is read piece by piece (a cell never spans two), not joined
+            pieces = changed if isinstance(changed, Pieces) else [self.parts.get(sheet.part, b"")]
+            for piece in pieces:
+                used.update(wanted.intersection(_SHARED_CELL.findall(piece)))
+        orphans = self.scrub_sst - {int(i) for i in used}
         if not orphans:
             return
         root = self.parts.xml(self.pkg.sst_part)
