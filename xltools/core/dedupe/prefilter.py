@@ -23,8 +23,10 @@ or both):
 * one character longer: a missing character, an abbreviation or an extension;
 * longer still: only an extension or abbreviation, which needs the first two characters alike.
 
-A Latin name against a Chinese one may read as it (``W_TRANSLIT``); persons' names need a
-rapidfuzz ratio of 0.9 (computed for all pairs at once with ``rapidfuzz.process.cpdist``).
+A pair with a Latin-letter name gets the highest name bound unless a 集团 or a branch is on one
+side only (its words are compared by concept and pinyin, not character by character); equal-length
+names longer than :data:`MAX_COMPARED` too. Persons' names need a rapidfuzz ratio of 0.9 (computed
+for all pairs at once with ``rapidfuzz.process.cpdist``).
 """
 
 from __future__ import annotations
