@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from typing import Any
 
 import pandas as pd
@@ -299,6 +300,8 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                 elif type(value) is str and len(value) <= short:
                     cells[c] = f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t ' \
                         f'xml:space="preserve">{text_xml(value)}</t></is></c>'
+                elif type(value) is int or (type(value) is float and math.isfinite(value)):
+                    cells[c] = cell_xml(f"{letter}{row}", value, style)  # no format to pick
                 else:
                     cells[c] = self.value_xml(f"{letter}{row}", value, style, where)
             if sheet.row_xml(row) is None:
