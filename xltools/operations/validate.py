@@ -3,6 +3,8 @@ the Issues sheet)."""
 
 from __future__ import annotations
 
+from concurrent.futures import wait
+
 from ..changes import Issue
 from ..core.checks import default_severity
 from ..core.validate import validate as run_validate
@@ -54,6 +56,9 @@ def parse_checks(items) -> dict[str, str]:
 )
 def validate(db, ctx, no_mark: bool = False, check=None):
     config = parse_checks(check)
+    outside = None
+    if (config or {}).get("unmasked") != "off" and getattr(ctx.backend, "package_on_disk", False):
+        outside = _scan_outside_tables(db, ctx.backend.path)
     try:
         result = run_validate(db, today=ctx.today, config=config,
                               key=book_key(db, load_secret()), mark=not no_mark)
@@ -61,22 +66,37 @@ def validate(db, ctx, no_mark: bool = False, check=None):
         raise
     except ValueError as err:  # an unknown check name or level in --check
         raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
-    if (config or {}).get("unmasked") != "off" and getattr(ctx.backend, "package_on_disk", False):
-        count_raw_outside_tables(db, result, ctx.backend.path)
+    finally:
+        if outside is not None:      # never leave the scan running behind a refusal
+            wait([outside])
+    if outside is not None:
+        count_raw_outside_tables(result, outside.result())
     return result
 
 
-def count_raw_outside_tables(db, result, path) -> None:
-    """Raw personal data the tables do not hold (the Query sheet, cached formula results, notes,
-    strings left in the file): one warning per kind of place, with the count (``mask`` masks them)."""
+def _scan_outside_tables(db, path):
+    """The scan of the file for personal data outside the tables, started in a thread beside the
+    checks (it is mostly inflating and Arrow's regular expressions, which release the GIL); a
+    future of its report, or None for a file it does not read."""
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
     path = Path(path)     # the backend's file (a batch's working copy), not necessarily db.path
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
-        return
+        return None
     from ..backend.privacy_pass import raw_outside_tables
 
-    found = raw_outside_tables(path, db.schema)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="xltools-privacy")
+    try:
+        return pool.submit(raw_outside_tables, path, db.schema)
+    finally:
+        pool.shutdown(wait=False)    # the scan runs on; the caller waits for its report
+
+
+def count_raw_outside_tables(result, found) -> None:
+    """Raw personal data the tables do not hold (the Query sheet, cached formula results, notes,
+    strings left in the file; ``found``, the scan's report): one warning per kind of place, with
+    the count (``mask`` masks them)."""
     if any(i.check == "unmasked" for i in result.issues):
         found.strings = 0   # the shared strings hold the table cells' text too: counted above
     places = {"strings": ("工作簿的共享文本(无单元格引用或在表格之外)",
