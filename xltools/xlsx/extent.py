@@ -84,10 +84,14 @@ def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
     seen = {"formula": False}
 
     def watched():
-        tail = b""
+        tail, needle = b"", None
         for chunk in pkg.chunks(part):
+            if needle is None:          # "<f", or "<x:f" in a sheet written with a prefix
+                root = _ROOT.search(chunk[:PROLOG_BYTES])
+                needle = b"<" + (root.group(1) if root and root.group(1) else b"") + b"f"
             if not seen["formula"]:             # (also a tag cut between two chunks)
-                seen["formula"] = _has_formula(chunk) or _has_formula(tail + chunk[:64])
+                seen["formula"] = _has_formula(chunk, needle) or \
+                    _has_formula(tail + chunk[:64], needle)
                 tail = chunk[-64:]
             yield chunk
     far = far_cells(watched(), last_row + SLACK_ROWS, min(MAX_COL, last_col + SLACK_COLS))
@@ -100,11 +104,12 @@ def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
 # member: the privacy pass need not read such a sheet again for cached formula results.
 _FORMULA_FREE: set[tuple] = set()
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+_ROOT = re.compile(rb"<([\w.-]+:)?worksheet\b")
 
 
-def _has_formula(piece: bytes) -> bool:
-    """A formula cell's <f> in ``piece`` (the substring tests skip almost every chunk)."""
-    return (b"<f" in piece or b":f" in piece) and _FORMULA.search(piece) is not None
+def _has_formula(piece: bytes, needle: bytes) -> bool:
+    """A formula cell's <f> in ``piece`` (one substring test skips almost every chunk)."""
+    return needle in piece and _FORMULA.search(piece) is not None
 
 
 def _fingerprint(pkg, part: str) -> tuple:
