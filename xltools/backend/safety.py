@@ -236,7 +236,23 @@ def on_signal(signum, frame) -> None:
     if _critical:
         _pending = signum  # raised when the swap and its bookkeeping are done
         return
+    if _in_finalizer(frame):
+        # An exception raised inside __del__ (a zip file the collector closes) is printed as
+        # "Exception ignored" and lost: the run would go on. Send the signal again in a moment.
+        import os
+        import threading
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
     raise _terminated(signum)
+
+
+def _in_finalizer(frame, depth: int = 8) -> bool:
+    """Whether the signal arrived inside an object's ``__del__`` (a few frames up at most)."""
+    while frame is not None and depth:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame, depth = frame.f_back, depth - 1
+    return False
 
 
 def _terminated(signum: int) -> Terminated:
