@@ -58,7 +58,8 @@ class SheetXml:
         else:
             close = b"</" + self.prefix + b"sheetData>"
             end = data.index(close, m.end())
-            body, tail = data[m.end():end], data[end + len(close):]
+            # a view, not a copy: the rows of a 500,000-row sheet are held once
+            body, tail = memoryview(data)[m.end():end], data[end + len(close):]
         self.meta = parse_xml(data[:m.start()] + b"<" + self.prefix + b"sheetData/>" + tail)
         root_open = re.search(rb"<(?:[\w.-]+:)?worksheet\b[^>]*>", data)
         self._wrap_open = root_open.group(0) if root_open else \
@@ -83,7 +84,8 @@ class SheetXml:
             for m in heads.finditer(self._body):
                 starts.append(m.start())
                 numbers.append(m.group(1))
-            ends = starts[1:] + [len(self._body.rstrip())]
+            last = bytes(self._body[-256:])
+            ends = starts[1:] + [len(self._body) - (len(last) - len(last.rstrip()))]
             spans, last = [], 0
             for start, end, num in zip(starts, ends, numbers):
                 last = int(num) if num else last + 1
@@ -108,7 +110,7 @@ class SheetXml:
         if self._shift is None:
             i = bisect.bisect_left(spans, (row, -1, -1))
             if i < len(spans) and spans[i][0] == row:
-                return self._body[spans[i][1]:spans[i][2]]
+                return bytes(self._body[spans[i][1]:spans[i][2]])
             return None
         if self._reverse is None:
             self._reverse = {}
@@ -117,7 +119,7 @@ class SheetXml:
                 if new is not None:
                     self._reverse[new] = (r, start, end)
         hit = self._reverse.get(row)
-        return _renumber(self._body[hit[1]:hit[2]], hit[0], row) if hit else None
+        return _renumber(bytes(self._body[hit[1]:hit[2]]), hit[0], row) if hit else None
 
     def row_xml(self, row: int) -> bytes | None:
         if row in self._rows:
@@ -326,7 +328,7 @@ class SheetXml:
                 continue
             if new != r:
                 close_run()
-                out.append(_renumber(self._body[start:end], r, new))
+                out.append(_renumber(bytes(self._body[start:end]), r, new))
             elif run_start is not None and start == run_end:
                 run_end = end
             else:
