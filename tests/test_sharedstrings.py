@@ -65,3 +65,38 @@ def test_a_column_is_tested_in_arrow_exactly_as_cell_by_cell():
     expected = [isinstance(t, str) and bool(re.search(MAY_HOLD, t)) for t in column]
     assert may_hold(column).tolist() == expected
     assert 300 < sum(expected) < len(texts)
+
+
+def test_a_sheet_without_tables_is_parsed_whenever_a_cell_may_count():
+    """The quick test that spares parsing a big sheet without tables (a reminders list) must say
+    yes for every sheet in which the parsed pass finds something."""
+    from lxml import etree
+
+    from xltools.xlsx.scrub import Report, _unmanaged_cells, _worth_parsing
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rng = random.Random(5)
+    cells = ['<c r="A{r}" t="inlineStr"><is><t>{text}</t></is></c>', '<c r="B{r}"><v>{number}</v></c>',
+             '<c r="C{r}" t="s"><v>{index}</v></c>']
+    dirty = {3, 8}
+    seen = {True: 0, False: 0}
+    for _ in range(400):
+        rows = []
+        for r in range(1, rng.randrange(2, 6)):
+            cell = rng.choice(cells).format(
+                r=r, text=html.escape(rng.choice(PIECES), quote=False),
+                number=rng.choice(["45366", "46383.5", "13900770000", "1.39007700E+10", "12",
+                                   "110101199003071234", "-5"]),
+                index=rng.randrange(10))
+            rows.append(f'<row r="{r}">{cell}</row>')
+        data = f'<worksheet xmlns="{ns}"><sheetData>{"".join(rows)}</sheetData></worksheet>'.encode()
+        report = Report()
+        _unmanaged_cells(etree.fromstring(data), report, MASKER, dirty)
+        counted = report.cells > 0
+        seen[counted] += 1
+        if counted:
+            assert _worth_parsing(data, MASKER, dirty), data
+    assert seen[True] > 50 and seen[False] > 20
+    plain = (f'<worksheet xmlns="{ns}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>华腾科技'
+             f'</t></is></c><c r="B1"><v>45366</v></c><c r="C1" t="s"><v>4</v></c></row>'
+             f'</sheetData></worksheet>').encode()
+    assert not _worth_parsing(plain, MASKER, dirty)       # and such a sheet is not parsed

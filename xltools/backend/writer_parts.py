@@ -4,22 +4,17 @@ more scrubbed, and the calculation chain dropped so Excel rebuilds it."""
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from ..xlsx import appxml
 from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
+from ..xlsx.sharedstrings import CELL_INDEX
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.refs import make_ref
 from .located import Located
 
 APP_PART = "docProps/app.xml"
-
-
-# A cell holding a shared string: its index (t="s" starts the search: far rarer than "<c").
-_SHARED_CELL = re.compile(rb't="s"[^>]*>\s*<v>(\d+)</v>')
 
 
 class PartsOut:
@@ -94,7 +89,7 @@ class PartsOut:
             # a rewritten sheet is read piece by piece (a cell never spans two), not joined
             pieces = changed if isinstance(changed, Pieces) else [self.parts.get(sheet.part, b"")]
             for piece in pieces:
-                used.update(wanted.intersection(_SHARED_CELL.findall(piece)))
+                used.update(wanted.intersection(CELL_INDEX.findall(piece)))
         orphans = self.scrub_sst - {int(i) for i in used}
         if not orphans:
             return

@@ -28,7 +28,7 @@ from lxml import etree
 
 from .extent import formula_free
 from .package import MAIN_NS, q
-from .sharedstrings import SharedStrings
+from .sharedstrings import CELL_INDEX, SharedStrings
 
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
@@ -245,12 +245,33 @@ def _sheet_cells(pkg, parts, info, targets, report, apply, masker, managed_sheet
     """One sheet's cached formula results, and on a sheet without tables its cells."""
     data = parts[info.part]
     new = _formula_cells(data, info.name, targets, report, apply, masker)
-    if info.name not in managed_sheets:
+    if info.name not in managed_sheets and _worth_parsing(new, masker, dirty):
         root = etree.fromstring(new, etree.XMLParser(resolve_entities=False, huge_tree=True))
         if _unmanaged_cells(root, report, masker, dirty):
             new = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     if apply and new is not data:
         parts[info.part] = new
+
+
+_BIG_NUMBER = re.compile(rb"<v>\s*-?(?:\d{7,}|\d(?:\.\d+)?[eE]\+?\d+)")
+
+
+def _worth_parsing(data: bytes, masker: Masker, dirty: set[int]) -> bool:
+    """Whether a sheet without tables may hold a cell :func:`_unmanaged_cells` would count or
+    mask: a shared string found dirty, a number as big as a phone, or text that passes the quick
+    test (a character reference may hide digits). Most such sheets (a reminders list of 60,000
+    rows) have none, and are not parsed into a tree at all."""
+    if dirty and dirty.intersection(int(i) for i in CELL_INDEX.findall(data)):
+        return True
+    if _BIG_NUMBER.search(data) or b"&#" in data:
+        return True
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        text = pa.array([data.decode("utf-8")], type=pa.large_string())
+        return bool(pc.match_substring_regex(text, masker.may_hold_re2)[0].as_py())
+    except Exception:  # noqa: BLE001 - not UTF-8, no pyarrow: parse it
+        return True
 
 
 _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",

@@ -22,6 +22,8 @@ import html
 import re
 
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
+# A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c").
+CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>(\d+)</v>')
 # An item that is one plain run, its text (still XML-escaped) in group "t".
 _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
 
