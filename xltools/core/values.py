@@ -282,19 +282,20 @@ def read_column(series: pd.Series, kind: str, *,
         bad = np.zeros(len(series), dtype=bool)
     else:
         read = read_date if kind == "date" else read_number
-        typed = series.astype(object)
-        values = pd.Series(None, index=series.index, dtype=object)
+        typed = series.to_numpy(dtype=object)
+        out = np.full(len(series), None, dtype=object)     # (numpy: no pandas setitem per mask)
         todo = ~blank
         if kind == "date" and _all_text(series):
             # Date cells a reader rendered as text in a mixed column: parse them in bulk.
             iso = pd.to_datetime(series.where(todo), format=ISO_CELL, errors="coerce")
             done = iso.notna().to_numpy() & todo
-            values[done] = iso[done].astype(object)
+            out[done] = iso.array[done].astype(object)
             todo &= ~done
         if todo.any():
-            values[todo] = map_distinct(typed[todo], read)
-        bad = (values.isna() & ~blank).to_numpy()
-        values[bad] = typed[bad]
+            out[todo] = map_distinct(pd.Series(typed[todo], dtype=object), read)
+        bad = pd.isna(out) & ~blank
+        out[bad] = typed[bad]
+        values = pd.Series(out, index=series.index, dtype=object)
     if kind == "integer":
         values = pd.Series([int(v) if isinstance(v, float) and v.is_integer() else v
                             for v in values], index=series.index, dtype=object)
