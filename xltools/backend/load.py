@@ -4,8 +4,9 @@ The package model (:mod:`xltools.xlsx.package`) says where each managed table is
 ``ref``, found by table name); fastexcel reads each table's block of cells as Arrow columns
 (:mod:`xltools.backend.columnar`), headers are matched to schema keys by zh label, en label or
 key, and every column is converted once for its type (a date column of dates stays datetime64).
-python-calamine, cell by cell (:class:`SheetGrids`, :mod:`xltools.backend.coerce`), reads the
-Lists sheet and any table fastexcel cannot cut the way its ref says; both give the same frames.
+The Lists table is read the same way. python-calamine, cell by cell (:class:`SheetGrids`,
+:mod:`xltools.backend.coerce`), reads any table fastexcel cannot cut the way its ref says; both
+give the same frames.
 """
 
 from __future__ import annotations

@@ -239,10 +239,10 @@ def on_signal(signum, frame) -> None:
     if _in_finalizer(frame):
         # An exception raised inside __del__ (a zip file the collector closes) is printed as
         # "Exception ignored" and lost: the run would go on. Send the signal again in a moment.
-        import os
+        import signal
         import threading
-        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
-        return
+        threading.Timer(0.05, signal.raise_signal, (signum,)).start()   # (not os.kill: on
+        return                                           # Windows that ends the process at once)
     raise _terminated(signum)
 
 
