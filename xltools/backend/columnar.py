@@ -35,7 +35,6 @@ DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
 
 
-
 class ColumnReader:
     """fastexcel over one book; :meth:`body` returns a table's data rows as pandas columns."""
 

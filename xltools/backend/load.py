@@ -256,16 +256,20 @@ def _start_reads(pkg: Package, path: Path, reads: dict[str, TableInfo],
     when a sheet has far cells)."""
     blocks = BlockReads(path)
     far: dict[str, tuple[int, int] | None] = {}
-    for key, info in reads.items():
-        part = info.sheet.part
-        if part not in far:
-            far[part] = None if part in scanned else far_part(pkg, part, needed[part])
-        if far[part] is not None:
-            break
-        blocks.submit(key, *data_block(info))
-    else:
-        scanned.update(far)
-        return blocks, path
+    try:
+        for key, info in reads.items():
+            part = info.sheet.part
+            if part not in far:
+                far[part] = None if part in scanned else far_part(pkg, part, needed[part])
+            if far[part] is not None:
+                break
+            blocks.submit(key, *data_block(info))
+        else:
+            scanned.update(far)
+            return blocks, path
+    except BaseException:       # a damaged part, a signal: the worker must not run on
+        blocks.close()
+        raise
     # Far cells: nothing queued so far is used; every sheet is read from the cut copy.
     blocks.close()
     far.update({p: far_part(pkg, p, extent) for p, extent in needed.items() if p not in far})
