@@ -292,14 +292,16 @@ def _stop_cleanly_on_signals() -> None:
     """SIGTERM (a scheduler) and Ctrl-C become an exception where the program is, so temp files,
     working copies and the lock are removed on the way out and the message is one clear line."""
     import signal
+    import sys
 
-    from .backend.safety import on_signal
+    from .backend.safety import on_signal, unraisable
     for name in ("SIGTERM", "SIGINT", "SIGHUP"):
         if hasattr(signal, name):
             try:
                 signal.signal(getattr(signal, name), on_signal)
             except ValueError:  # not the main thread (an embedding program): leave its handlers
                 return
+    sys.unraisablehook = unraisable(sys.unraisablehook)   # a signal inside a finalizer
 
 
 from .addin.commands import addin_group  # noqa: E402  (xltools addin build / install)

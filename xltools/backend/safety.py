@@ -236,31 +236,34 @@ def on_signal(signum, frame) -> None:
     if _critical:
         _pending = signum  # raised when the swap and its bookkeeping are done
         return
-    if _in_finalizer(frame):
-        # An exception raised inside __del__ (a zip file the collector closes) is printed as
-        # "Exception ignored" and lost: the run would go on. Send the signal again in a moment.
-        import signal
-        import threading
-        threading.Timer(0.05, signal.raise_signal, (signum,)).start()   # (not os.kill: on
-        return                                           # Windows that ends the process at once)
     raise _terminated(signum)
 
 
-def _in_finalizer(frame, depth: int = 8) -> bool:
-    """Whether the signal arrived inside an object's ``__del__`` (a few frames up at most)."""
-    while frame is not None and depth:
-        if frame.f_code.co_name == "__del__":
-            return True
-        frame, depth = frame.f_back, depth - 1
-    return False
+def unraisable(hook):
+    """A ``sys.unraisablehook`` that stops the run after all when the signal's exception came in
+    a finalizer (a ``__del__``, a weakref callback: a zip file or a registry the collector
+    cleans up). Python only prints such an exception ("Exception ignored ... Traceback") and goes
+    on; here the signal is raised again a moment later, outside it. Anything else goes to
+    ``hook``."""
+    def handle(info) -> None:
+        if isinstance(info.exc_value, Terminated) and getattr(info.exc_value, "signum", None):
+            import signal
+            import threading
+            # (signal.raise_signal, not os.kill: on Windows that ends the process at once)
+            threading.Timer(0.05, signal.raise_signal, (info.exc_value.signum,)).start()
+            return
+        hook(info)
+    return handle
 
 
 def _terminated(signum: int) -> Terminated:
     import signal
     name = signal.Signals(signum).name
-    return Terminated(f"收到 {name},已停止;工作簿保持为运行前或完整写入后的状态,没有留下临时文件",
-                      f"stopped by {name}; the workbook is as it was before, or completely "
-                      "written, and no temporary file was left")
+    err = Terminated(f"收到 {name},已停止;工作簿保持为运行前或完整写入后的状态,没有留下临时文件",
+                     f"stopped by {name}; the workbook is as it was before, or completely "
+                     "written, and no temporary file was left")
+    err.signum = signum             # (for unraisable: to raise it again)
+    return err
 
 
 @contextlib.contextmanager
