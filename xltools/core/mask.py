@@ -129,8 +129,7 @@ def text_cells(db) -> list[RawCell]:
 def _maybe_personal(s: pd.Series) -> pd.Series:
     """The cells worth scrubbing: text with an '@' or a long run of digits, or a big whole
     number (a phone typed as a number). A cheap vectorised test before the real patterns."""
-    text = s[s.map(lambda v: isinstance(v, str))]
-    text = text[text.str.contains(r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d", regex=True, na=False)]
+    text = s[privacy.may_hold(s)]
     numbers = s[s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
                       and v == v and abs(v) >= 1e6)]
     return pd.concat([text, numbers]) if len(numbers) else text
