@@ -171,6 +171,31 @@ def test_match_against_finds_incoming_rows_already_in_the_book():
     assert [(m.incoming, m.customer_id) for m in matches] == [(10, "C20240101001")]
 
 
+def test_match_against_weighs_a_shared_phone_by_its_kind_as_dedupe_does():
+    """An incoming company sharing a book company's landline is a possible switchboard, one
+    sharing a mobile is strong evidence, whether the phones are typed alike or through the
+    book's fingerprints; the incoming rows sharing no phone need no kind at all."""
+    key = b"k" * 32
+    db = make_db({"Customers": [
+        company("C20240101001", "深圳市华腾科技有限公司", ContactPhone="0755-8888 1234"),
+        company("C20240101002", "广州新星贸易有限公司", ContactPhone=mask_phone("13912345678"),
+                PhoneFP=fingerprint("phone", "13912345678", key)),
+        company("C20240101003", "北京远方实业有限公司", ContactPhone="13712345678")]})
+    incoming = pd.DataFrame([
+        company(None, "华腾科技(深圳)有限公司", ContactPhone="075588881234"),
+        company(None, "新星贸易(广州)有限公司", ContactPhone="+86 139 1234 5678",
+                PhoneFP=fingerprint("phone", "13912345678", key)),
+        company(None, "远方实业(北京)有限公司", ContactPhone="13612345678")], index=[7, 8, 9])
+    reasons = {m.incoming: m.reasons for m in match_against(db, incoming)}
+    assert "same landline (may be a switchboard)" in reasons[7]
+    assert "same mobile" in reasons[8]
+    assert "phone" not in reasons.get(9, "")
+    book = features(db.customers)
+    kinds = features(incoming, against=book)["phone_kind"].tolist()
+    assert kinds == ["landline", "mobile", ""]
+    assert features(incoming)["phone_kind"].tolist() == ["landline", "mobile", "mobile"]
+
+
 # ----------------------------------------------------------------------------- review and merge
 
 

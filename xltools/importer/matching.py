@@ -58,17 +58,19 @@ def book_lookup(db: CustomerDB) -> dict[str, dict[str, str]]:
 
 
 def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
-                     lookup: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+                     lookup: dict[str, dict[str, str]] | None = None,
+                     book: pd.DataFrame | None = None) -> pd.DataFrame:
     """Incoming rows that look like a customer already in the book: columns CustomerID, reason_zh,
     reason_en (index = incoming rows that match).
 
     Exact evidence: the same normalised phone, credit code or e-mail (raw, or through the keyed
     fingerprints when the book is masked), or the same company name. When the dedupe module offers
-    ``match_against(db, incoming)``, its (fuzzy) matches are added. ``lookup``: the
-    :func:`book_lookup` of ``db`` when the caller has it already (an import in chunks).
+    ``match_against(db, incoming)``, its (fuzzy) matches are added. ``lookup`` and ``book``: the
+    :func:`book_lookup` and :func:`book_features` of ``db`` when the caller has them already (an
+    import in chunks reads the book once, not once per chunk).
     """
     lookup = book_lookup(db) if lookup is None else lookup
-    fuzzy = _dedupe_matches(db, incoming, keys)
+    fuzzy = _dedupe_matches(db, incoming, keys, book)
     # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
     exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
     rows = {}
@@ -85,8 +87,17 @@ def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
     return pd.DataFrame.from_dict(rows, orient="index", columns=["CustomerID", "reason_zh", "reason_en"])
 
 
-def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame
-                    ) -> dict[object, tuple[str, str, str]] | None:
+def book_features(db: CustomerDB) -> pd.DataFrame | None:
+    """What the dedupe engine reads of the book's customers (None without the engine)."""
+    try:
+        from ..core.dedupe import book_features as features
+    except ImportError:
+        return None
+    return features(db)
+
+
+def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
+                    book: pd.DataFrame | None = None) -> dict[object, tuple[str, str, str]] | None:
     """The dedupe engine's matches (similar names, pinyin, codes, phones): {incoming row:
     (CustomerID, reason_zh, reason_en)}; None when the engine is not installed."""
     try:
@@ -97,7 +108,7 @@ def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame
     for fp in FP_COLUMNS.values():
         probe[fp] = keys[fp].replace("", None) if fp in keys.columns else None
     out = {}
-    for m in match_against(db, probe):
+    for m in match_against(db, probe, book=book):
         zh, _, en = m.reasons.partition(" / ")
         out[m.incoming] = (m.customer_id, zh or "相似", en or zh or "similar")
     return out

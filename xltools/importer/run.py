@@ -22,12 +22,14 @@ from ..db import CustomerDB
 from .frame import ROW, SOURCE, Extracted
 from .headers import Synonyms
 from .infer import infer
-from .matching import FP_COLUMNS, KINDS, REASONS, book_lookup, existing_matches, match_keys
+from .matching import (FP_COLUMNS, KINDS, REASONS, book_features, book_lookup, existing_matches,
+                       match_keys)
 from .plan import (_INFERRED_LABELS, OWN_COLUMNS, TABLE, _new_staff, _place_values, _summary,
                    infer_types, mask_frame, next_ids, normalise, remarks, review_sheet)
 
-# Rows per chunk. The dedupe engine reads the whole book again for each chunk, so a chunk is never
-# smaller than the book: that keeps the repeated work at most equal to the import's own.
+# Rows per chunk. The dedupe engine blocks the whole book again for each chunk (its features are
+# read once per import), so a chunk is never smaller than the book: that keeps the repeated work
+# at most equal to the import's own.
 CHUNK_ROWS = 50_000
 _WITHIN = ("CreditCode", "ContactPhone", "Email", "name")   # in order of strength
 _SHOWN = ("CustomerName", "ContactPhone", "CreditCode", "Email")  # on the ImportReview sheet
@@ -69,6 +71,7 @@ class ImportRun:
         self.changes = Changeset("import")
         self.raw_values: dict[str, dict[str, str]] = {}
         self.lookup = book_lookup(db)
+        self.book = book_features(db)
         self.read = 0
         self.inferred: dict[str, int] = {}
         self.first_of: dict[str, dict[str, int]] = {col: {} for col in _WITHIN}
@@ -104,7 +107,8 @@ class ImportRun:
         rejected_idx = df.index[~has_name & ~has_id]
         nameless_idx = df.index[~has_name & has_id]
         open_idx = df.index[has_name]
-        existing = existing_matches(self.db, df.loc[open_idx], keys.loc[open_idx], self.lookup)
+        existing = existing_matches(self.db, df.loc[open_idx], keys.loc[open_idx], self.lookup,
+                                    self.book)
         candidates = open_idx[~open_idx.isin(existing.index)]
         repeats = self._repeats(keys, candidates, df)
         imported_idx = candidates[~candidates.isin(list(repeats))]

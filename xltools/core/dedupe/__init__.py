@@ -145,7 +145,8 @@ def match_against(existing_db, incoming: pd.DataFrame, *, threshold: float = THR
         return []
     if book is None or len(book) != len(existing):
         book = book_features(existing_db)
-    feat = pd.concat([book, features(_matching_columns(incoming))], ignore_index=True)
+    feat = pd.concat([book, features(_matching_columns(incoming), against=book)],
+                     ignore_index=True)
     side = np.r_[np.zeros(len(existing), bool), np.ones(len(incoming), bool)]
     scored = score_candidates(feat, candidate_pairs(feat, cross=side), threshold)
     best: dict[int, tuple[int, PairScore]] = {}

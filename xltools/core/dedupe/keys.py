@@ -175,11 +175,15 @@ def _translit_keys(core_py: str) -> tuple[str, ...]:
     return tuple("".join(syllables[:k]) for k in range(2, min(4, len(syllables)) + 1))
 
 
-def features(customers: pd.DataFrame) -> pd.DataFrame:
+def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer (same index) with everything matching needs.
 
     ``person`` is true for 个人 customers; ``code_valid`` is a passing 统一社会信用代码 (companies) or
     身份证号 (persons) check; ``core``/``core_py`` are the company's name core and its pinyin.
+    ``against``: the features of the book these records are matched against, and never with each
+    other (an import): a phone's kind (mobile, landline) only weighs a phone two records share,
+    and telling it (python-phonenumbers) is the costliest feature, so only the records sharing a
+    phone with ``against`` get it; the others get ``""``, which scores the same.
     """
     df = customers
     n = len(df)
@@ -209,10 +213,22 @@ def features(customers: pd.DataFrame) -> pd.DataFrame:
                      for p, c, v, pers in zip(parsed, out["code"], out["code_valid"], person)]
     out["phone"] = _raw(col("ContactPhone"), phone_digits, CLEAN["phone"])
     out["phone_fp"] = _fp(col("PhoneFP"))
-    out["phone_kind"] = each_distinct(col("ContactPhone"), _phone_kind)
+    if against is None:
+        out["phone_kind"] = each_distinct(col("ContactPhone"), _phone_kind)
+    else:
+        shared = (_among(out["phone"], against["phone"])
+                  | _among(out["phone_fp"], against["phone_fp"])).to_numpy()
+        out["phone_kind"] = ""
+        if shared.any():
+            out.loc[shared, "phone_kind"] = each_distinct(col("ContactPhone")[shared], _phone_kind)
     out["email"] = _raw(col("Email"), email, CLEAN["email"])
     out["email_fp"] = _fp(col("EmailFP"))
     return out
+
+
+def _among(values: pd.Series, known: pd.Series) -> pd.Series:
+    """Which of ``values`` (``""`` for none) are also among ``known``."""
+    return values.ne("") & values.isin(known)
 
 
 @dataclass
