@@ -94,25 +94,31 @@ def fingerprint(kind: str, value, key: bytes) -> str:
     return digest[:FINGERPRINT_HEX]
 
 
-# Raw personal data inside free text (Remarks, follow-up Content, logs, any sheet we write).
+# Raw personal data inside free text (Remarks, follow-up Content, logs, any sheet we write): an
+# ID number or phone is not inside a longer run of letters and digits (a fingerprint, a code, an
+# order number) on either side.
+_IDCARD = r"(?<![0-9A-Za-z])\d{17}[\dXx]"
+_MOBILE = r"(?<![0-9A-Za-z*])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
+_LANDLINE = r"(?<![0-9A-Za-z*])0\d{2,3}-?\d{7,8}"
 _PII = [
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("idcard", re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")),
-    # not inside a longer run of letters and digits (a fingerprint, a code, an order number)
-    ("phone", re.compile(r"(?<![0-9A-Za-z*])(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
-                         r"(?![0-9A-Za-z*])")),
-    ("phone", re.compile(r"(?<![0-9A-Za-z*])0\d{2,3}-?\d{7,8}(?![0-9A-Za-z*])")),
+    ("idcard", re.compile(_IDCARD + r"(?![0-9A-Za-z])")),
+    ("phone", re.compile(_MOBILE + r"(?![0-9A-Za-z*])")),
+    ("phone", re.compile(_LANDLINE + r"(?![0-9A-Za-z*])")),
 ]
 
 
-# What may hold one of them, tested before the patterns: an '@' or a run of digits long enough
-# for a phone (most text has neither).
-MAY_HOLD = r"@|(?<![0-9A-Za-z])\d[\d\s-]{5,}\d"
+# What may hold one of them, tested before the patterns: an '@', or one of the patterns without
+# what it asks of the character after it. Most text has neither (IDs, dates, credit codes).
+MAY_HOLD = "|".join(("@", _IDCARD, _MOBILE, _LANDLINE))
 # The same test in RE2, Arrow's regular expressions, for whole columns at once: \d is Unicode
 # Nd and \s str.isspace() there as in Python; RE2 has no look-behind, so the character before
 # the digits is matched instead (the same cells are found).
-MAY_HOLD_RE2 = (r"@|(?:^|[^0-9A-Za-z])\p{Nd}[\p{Nd}\p{Z}\t-\r\x{1c}-\x{1f}\x{85}-]{5,}"
-                r"\p{Nd}")
+_SPACE_RE2 = r"[\p{Z}\t-\r\x{1c}-\x{1f}\x{85}-]"     # [-\s]
+MAY_HOLD_RE2 = (r"@|(?:^|[^0-9A-Za-z])\p{Nd}{17}[\p{Nd}Xx]"
+                rf"|(?:^|[^0-9A-Za-z*])(?:\+?86{_SPACE_RE2}?)?1[3-9]\p{{Nd}}{_SPACE_RE2}?"
+                rf"\p{{Nd}}{{4}}{_SPACE_RE2}?\p{{Nd}}{{4}}"
+                r"|(?:^|[^0-9A-Za-z*])0\p{Nd}{2,3}-?\p{Nd}{7,8}")
 _MAY_HOLD = re.compile(MAY_HOLD)
 
 
