@@ -66,9 +66,10 @@ class Book:
     def __repr__(self) -> str:
         return f"Book({getattr(self.backend, 'name', self.backend)!r})"
 
-    def load(self) -> CustomerDB:
-        """Every table of the book as DataFrames (``db.df("Customers")``), read now."""
-        db = self.backend.load()
+    def load(self, only: tuple[str, ...] | None = None) -> CustomerDB:
+        """Every table of the book as DataFrames (``db.df("Customers")``), read now; with
+        ``only``, those tables now and the others when first looked at (if the backend can)."""
+        db = self.backend.load() if only is None else self.backend.load(only=only)
         self.lang = db.lang
         return db
 
@@ -89,7 +90,7 @@ class Book:
             db = self.load()
             with self.backend.batch(commit=not dry_run) as unit:
                 return op.func(unit, replace(ctx, backend=unit), db=db, **params)
-        db = self.load()
+        db = self.load(op.tables)
         result = op.func(db, ctx, **params)
         if op.writes and not dry_run and not result.changes.is_empty():
             report = self.backend.apply(result.changes, db) or {}

@@ -6,6 +6,7 @@ Backends build a :class:`CustomerDB`; routines read it and never write it back t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +41,74 @@ class TableFrame:
         return split_ref(self.ref)[0][1]
 
 
+class LazyTables(MutableMapping):
+    """A book's tables by key, some of them read only when first asked for.
+
+    A backend that was told which tables an operation reads (an import reads the customers, not
+    500,000 follow-ups) leaves the others *pending*: ``read(keys)`` reads them, from the same book,
+    the first time anything looks at one. ``in``, iteration, ``len`` and every lookup see all the
+    tables of the book, as if all had been read at once, so a table an operation did not name is
+    never missing or empty, only read later.
+    """
+
+    def __init__(self, loaded: dict[str, TableFrame], pending: Iterable[str],
+                 read: Callable[[set[str]], dict[str, TableFrame]], order: Iterable[str] = ()):
+        """``order``: the keys in the order iteration gives them (a book's schema order); keys
+        missing from it come after."""
+        self._loaded = dict(loaded)
+        self._pending = set(pending) - set(self._loaded)
+        self._read = read
+        order = list(order)
+        self._order = [k for k in order if k in self] + \
+            [k for k in (*self._loaded, *sorted(self._pending)) if k not in order]
+
+    @property
+    def pending(self) -> frozenset[str]:
+        """The tables not read yet."""
+        return frozenset(self._pending)
+
+    def __getitem__(self, key: str) -> TableFrame:
+        if key in self._pending:
+            self._loaded.update(self._read({key}))
+            self._pending.discard(key)
+        return self._loaded[key]
+
+    def __setitem__(self, key: str, value: TableFrame) -> None:
+        if key not in self._loaded and key not in self._pending:
+            self._order.append(key)
+        self._pending.discard(key)
+        self._loaded[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._loaded and key not in self._pending:
+            raise KeyError(key)
+        self._pending.discard(key)
+        self._loaded.pop(key, None)
+        self._order.remove(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._loaded or key in self._pending
+
+    def copy(self) -> "LazyTables":
+        """A new mapping of the same tables (those pending stay pending: read into each)."""
+        return LazyTables(self._loaded, self._pending, self._read, self._order)
+
+    def __repr__(self) -> str:
+        return f"LazyTables(loaded={list(self._loaded)}, pending={sorted(self._pending)})"
+
+
 @dataclass
 class CustomerDB:
     path: Path | None
     schema: Schema
     lang: str
-    tables: dict[str, TableFrame]
+    tables: dict[str, TableFrame] | LazyTables
     lists: dict[str, list[str]]
     settings: dict[str, str]
     load_issues: list[Issue] = field(default_factory=list)

@@ -79,6 +79,10 @@ class Operation:
     pipeline: bool = False
     # More --help text after the example (kept as typed: tables, references), both languages.
     help_more: str = ""
+    # The tables func reads (schema keys), when not all: the runner asks the backend for these
+    # and the others are read only if something looks at them (an import never reads the
+    # follow-ups). None: every table, read at once.
+    tables: tuple[str, ...] | None = None
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en

@@ -18,6 +18,7 @@ batch) loads through a backend, runs the operation and hands its changeset back:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,8 +35,10 @@ class Backend(Protocol):
     #: The operation now writing (set by the runner), named in the book's history and backups.
     command: str
 
-    def load(self) -> CustomerDB:
-        """Every managed table as a DataFrame, plus the book's Lists, Settings and language."""
+    def load(self, *, only: Iterable[str] | None = None) -> CustomerDB:
+        """Every managed table as a DataFrame, plus the book's Lists, Settings and language.
+        ``only``: the tables the caller will read; a backend may read the others when first
+        looked at instead of now (:class:`~xltools.db.LazyTables`), or read them all anyway."""
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
               ) -> dict[str, Any]:

@@ -83,9 +83,9 @@ class ExcelBackend:
 
     # ------------------------------------------------------------------ load
 
-    def load(self) -> CustomerDB:
+    def load(self, *, only=None) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's Lists,
-        Settings and language."""
+        Settings and language (all of them, whatever ``only`` names: one range read each)."""
         found = self.list_objects()
         customers = self.schema.table("Customers").table_name
         if customers not in found:

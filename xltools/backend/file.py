@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,13 @@ class FileBackend:
         return str(self.path)
 
     def load(self, *, reuse: CustomerDB | None = None,
-             reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
+             reread: set[str] | frozenset[str] = frozenset(),
+             only: Iterable[str] | None = None) -> CustomerDB:
         """Every managed table as a DataFrame indexed by Excel row number, plus the book's
         Lists, Settings and language; unreadable cells are listed in ``db.load_issues``.
-        ``reuse``/``reread``: read only some tables again (see :meth:`reload`).
+        ``reuse``/``reread``: read only some tables again (see :meth:`reload`). ``only``: the
+        tables to read now; the others are read from the file when first looked at, and refused
+        (:class:`~xltools.errors.BookLockedError`) if it changed meanwhile.
 
         A book open in Excel/WPS is refused here already: what is on disk may not be what the
         person sees, and a command that writes could not save anyway."""
@@ -70,7 +73,8 @@ class FileBackend:
         stat = self.path.stat()
         if reuse is None:               # a fresh look at a file anyone may have saved
             self._scanned = set()
-        db = load_book(self.path, self.schema, reuse=reuse, reread=reread, scanned=self._scanned)
+        db = load_book(self.path, self.schema, reuse=reuse, reread=reread, scanned=self._scanned,
+                       only=only, check=self._check_unchanged_since_load)
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         self._keep = db.setting("BackupCount")
         return db

@@ -12,6 +12,7 @@ give the same frames.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +22,7 @@ import python_calamine
 
 from .. import layout
 from ..changes import Issue
-from ..db import CustomerDB, TableFrame
+from ..db import CustomerDB, LazyTables, TableFrame
 from ..errors import BadWorkbookError
 from ..schema import Schema, Table
 from ..xlsx.extent import cut_copy, far_part
@@ -185,8 +186,14 @@ def data_block(info: TableInfo) -> tuple[str, int, int, int, int]:
 
 def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
               reread: set[str] | frozenset[str] = frozenset(),
-              scanned: set[str] | None = None) -> CustomerDB:
+              scanned: set[str] | None = None, only: Iterable[str] | None = None,
+              check: Callable[[], None] | None = None) -> CustomerDB:
     """Every managed table of the book at ``path``, plus its Lists, Settings and language.
+
+    ``only``: the tables the caller reads (Customers and Settings are always read); the book's
+    other tables are read when first asked for (:class:`~xltools.db.LazyTables`), after
+    ``check()`` (the caller's: it raises when the file is no longer the one loaded). An import
+    never reads the 500,000 follow-ups it does not look at.
 
     With ``reuse`` (an earlier load of this book), only the tables named in ``reread`` are read
     again and the others are taken over from ``reuse`` as they are: for a caller that knows which
@@ -202,6 +209,11 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
     load finds clean are added to it."""
     path = Path(path)
     kept = set() if reuse is None else {k for k in reuse.tables if k not in reread}
+    # not read now: what the caller did not ask for, and what was still pending in ``reuse``
+    later = set() if only is None else {t.key for t in schema.tables} - set(only) - ALWAYS
+    if reuse is not None and isinstance(reuse.tables, LazyTables):
+        later |= reuse.tables.pending & kept
+    later -= set(reread)
     with Package(path) as pkg:
         found = {t.key: pkg.table(t.table_name) for t in schema.tables}
         lists_info = pkg.table(layout.LISTS_TABLE)
@@ -214,7 +226,9 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
                 "xltools customer database")
         # Only the sheets this load reads are scanned (a monthly step that wrote Tags does not
         # scan 500,000 follow-ups again); Lists is read last.
-        reads = {k: i for k, i in found.items() if i is not None and k not in kept}
+        later &= {k for k, i in found.items() if i is not None}
+        reads = {k: i for k, i in found.items()
+                 if i is not None and k not in kept and k not in later}
         if lists_info is not None:
             reads[LISTS] = lists_info
         needed: dict[str, tuple[int, int]] = {}
@@ -230,19 +244,32 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
         issues += [i for i in (reuse.load_issues if reuse else []) if i.table in kept]
         tables = {t.key: reuse.tables[t.key] if t.key in kept else
                   read_table(t, found[t.key], grids, issues, blocks.body(t.key))
-                  for t in schema.tables if found.get(t.key) is not None}
+                  for t in schema.tables if found.get(t.key) is not None and t.key not in later}
         lists_grid = _lists_grid(lists_info, blocks.body(LISTS), grids) if lists_info else None
     finally:
         blocks.close()
         grids.close()
     lang = frames.lang_from_name(lang_value) or frames.detect_lang(tables, schema)
     for t in schema.tables:  # a table the book lacks loads empty; apply creates it
-        if t.key not in tables:
+        if t.key not in tables and t.key not in later:
             tables[t.key] = frames.empty_frame(t, lang)
-    return CustomerDB(path=path, schema=schema, lang=lang, tables=tables,
-                      lists=frames.lists_from_grid(schema, lists_grid),
-                      settings=frames.settings_from_frame(schema, tables.get("Settings")),
-                      load_issues=issues)
+    db = CustomerDB(path=path, schema=schema, lang=lang, tables=tables,
+                    lists=frames.lists_from_grid(schema, lists_grid),
+                    settings=frames.settings_from_frame(schema, tables.get("Settings")),
+                    load_issues=issues)
+    if later:
+        def read_later(keys: set[str]) -> dict[str, TableFrame]:
+            if check is not None:
+                check()
+            now = load_book(path, schema, reuse=db, reread=keys, scanned=scanned, check=check)
+            db.load_issues += [i for i in now.load_issues if i.table in keys]
+            return {k: now.tables[k] for k in keys}
+
+        db.tables = LazyTables(tables, later, read_later, [t.key for t in schema.tables])
+    return db
+
+
+ALWAYS = {"Customers", "Settings"}   # read by every load: the book's identity, language, settings
 
 
 LISTS = "\0lists"   # the Lists table's key among the blocks (no schema table has it)

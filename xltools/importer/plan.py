@@ -146,7 +146,9 @@ def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame
     for key in db.schema.table(TABLE).keys:
         if key not in frame.columns:
             frame[key] = None
-    probe = dataclasses.replace(db, tables={**db.tables, TABLE: dataclasses.replace(table, df=frame)})
+    tables = db.tables.copy()          # (tables not read yet stay so)
+    tables[TABLE] = dataclasses.replace(table, df=frame)
+    probe = dataclasses.replace(db, tables=tables)
     masks: dict[str, dict] = {}
     for cell in raw_cells(probe, today, tables={TABLE}):   # not the book's other tables
         masks.setdefault(cell.column, {})[cell.row] = cell.masked

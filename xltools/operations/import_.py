@@ -37,7 +37,7 @@ def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
             "way in; rows that look like existing customers or repeat an earlier row are listed on the "
             "ImportReview sheet instead of being added twice.",
     example="xltools import team.xlsx leads.csv 展会名单.xlsx --owner 张三 --dry-run",
-    group="customers", icon="ImportExcel",
+    group="customers", icon="ImportExcel", tables=("Customers", "Settings"),
     params=(
         Param("sources", (), multiple=True, required=True, ask="files",
               help_zh="要导入的文件", help_en="Files to import"),

@@ -83,7 +83,9 @@ class DatabaseBackend:
     # ------------------------------------------------------------------ the contract
 
     def load(self, *, reuse: CustomerDB | None = None,
-             reread: set[str] | frozenset[str] = frozenset()) -> CustomerDB:
+             reread: set[str] | frozenset[str] = frozenset(), only=None) -> CustomerDB:
+        """Every table of the database (whatever ``only`` names); ``reuse``/``reread``: only
+        some read again (see :meth:`reload`)."""
         with self.connect() as conn:
             self.check_ready(conn)
             return load_db(conn, self.md, self.schema, reuse=reuse, reread=reread,
