@@ -129,14 +129,13 @@ def may_hold(series: pd.Series) -> pd.Series:
     >>> may_hold(pd.Series(["电话 139 0077 0000", "C20240315001", None, "a@b.cn", 5.0])).tolist()
     [True, False, False, True, False]
     """
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        arr = pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    except Exception:  # noqa: BLE001 - numbers or dates among the text: cell by cell
+    import pyarrow.compute as pc
+
+    from .values import arrow_mask, arrow_text
+    arr = arrow_text(series)
+    if arr is None:             # numbers or dates among the text: cell by cell
         return series.map(lambda v: isinstance(v, str) and bool(_MAY_HOLD.search(v))).astype(bool)
-    hit = pc.fill_null(pc.match_substring_regex(arr, MAY_HOLD_RE2), False)
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
+    return arrow_mask(pc.match_substring_regex(arr, MAY_HOLD_RE2), series.index)
 
 
 def scrub(text: str) -> str:

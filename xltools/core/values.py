@@ -230,15 +230,35 @@ def as_text(series: pd.Series) -> pd.Series:
     return text.str.strip().astype(object)
 
 
+def arrow_text(series: pd.Series):
+    """A column of text and blanks (None, NaN) as an Arrow string array, nulls for the blanks,
+    for whole-column work in Arrow's compute kernels; None when it holds anything else (numbers,
+    dates), which the caller's pandas path handles.
+
+    >>> arrow_text(pd.Series(["a", None])).to_pylist(), arrow_text(pd.Series(["a", 5.0]))
+    (['a', None], None)
+    """
+    import pyarrow as pa
+    try:
+        return pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def arrow_mask(hits, index) -> pd.Series:
+    """An Arrow boolean array (nulls read False) as a bool Series on ``index``."""
+    import pyarrow.compute as pc
+    hits = pc.fill_null(hits, False)
+    return pd.Series(hits.to_numpy(zero_copy_only=False), index=index, dtype=bool)
+
+
 def _fold_text_arrow(values: pd.Series) -> pd.Series | None:
     """:func:`as_text` for a column of text and blanks in Arrow's compute kernels (NFKC and trim
     in C++: the ID and name columns of a big book are folded many times a run); None when the
     column holds anything else (numbers, dates), which the general path handles."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    try:
-        arr = pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    arr = arrow_text(values)
+    if arr is None:
         return None
     arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC")).fill_null("")
     return pd.Series(arr.to_numpy(zero_copy_only=False), index=values.index, dtype=object)

@@ -13,6 +13,10 @@ import math
 import re
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..values import arrow_mask, arrow_text
 
 
 def blank(s: pd.Series) -> pd.Series:
@@ -31,19 +35,13 @@ def trimmed_text(s: pd.Series) -> pd.Series:
     >>> list(trimmed_text(pd.Series([" a\u3000", None, 5.0])))
     ['a', '', '5.0']
     """
-    if s.dtype == object:
-        try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-            arr = pa.array(s.to_numpy(), type=pa.string(), from_pandas=True)
-        except Exception:  # noqa: BLE001 - numbers, dates among the text: the general path
-            pass
-        else:
-            out = pc.utf8_trim_whitespace(arr)
-            if pc.all(pc.equal(out, arr)).as_py() is not False:
-                return s.where(s.notna(), "")      # nothing to trim: the cells' own strings
-            out = out.fill_null("")
-            return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+    arr = arrow_text(s) if s.dtype == object else None
+    if arr is not None:             # (numbers, dates among the text: the general path)
+        out = pc.utf8_trim_whitespace(arr)
+        if pc.all(pc.equal(out, arr)).as_py() is not False:
+            return s.where(s.notna(), "")      # nothing to trim: the cells' own strings
+        out = out.fill_null("")
+        return pd.Series(out.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
     return s.astype(str).str.strip().where(s.notna(), "")
 
 
@@ -55,17 +53,13 @@ def matches(text: pd.Series, pattern: str) -> pd.Series:
     >>> matches(pd.Series(["C20240315001", "C2024", "", "C２０２４０３１５００１"]), r"^C\d{11,}$").tolist()
     [True, False, False, True]
     """
-    if not _NOT_FOR_RE2.search(pattern):
+    arr = None if _NOT_FOR_RE2.search(pattern) else arrow_text(text)
+    if arr is not None:
+        re2 = "^(?:" + pattern.replace("\\d", "\\p{Nd}") + ")"
         try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-            arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
-            re2 = "^(?:" + pattern.replace("\\d", "\\p{Nd}") + ")"
-            hit = pc.match_substring_regex(arr, re2)
-        except Exception:  # noqa: BLE001 - not all text, or RE2 cannot read the pattern
+            return arrow_mask(pc.match_substring_regex(arr, re2), text.index)
+        except pa.ArrowInvalid:        # RE2 cannot read the pattern (a{1001})
             pass
-        else:
-            return pd.Series(hit.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
     return text.str.match(pattern).astype(bool)
 
 
@@ -91,11 +85,7 @@ def masked(s: pd.Series) -> pd.Series:
     """True where a cell carries a mask (three or more ``*`` in a row), as ``privacy.is_masked``."""
     if s.dtype.kind in "biufcmM":
         return pd.Series(False, index=s.index)
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        arr = pa.array(s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    except Exception:  # noqa: BLE001 - numbers or dates among the text
+    arr = arrow_text(s)
+    if arr is None:                 # numbers or dates among the text
         return s.astype(str).str.contains(r"\*{3,}", regex=True).astype(bool)
-    hit = pc.fill_null(pc.match_substring(arr, "***"), False)
-    return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
+    return arrow_mask(pc.match_substring(arr, "***"), s.index)
