@@ -134,3 +134,41 @@ def test_the_quick_test_lets_ids_dates_and_codes_through_unparsed():
     for text in ("C20240315001", "F202401290016", "2024-03-15 10:30", "91110000600037341M",
                  "x13900770000", "138****5678", "订单 20240315000123"):
         assert not re.search(MAY_HOLD, text), text
+
+
+def test_replacing_items_changes_only_those_and_keeps_every_index():
+    """mask blanks the strings only its overwritten cells used and masks the dirty ones, spliced
+    as bytes: every other item (so every other cell's text) must read exactly as before, and the
+    part must stay valid XML, as a tree edit would leave it."""
+    from lxml import etree
+
+    from xltools.xlsx.sharedstrings import _replace_in_tree, replace_items
+    rng = random.Random(3)
+    texts = ["".join(rng.sample(PIECES, rng.randrange(1, 4))) for _ in range(2000)]
+    data = (b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org'
+            b'/spreadsheetml/2006/main" count="9">' + b"".join(_item(t, rng) for t in texts)
+            + b"<si/><si ><t>x</t></si>\n</sst>")
+    texts += ["", "x"]
+    new = {i: rng.choice(["", "139****0000", "a & <b>", " 王 "])
+           for i in rng.sample(range(len(texts)), 300)}
+    new[len(texts) - 1] = new[len(texts) - 2] = "last"
+    new[len(texts) + 5] = "beyond the table: ignored"
+    expected = [new.get(i, t) for i, t in enumerate(texts)]
+    for out in (replace_items(data, new), _replace_in_tree(data, new)):
+        root = etree.fromstring(out)
+        items = root.findall("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}si")
+        assert ["".join(si.itertext()) for si in items] == expected
+        assert root.get("count") == "9"
+    spliced = SharedStrings(replace_items(data, new)).items
+    assert all(spliced[i] == SharedStrings(data).items[i] for i in range(len(texts) - 2)
+               if i not in new)
+
+
+def test_a_prefixed_shared_string_part_is_edited_as_a_tree():
+    from lxml import etree
+
+    from xltools.xlsx.sharedstrings import replace_items
+    data = (b'<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<x:si><x:t>13900770000</x:t></x:si><x:si><x:t>keep</x:t></x:si></x:sst>")
+    root = etree.fromstring(replace_items(data, {0: ""}))
+    assert ["".join(si.itertext()) for si in root] == ["", "keep"]

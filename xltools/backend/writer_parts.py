@@ -4,12 +4,10 @@ more scrubbed, and the calculation chain dropped so Excel rebuilds it."""
 
 from __future__ import annotations
 
-from lxml import etree
-
 from ..xlsx import appxml
 from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
-from ..xlsx.sharedstrings import CELL_INDEX
+from ..xlsx.sharedstrings import CELL_INDEX, replace_items
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.refs import make_ref
 from .located import Located
@@ -93,15 +91,8 @@ class PartsOut:
         orphans = self.scrub_sst - {int(i) for i in used}
         if not orphans:
             return
-        root = self.parts.xml(self.pkg.sst_part)
-        items = root.findall(q("si"))
-        for i in orphans:
-            if i < len(items):
-                si = items[i]
-                for el in list(si):
-                    si.remove(el)
-                etree.SubElement(si, q("t"))
-        self.parts.put_xml(self.pkg.sst_part, root)
+        self.parts[self.pkg.sst_part] = replace_items(self.parts[self.pkg.sst_part],
+                                                      dict.fromkeys(orphans, ""))
 
     def _drop_calc_chain(self) -> None:
         """calcChain.xml is Excel's cache of formula cells; after our edits it may name cells

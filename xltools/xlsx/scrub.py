@@ -28,7 +28,7 @@ from lxml import etree
 
 from .extent import formula_free
 from .package import MAIN_NS, q
-from .sharedstrings import CELL_INDEX, SharedStrings
+from .sharedstrings import CELL_INDEX, SharedStrings, replace_items
 
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
@@ -185,7 +185,7 @@ def _dirty_strings(sst: SharedStrings, masker: Masker) -> list[int]:
 
 
 def _replace_text(item, text: str) -> None:
-    """Make a shared string or a note's text one plain run holding ``text``."""
+    """Make a note's text one plain run holding ``text``."""
     for el in list(item):
         item.remove(el)
     el = etree.SubElement(item, q("t"))
@@ -215,11 +215,8 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
         dirty = _dirty_strings(sst, masker)
         report.strings += len(dirty)
         if dirty and apply:
-            root = parts.xml(pkg.sst_part)
-            items = root.findall(q("si"))
-            for i in dirty:
-                _replace_text(items[i], masker.text(sst.text(i)))
-            parts.put_xml(pkg.sst_part, root)
+            parts[pkg.sst_part] = replace_items(parts[pkg.sst_part],
+                                                {i: masker.text(sst.text(i)) for i in dirty})
     dirty_set = set(dirty)
     before = report.formulas
     for info in pkg.worksheets:

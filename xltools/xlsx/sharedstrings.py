@@ -26,6 +26,8 @@ _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>(\d+)</v>')
 # An item that is one plain run, its text (still XML-escaped) in group "t".
 _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
+# What follows "<si" up to the item's end: "/>" or ">...</si>" (an item holds no "<si").
+_ITEM = re.compile(rb"\s*(?:/>|>.*?</si>)", re.S)
 
 
 class SharedStrings:
@@ -57,3 +59,47 @@ class SharedStrings:
                              pc.match_substring(plain, "&#"))
         maybe = pc.fill_null(maybe, True)          # not one plain run: parse it
         return pc.indices_nonzero(maybe).to_pylist()
+
+
+def replace_items(data: bytes, texts: dict[int, str]) -> bytes:
+    """``sharedStrings.xml`` with item ``i`` made one plain run holding ``texts[i]`` ('' blanks
+    it) for each ``i`` it has; every other item, and so every index, stays as it was. Spliced as
+    bytes, so the other million items are neither parsed nor written again; a part not laid out
+    as :class:`SharedStrings` reads it (a namespace prefix) is edited as a tree instead.
+
+    >>> data = b'<sst><si><t>a</t></si><si/><si><r><t>b</t></r></si></sst>'
+    >>> replace_items(data, {0: "", 2: "x&y"})
+    b'<sst><si><t/></si><si/><si><t xml:space="preserve">x&amp;y</t></si></sst>'
+    """
+    pieces = data.split(b"<si")
+    if b"<sst" not in pieces[0]:
+        return _replace_in_tree(data, texts)
+    for i, text in texts.items():
+        if not 0 <= i < len(pieces) - 1:
+            continue
+        piece = pieces[i + 1]
+        end = _ITEM.match(piece) if piece[:1] in b" \t\r\n>/" else None
+        if end is None:
+            return _replace_in_tree(data, texts)
+        run = (b'<t xml:space="preserve">' + html.escape(text, quote=False).encode("utf-8")
+               + b"</t>") if text else b"<t/>"
+        pieces[i + 1] = b">" + run + b"</si>" + piece[end.end():]
+    return b"<si".join(pieces)
+
+
+def _replace_in_tree(data: bytes, texts: dict[int, str]) -> bytes:
+    from lxml import etree
+
+    from .package import parse_xml, q, to_xml
+    root = parse_xml(data)
+    items = root.findall(q("si"))
+    for i, text in texts.items():
+        if 0 <= i < len(items):
+            item = items[i]
+            for el in list(item):
+                item.remove(el)
+            run = etree.SubElement(item, q("t"))
+            if text:
+                run.text = text
+                run.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return to_xml(root)
