@@ -134,6 +134,9 @@ class FileBackend:
         with working_copy(self.path, commit=commit, keep=self._keep,
                           command=self.command or "batch", loaded=self._loaded) as copy:
             unit = FileBackend(copy, self.command, self.schema, backups=False)
+            # the copy is the book as loaded, byte for byte (working_copy checks): the sheets
+            # this load found free of far cells need no second scan in the unit's reloads
+            unit._scanned = set(self._scanned)
             yield unit
         if commit and unit.purge_requested:
             # the batch masked: the kept states of the book before it hold raw data
