@@ -52,6 +52,8 @@ from types import ModuleType
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SETTING_PREFIX = "validate."
 _WORDS = {"error": "error", "错误": "error", "warning": "warning", "警告": "warning",
@@ -132,25 +134,52 @@ class Context:
 
     def blank(self, table: str, column: str) -> pd.Series:
         """Which cells of a column are blank (several rules ask; computed once). A column of
-        text derives it from :meth:`text`, which most rules on text columns need anyway; a
-        column mixing text with dates or numbers looks at its text cells only."""
-        from .values import blank, holds_text
+        text answers from its :meth:`trimmed` Arrow text; a column mixing text with dates or
+        numbers looks at its text cells only."""
+        from ..values import arrow_mask
+        from .values import blank
 
         def compute():
             s = self.db.df(table)[column]
-            if s.dtype.kind in "biufcmM" or not holds_text(s):
+            if s.dtype.kind in "biufcmM":
                 return s.isna()
-            if pd.api.types.infer_dtype(s, skipna=True) != "string":
+            trimmed = self.trimmed(table, column)
+            if trimmed is None:
                 return blank(s)
-            return s.isna() | (self.text(table, column) == "")
+            return arrow_mask(pc.equal(trimmed.fill_null(""), ""), s.index)
         return self.once(("blank", table, column), compute)
 
     def text(self, table: str, column: str) -> pd.Series:
         """A column as trimmed text ('' for blanks), for list, pattern and uniqueness
         comparisons."""
         from .values import trimmed_text
-        return self.once(("text", table, column),
-                         lambda: trimmed_text(self.db.df(table)[column]))
+        return self.once(("text", table, column), lambda: trimmed_text(
+            self.db.df(table)[column], self._arrow(table, column), self.trimmed(table, column)))
+
+    def trimmed(self, table: str, column: str):
+        """A column of text and blanks as Arrow text without surrounding spaces (nulls for
+        empty cells), or None for a column holding anything else: blanks and dropdown values
+        are answered in Arrow's kernels, without a Python string per cell."""
+        arr = self._arrow(table, column)
+        return None if arr is None else self.once(("trimmed", table, column),
+                                                  lambda: pc.utf8_trim_whitespace(arr))
+
+    def isin(self, table: str, column: str, values: set[str]) -> pd.Series:
+        """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs)."""
+        from ..values import arrow_mask
+        trimmed = self.trimmed(table, column)
+        if trimmed is None:
+            return self.text(table, column).isin(values)
+        return arrow_mask(pc.is_in(trimmed, value_set=pa.array(list(values), pa.string())),
+                          self.db.df(table).index)
+
+    def _arrow(self, table: str, column: str):
+        from ..values import arrow_text
+
+        def compute():
+            s = self.db.df(table)[column]
+            return arrow_text(s) if s.dtype == object else None
+        return self.once(("arrow", table, column), compute)
 
     def dates(self, table: str, column: str) -> pd.Series:
         """A column as datetime64 (NaT for blanks and non-dates), parsed once."""

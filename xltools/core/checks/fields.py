@@ -75,7 +75,7 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
 def _in_list(ctx: Context, table_key: str, col) -> Rule:
     allowed = {str(v).strip() for v in ctx.db.lists.get(col.list, []) if str(v).strip()}
     shown = "、".join(sorted(allowed))[:80]
-    ok = ctx.blank(table_key, col.key) | ctx.text(table_key, col.key).isin(allowed)
+    ok = ctx.blank(table_key, col.key) | ctx.isin(table_key, col.key, allowed)
     # How to fix it: the list lives on the Lists sheet, where the team adds its own options
     # (a new salesperson's name, first of all).
     list_zh = ctx.db.schema.list(col.list).zh
