@@ -46,6 +46,7 @@ from .writer_parts import PartsOut
 from .writer_sheets import SheetMaker
 
 log = logging.getLogger(__name__)
+_NEVER_CUT = longtext.EXCEL_MAX // 2      # a text this long is never cut, however it counts
 
 
 class BookWriter(SheetMaker, MarkWriter, PartsOut):
@@ -118,6 +119,21 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         elif isinstance(value, str) and value == "":
             value = None
         return cell_xml(ref, value, style)
+
+    def quick_xml(self, letter: str, row: int, value: Any, style: int,
+                  where: str | None = None) -> str:
+        """:meth:`value_xml` of the cell at ``letter``/``row``, without its conversions for the
+        cells most rows are made of (a blank, a short text, a plain number: no format to pick,
+        nothing to cut): a 500,000-row table is written cell by cell."""
+        s_attr = f' s="{style}"' if style else ""
+        if value is None or (value == "" if type(value) is str else _empty(value)):
+            return f'<c r="{letter}{row}"{s_attr}/>'
+        if type(value) is str and len(value) <= _NEVER_CUT:
+            return (f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
+                    f'{text_xml(value)}</t></is></c>')
+        if type(value) is int or (type(value) is float and math.isfinite(value)):
+            return cell_xml(f"{letter}{row}", value, style)
+        return self.value_xml(f"{letter}{row}", value, style, where)
 
     def _base_styles(self, sheet: SheetXml, row: int, cols) -> dict[int, int]:
         """Each column's format for a new row: the cell above when it is a data row, else the
@@ -287,23 +303,11 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         above = start - 1 if start - 1 > loc.header_row else 0
         styles = self._base_styles(sheet, above, loc.columns)
         by_col = {c: k for k, c in loc.positions.items()}
-        columns = [(c, by_col.get(c), col_letter(c), styles[c],
-                    f' s="{styles[c]}"' if styles[c] else "") for c in loc.columns]
-        short = longtext.EXCEL_MAX // 2                   # a text this long is never cut
+        columns = [(c, by_col.get(c), col_letter(c), styles[c]) for c in loc.columns]
         for i, values in enumerate(rows):
             row = start + i
-            cells = {}
-            for c, k, letter, style, s_attr in columns:    # blanks and short texts (most cells)
-                value = values.get(k)                       # skip value_xml
-                if value is None or (value == "" if type(value) is str else _empty(value)):
-                    cells[c] = f'<c r="{letter}{row}"{s_attr}/>'
-                elif type(value) is str and len(value) <= short:
-                    cells[c] = f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t ' \
-                        f'xml:space="preserve">{text_xml(value)}</t></is></c>'
-                elif type(value) is int or (type(value) is float and math.isfinite(value)):
-                    cells[c] = cell_xml(f"{letter}{row}", value, style)  # no format to pick
-                else:
-                    cells[c] = self.value_xml(f"{letter}{row}", value, style, where)
+            cells = {c: self.quick_xml(letter, row, values.get(k), style, where)
+                     for c, k, letter, style in columns}
             if sheet.row_xml(row) is None:
                 sheet.put_row(row, "".join(cells.values()))     # in loc.columns' order
             else:

@@ -16,7 +16,7 @@ from ..xlsx.cells import cell_xml
 from ..xlsx.charts import put_charts
 from ..xlsx.page import print_names, set_page
 from ..xlsx.package import CT_TABLE, CT_WORKSHEET, MAIN_NS, R_NS, REL_TABLE, REL_WORKSHEET, q
-from ..xlsx.refs import make_cell, make_ref
+from ..xlsx.refs import col_letter, make_cell, make_ref
 from . import frames
 from .located import Located
 
@@ -108,7 +108,7 @@ class SheetMaker:
                 if (r, c) in rb.links:
                     value = value if not frames.is_blank(value) else "→"
                     links[make_cell(c, r)] = (rb.links[(r, c)], value)
-                cells.append(self.value_xml(make_cell(c, r), value, style, name))
+                cells.append(self.quick_xml(col_letter(c), r, value, style, name))
             height = rb.heights.get(r)
             if cells or height:
                 sheet.put_row(r, "".join(cells),
