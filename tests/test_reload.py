@@ -1,0 +1,43 @@
+"""After a write, ``FileBackend.reload`` gives the book as a fresh load would (the monthly batch's
+next step works on it), though it reads only what the write touched, and nothing at all after a
+write that leaves every table as it was (marks, a rebuilt Summary)."""
+
+from __future__ import annotations
+
+import pytest
+from test_partial_load import assert_same_db, book, pristine  # noqa: F401 (fixtures)
+
+from xltools.backend.file import FileBackend
+from xltools.changes import CellMark, Changeset, SheetRebuild
+from xltools.xlsx.longtext import EXCEL_MAX
+
+
+@pytest.fixture
+def backend(book):
+    return FileBackend(book, command="test")
+
+
+def _step(backend, changes):
+    db = backend.load()
+    backend.apply(changes, db)
+    return backend.reload(db, changes)
+
+
+def test_marks_and_a_rebuilt_sheet_leave_the_tables_as_a_fresh_load_reads_them(backend):
+    changes = Changeset("test", marks=[CellMark("Customers", 3, "ContactPhone", "bad phone")],
+                        rebuilds=[SheetRebuild("Summary", "汇总", "Summary",
+                                               [["客户数", 60], ["本月跟进", 12]])])
+    again = _step(backend, changes)
+    assert_same_db(again, FileBackend(backend.path).load())
+
+
+def test_a_cut_text_on_a_rebuilt_sheet_reaches_the_next_steps_changelog(backend):
+    """A rebuilt sheet's text over Excel's limit is kept whole aside and logged: the next step
+    must see that ChangeLog row, though the rebuild changed no table."""
+    before = len(FileBackend(backend.path).load().df("ChangeLog"))
+    text = "很长的说明。" * (EXCEL_MAX // 4)
+    again = _step(backend, Changeset("test", rebuilds=[
+        SheetRebuild("Summary", "汇总", "Summary", [["说明", text]])]))
+    log = again.df("ChangeLog")
+    assert len(log) == before + 1 and str(EXCEL_MAX) in str(log["Note"].iloc[-1])
+    assert_same_db(again, FileBackend(backend.path).load())
