@@ -9,6 +9,7 @@ from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
 from ..xlsx.sharedstrings import CELL_INDEX, replace_items
 from ..xlsx.bookrefs import shift_defined_names, shift_part
+from ..xlsx.extent import names_no_sheet
 from ..xlsx.refs import make_ref
 from .located import Located
 
@@ -53,6 +54,9 @@ class PartsOut:
     def _follow_moves(self) -> None:
         """Every reference elsewhere in the book follows the cells the table edits moved."""
         for info in self.pkg.worksheets:
+            if info.part not in self.parts.changed and names_no_sheet(self.pkg, info.part) \
+                    and not any(move.on(info.name) for move in self.moves):
+                continue   # (500,000 follow-ups are not read again to find no reference)
             if info.part in self.parts:
                 data = self.parts[info.part]
                 new = shift_part(data, info.name, self.moves)

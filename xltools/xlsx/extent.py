@@ -81,11 +81,12 @@ def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
     if part not in pkg:
         return None
     last_row, last_col = extent
-    seen = {"formula": False}
+    seen = {"formula": False, "end": (b"", b"")}
 
     def watched():
         tail, needle = b"", None
         for chunk in pkg.chunks(part):
+            seen["end"] = (seen["end"][1], chunk)        # the last two chunks
             if needle is None:          # "<f", or "<x:f" in a sheet written with a prefix
                 root = _ROOT.search(chunk[:PROLOG_BYTES])
                 needle = b"<" + (root.group(1) if root and root.group(1) else b"") + b"f"
@@ -97,6 +98,10 @@ def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
     far = far_cells(watched(), last_row + SLACK_ROWS, min(MAX_COL, last_col + SLACK_COLS))
     if not seen["formula"]:
         _FORMULA_FREE.add(_fingerprint(pkg, part))
+        last = b"".join(seen["end"])
+        end = _SHEET_DATA_END.search(last)
+        if end is not None and not _MAY_NAME_SHEET.search(last, end.end()):
+            _NAMES_NO_SHEET.add(_fingerprint(pkg, part))
     return far
 
 
@@ -104,6 +109,10 @@ def far_part(pkg, part: str, extent: tuple[int, int]) -> tuple[int, int] | None:
 # member: the privacy pass need not read such a sheet again for cached formula results.
 _FORMULA_FREE: set[tuple] = set()
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+# ... and of those, the ones with nothing after their cells (validations, conditional formats,
+# hyperlinks) that may name another sheet: that takes a "!" (Sheet!A1), or a character reference
+_NAMES_NO_SHEET: set[tuple] = set()
+_MAY_NAME_SHEET = re.compile(rb"!|&#")
 _ROOT = re.compile(rb"<([\w.-]+:)?worksheet\b")
 
 
@@ -122,6 +131,16 @@ def formula_free(pkg, part: str) -> bool:
     process and found without formula cells."""
     try:
         return _fingerprint(pkg, part) in _FORMULA_FREE
+    except KeyError:
+        return False
+
+
+def names_no_sheet(pkg, part: str) -> bool:
+    """Whether ``part`` of ``pkg`` is, byte for byte, a sheet :func:`far_part` read whole in this
+    process and found without formula cells or anything else that could name another sheet (so
+    no reference in it follows rows moved on another sheet)."""
+    try:
+        return _fingerprint(pkg, part) in _NAMES_NO_SHEET
     except KeyError:
         return False
 
