@@ -96,6 +96,15 @@ def book_features(db: CustomerDB) -> pd.DataFrame | None:
     return features(db)
 
 
+def forget_names() -> None:
+    """The dedupe engine's caches of parsed names emptied (an import done matching)."""
+    try:
+        from ..core.dedupe import forget
+    except ImportError:
+        return
+    forget()
+
+
 def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
                     book: pd.DataFrame | None = None) -> dict[object, tuple[str, str, str]] | None:
     """The dedupe engine's matches (similar names, pinyin, codes, phones): {incoming row:

@@ -23,7 +23,7 @@ from .frame import ROW, SOURCE, Extracted
 from .headers import Synonyms
 from .infer import infer
 from .matching import (FP_COLUMNS, KINDS, REASONS, book_features, book_lookup, existing_matches,
-                       match_keys)
+                       forget_names, match_keys)
 from .plan import (_INFERRED_LABELS, OWN_COLUMNS, TABLE, _new_staff, _place_values, _summary,
                    infer_types, mask_frame, next_ids, normalise, remarks, review_sheet)
 
@@ -54,6 +54,7 @@ def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = 
     for part in parts:
         for start in range(0, len(part.frame), size):
             run.add(dataclasses.replace(part, frame=part.frame.iloc[start:start + size]))
+    forget_names()
     return run.result(parts)
 
 

@@ -26,10 +26,13 @@ import pandas as pd
 
 from .cluster import Cluster, build_clusters
 from .keys import COLUMNS, Blocking, candidate_pairs, features
+from .latin import parse_latin
+from .names import parse_name
 from .prefilter import could_match
 from .score import THRESHOLD, PairScore, contradicts, score_pair
+from .script import to_simplified
 
-__all__ = ["Cluster", "Match", "find_duplicates", "match_against", "book_features",
+__all__ = ["Cluster", "Match", "find_duplicates", "match_against", "book_features", "forget",
            "score_candidates", "rejected_pairs", "THRESHOLD"]
 
 
@@ -126,6 +129,13 @@ def _matching_columns(frame: pd.DataFrame) -> pd.DataFrame:
     # only the columns matching reads, as objects: features() reads them as cell values anyway,
     # and a typed column next to an all-blank one would make pandas guess the combined dtype
     return frame[[c for c in COLUMNS if c in frame.columns]].astype(object)
+
+
+def forget() -> None:
+    """Let go of the names parsed so far (cached while matching, up to 200,000 of them): an
+    import's write need not carry every name its matching read."""
+    for cached in (parse_name, parse_latin, to_simplified):
+        cached.cache_clear()
 
 
 def book_features(existing_db) -> pd.DataFrame:
