@@ -133,6 +133,9 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                     f'{text_xml(value)}</t></is></c>')
         if type(value) is int or (type(value) is float and math.isfinite(value)):
             return cell_xml(f"{letter}{row}", value, style)
+        if type(value) is dt.date:        # (an import's CreateTime: every row) the date style
+            return cell_xml(f"{letter}{row}", value,
+                            self.styles.with_date_format(style, with_time=False))
         return self.value_xml(f"{letter}{row}", value, style, where)
 
     def _base_styles(self, sheet: SheetXml, row: int, cols) -> dict[int, int]:
