@@ -36,16 +36,31 @@ def _logged(value: Any, kind: str | None) -> Any:
     return value
 
 
-def _record_key(db, table: str, row: int) -> str:
-    tf = db.tables.get(table)
-    if tf is None:
-        return str(row)
-    id_col = db.schema.table(table).id_column
-    if id_col and id_col in tf.df.columns and row in tf.df.index:
-        value = tf.df.at[row, id_col]
-        if not is_blank(value):
-            return str(value)
-    return f"#{row}"
+class _RecordKeys:
+    """A record's ID by table and row (``#row`` when it has none), each table's IDs looked up
+    in one pass: a mask logs 100,000 updated cells."""
+
+    def __init__(self, db):
+        self.db = db
+        self.ids: dict[str, dict | None] = {}
+
+    def __call__(self, table: str, row: int) -> str:
+        if table not in self.ids:
+            self.ids[table] = self._ids(table)
+        ids = self.ids[table]
+        if ids is None:
+            return str(row)
+        value = ids.get(row)
+        return f"#{row}" if value is None or is_blank(value) else str(value)
+
+    def _ids(self, table: str) -> dict | None:
+        tf = self.db.tables.get(table)
+        if tf is None:
+            return None
+        id_col = self.db.schema.table(table).id_column
+        if not id_col or id_col not in tf.df.columns:
+            return {}
+        return dict(zip(tf.df.index.tolist(), tf.df[id_col].tolist()))
 
 
 def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> list[dict]:
@@ -76,9 +91,10 @@ def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> li
             return None
 
     base = {"Time": now, "Command": changes.command}
+    record_key = _RecordKeys(db)
     for u in changes.updates:
         kind = mask_kind(u.table, u.column)
-        rows.append({**base, "Table": title(u.table), "Key": _record_key(db, u.table, u.row),
+        rows.append({**base, "Table": title(u.table), "Key": record_key(u.table, u.row),
                      "Column": header(u.table, u.column), "Old": _logged(u.old, kind),
                      "New": _logged(u.new, kind), "Note": u.note})
     for a in changes.appends:
@@ -91,6 +107,6 @@ def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> li
                      "Column": "", "Old": "", "New": "+", "Note": a.note})
     for r in changes.removals:
         rows.append({**base, "Table": title(r.table),
-                     "Key": r.key or _record_key(db, r.table, r.row),
+                     "Key": r.key or record_key(r.table, r.row),
                      "Column": "", "Old": "-", "New": "", "Note": r.note})
     return rows

@@ -189,8 +189,9 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
             masked_cols = {loc.positions[c.key] for c in table.columns
                            if c.mask and c.key in loc.positions}
             defaults = sheet.column_styles()
-            for row, values in by_row.items():
-                current = sheet.cell_info(row, values)
+            letters = {col: col_letter(col) for col in set(loc.positions.values())}
+
+            def cells(current: dict, row: int, values: dict[int, Any]) -> dict[int, str]:
                 new = {}
                 for col, value in values.items():
                     old = current.get(col)
@@ -198,9 +199,12 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                     if old is not None and col in masked_cols and old.kind == "s" \
                             and (old.value or "").isdigit():
                         self.scrub_sst.add(int(old.value))
-                    new[col] = self.value_xml(make_cell(col, row), value, style, loc.sheet_name)
-                sheet.set_cells(row, new)
-                self.counts["updated"] += len(new)
+                    new[col] = self.quick_xml(letters[col], row, value, style, loc.sheet_name)
+                return new
+
+            for row, values in by_row.items():
+                sheet.edit_cells(row, values, lambda current, r=row, v=values: cells(current, r, v))
+                self.counts["updated"] += len(values)
 
     # ------------------------------------------------------------------ removals
 

@@ -47,6 +47,16 @@ class CellInfo(NamedTuple):
     value: str | None     # its <v> text
 
 
+def _infos(xml: bytes | None, row: int, cols: Iterable[int]) -> dict[int, CellInfo]:
+    """(style, t, <v> text) of the cells of ``cols`` present in one row's XML (no prefix)."""
+    out = {}
+    for col in cols:
+        c = rowcells.cell(xml, row, col) if xml else None
+        if c is not None:
+            out[col] = CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
+    return out
+
+
 class SheetXml:
     def __init__(self, data: bytes):
         m = re.search(rb"<((?:[\w.-]+:)?)sheetData\b([^>]*?)(/?)>", data)
@@ -148,13 +158,18 @@ class SheetXml:
             found = self.cells(row)
             return {col: CellInfo(int(c.get("s", "0")), c.get("t"), c.findtext(q("v")))
                     for col in cols if (c := found.get(col)) is not None}
+        return _infos(self.row_xml(row), row, cols)
+
+    def edit_cells(self, row: int, cols: Iterable[int],
+                   new_cells: Callable[[dict[int, CellInfo]], dict[int, str]]) -> None:
+        """``set_cells(row, new_cells(cell_info(row, cols)))``, the row read once: an update
+        of one column in 100,000 rows."""
+        if self.prefix:
+            self.set_cells(row, new_cells(self.cell_info(row, cols)))
+            return
         xml = self.row_xml(row)
-        out = {}
-        for col in cols:
-            c = rowcells.cell(xml, row, col) if xml else None
-            if c is not None:
-                out[col] = CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
-        return out
+        self._rows[row] = rowcells.splice(xml, row, {
+            c: x.encode() for c, x in new_cells(_infos(xml, row, cols)).items()})
 
     def cell_style(self, row: int, col: int) -> int | None:
         """The style index of a cell, or None when the cell is absent."""
