@@ -102,8 +102,8 @@ def _child(job: str, book: str, csv: str) -> None:
         result = job_floor(Path(book), Path(csv))
     else:
         import contextlib
-        import io
-        with contextlib.redirect_stdout(io.StringIO()):
+        # the JSON goes where a user's would (a file, a pipe), not into this process's memory
+        with open(os.devnull, "w", encoding="utf-8") as null, contextlib.redirect_stdout(null):
             result = job_command(job, Path(book), Path(csv))
     result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))

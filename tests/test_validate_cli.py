@@ -164,3 +164,22 @@ def test_the_operations_take_a_date_from_the_monthly_batch():
     result = get("validate").func(db, RunContext(today=datetime.date(2024, 6, 1)))
     assert [i.check for i in result.issues] == ["future_date"]
     assert get("validate").func(db, RunContext(today=datetime.date(2024, 8, 1))).issues == []
+
+
+def test_a_million_problems_print_as_the_same_json_a_batch_at_a_time(monkeypatch, capsys):
+    """The issues of a legacy book are encoded a batch at a time (never one string of them all):
+    the document is exactly what json.dumps of the whole payload prints, batch edges included."""
+    from xltools import cli_common
+    from xltools.changes import Issue
+    monkeypatch.setattr(cli_common, "JSON_BATCH", 7)
+    issues = [Issue("Customers", row, "Owner", value, "list", "error", "不在列表中 \"x\"",
+                    "not listed\n") for row, value in
+              enumerate(["张三", None, 3.5, datetime.date(2024, 3, 15), "a\\b"] * 5, start=2)]
+    for count in (0, 1, 7, 8, 14, 25):
+        payload = {"ok": False, "counts": {"list": count}, "issues": issues[:count],
+                   "short": [1, 2], "long": list(range(count))}
+        cli_common.emit_json(payload)
+        printed = capsys.readouterr().out
+        expected = json.dumps({**payload, "issues": [i.to_json() for i in issues[:count]]},
+                              ensure_ascii=False, default=str) + "\n"
+        assert printed == expected

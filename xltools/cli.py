@@ -220,7 +220,7 @@ def _make_command(op: Operation) -> click.Command:
                 exit_code = EXIT_PROBLEMS
             payload = {"ok": not result.has_problems, **result.data}
             if as_json and "issues" not in payload:  # every command's JSON has its issues
-                payload["issues"] = [i.to_json() for i in result.issues]
+                payload["issues"] = list(result.issues)   # emit_json asks each for its JSON
             if op.many_books:
                 payload["book"] = str(book)
             reports.append(payload)

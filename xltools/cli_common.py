@@ -73,8 +73,38 @@ def safe(err: Exception) -> str:
     return text[:200]
 
 
+JSON_BATCH = 20_000     # items of a long list encoded at a time
+
+
 def emit_json(payload: dict) -> None:
-    click.echo(json.dumps(payload, ensure_ascii=False, default=str))
+    """``payload`` as one JSON document on stdout (as ``json.dumps(payload, ensure_ascii=False)``
+    writes it). A long list at its top level (a legacy book's million issues, held as
+    :class:`~xltools.changes.Issue` objects: anything with ``to_json``) is encoded a batch at a
+    time, so neither a dict per item nor the whole text is ever held at once.
+
+    >>> from xltools.changes import Issue
+    >>> emit_json({"ok": False, "issues": [Issue("Customers", 2, "Owner", "张三", "list", "error",
+    ...                                           "不在列表中", "not listed")]})
+    {"ok": false, "issues": [{"table": "Customers", "row": 2, "column": "Owner", "value": "张三", "check": "list", "severity": "error", "message_zh": "不在列表中", "message_en": "not listed"}]}
+    """
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, default=_jsonable)
+
+    click.echo("{", nl=False)
+    for n, (key, value) in enumerate(payload.items()):
+        click.echo(("" if n == 0 else ", ") + dumps(key) + ": ", nl=False)
+        if not isinstance(value, list) or len(value) <= JSON_BATCH:
+            click.echo(dumps(value), nl=False)
+            continue
+        for start in range(0, len(value), JSON_BATCH):
+            batch = dumps(value[start:start + JSON_BATCH])
+            click.echo(("[" if start == 0 else ", ") + batch[1:-1], nl=False)
+        click.echo("]", nl=False)
+    click.echo("}")
+
+
+def _jsonable(value):
+    return value.to_json() if hasattr(value, "to_json") else str(value)
 
 
 def done(as_json: bool, payload: dict, zh: str, en: str, lang: str) -> None:
