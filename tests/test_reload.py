@@ -41,3 +41,29 @@ def test_a_cut_text_on_a_rebuilt_sheet_reaches_the_next_steps_changelog(backend)
     log = again.df("ChangeLog")
     assert len(log) == before + 1 and str(EXCEL_MAX) in str(log["Note"].iloc[-1])
     assert_same_db(again, FileBackend(backend.path).load())
+
+
+def test_the_monthly_batch_lets_the_first_load_go_once_its_tables_are_read_again(book,
+                                                                                  monkeypatch):
+    """A 100,000-customer book's frames are held once, not twice: after the first steps have
+    written and re-read the customers, the load made before the batch is no longer kept."""
+    import gc
+    import weakref
+
+    from xltools import Book
+    target = Book.open(book)
+    first: list = []
+    real_load = target.backend.load
+    target.backend.load = lambda **kw: first.append(weakref.ref(db := real_load(**kw))) or db
+    alive: list[bool] = []
+    real_reload = FileBackend.reload
+
+    def reload(self, db, changes):
+        gc.collect()
+        alive.append(first[0]() is not None)
+        return real_reload(self, db, changes)
+
+    monkeypatch.setattr(FileBackend, "reload", reload)
+    target.run("monthly", report=str(book.with_suffix(".html")))
+    assert len(first) == 1 and len(alive) >= 2
+    assert alive[0] and not any(alive[1:])     # used by the first step, then let go

@@ -28,7 +28,7 @@ from typing import Any
 from .changes import Result
 from .xlsx import longtext
 from .context import RunContext, parse_today
-from .db import CustomerDB
+from .db import CustomerDB, Handover
 from .errors import UnknownOperationError
 from .catalog import get, operations
 from .registry import Operation
@@ -87,9 +87,9 @@ class Book:
         if op.pipeline:
             # A bad book fails here, before any working copy or transaction exists; the copy is
             # identical, so this load also serves as the first step's.
-            db = self.load()
+            first = Handover(self.load())       # (the batch lets it go after its first step)
             with self.backend.batch(commit=not dry_run) as unit:
-                return op.func(unit, replace(ctx, backend=unit), db=db, **params)
+                return op.func(unit, replace(ctx, backend=unit), db=first, **params)
         db = self.load(op.tables)
         result = op.func(db, ctx, **params)
         if op.writes and not dry_run and not result.changes.is_empty():

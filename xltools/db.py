@@ -142,3 +142,21 @@ class CustomerDB:
         letter = t.letters.get(column, "A")
         sheet = t.sheet.replace("'", "''")
         return f"'{sheet}'!{letter}{row}"
+
+
+class Handover:
+    """A loaded book passed on to one consumer that keeps it no longer than it needs it: a batch
+    whose steps re-read the tables they write (holding the first load as well would keep a
+    second copy of a big book's customers through the whole run). ``lang`` can be read before;
+    :meth:`take` hands the book over, once."""
+
+    def __init__(self, db: CustomerDB):
+        self._db: CustomerDB | None = db
+
+    @property
+    def lang(self) -> str:
+        return self._db.lang if self._db is not None else "zh"
+
+    def take(self) -> CustomerDB | None:
+        db, self._db = self._db, None
+        return db

@@ -19,6 +19,7 @@ from .backend.base import Backend
 from .changes import Changeset, Issue, Result
 from .errors import Terminated, XlToolsError
 from .context import RunContext
+from .db import Handover
 from .catalog import get, operations
 
 # (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
@@ -67,7 +68,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
     beside the book (the changes still go to ``backend``: later steps must see them; the caller
     discards the copy). ``on_step(op_id, index, total)`` is called before each step, for progress
     bars. ``db``, when the caller already loaded the book as ``backend`` holds it, saves the first
-    load. ``first``: steps to run before :data:`STEPS`, e.g. ``(("gather", {"members": ...}),)``.
+    load; given as a :class:`~xltools.db.Handover`, the batch holds it only until the first step
+    has written (its re-read tables replace it). ``first``: steps to run before :data:`STEPS`, e.g. ``(("gather", {"members": ...}),)``.
     """
     from .registry import REGISTRY
 
@@ -77,6 +79,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
     run = MonthlyRun(book=str(book_path or ""), started=dt.datetime.now())
     steps = [(op_id, params) for op_id, params in (*first, *STEPS) if op_id in REGISTRY]
     run.skipped = [op_id for op_id, _ in (*first, *STEPS) if op_id not in REGISTRY]
+    if isinstance(db, Handover):
+        db = db.take()
     for index, (op_id, params) in enumerate(steps):
         if on_step:
             on_step(op_id, index, len(steps))
