@@ -13,7 +13,7 @@ from typing import Any, Literal
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # a legacy book has a million of them
 class Issue:
     """One problem in one cell (or one row, or the whole table when row/column are None)."""
 

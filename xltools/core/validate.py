@@ -30,7 +30,7 @@ import pandera.pandas as pa
 from ..changes import CellMark, Changeset, Issue, Result, TableReplace
 from ..schema import DATA_TABLES
 from . import privacy
-from .checks import Context, Rule, check_modules, codes, severities, specs
+from .checks import Context, Rule, check_modules, codes, fixed, severities, specs
 
 ISSUES_TABLE = "Issues"
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告"},
@@ -130,27 +130,52 @@ def validate(db, today: datetime.date | None = None, config: dict | None = None,
 
 
 def _issues(db, cases: pd.DataFrame, by_name: dict[str, Rule], level: dict) -> list[Issue]:
-    """pandera's failure cases as Issues, one per failing cell. A book with a million problems has
-    a million cases: per case only the message lookup and a masked copy of personal data run."""
-    issues: list[Issue] = []
+    """pandera's failure cases as Issues, one per failing cell, in pandera's order. A book with a
+    million problems has a million cases, taken a check at a time: per case only a masked copy
+    of personal data and what a row's own message says are computed."""
+    issues: list = [None] * len(cases)
     companies = _company_rows(db) if "Customers" in db.tables else set()
     kinds = _mask_kinds(db.schema)
-    scrubbed: dict[str, str] = {}   # a legacy book repeats its wrong values a hundred thousand times
-    for table, column, check, value, row in cases.itertuples(index=False, name=None):
+    shown_of: dict = {}     # a legacy book repeats its wrong values a hundred thousand times
+    tables, columns, values = (cases[c].to_numpy() for c in ("table", "column", "failure_case"))
+    rows = cases["index"].to_numpy()
+    rows = rows.tolist() if rows.dtype.kind in "iu" else [_int(r) for r in rows]
+    for check, positions in cases.groupby("check", sort=False).indices.items():
         rule = by_name.get(check)
         if rule is None:  # pandera's own failure (e.g. a column it could not read)
-            issues.append(Issue(table, _int(row), column, _plain(value), "load", "error",
-                                f"无法校验「{column}」:{check}", f"could not check {column}: {check}"))
+            for i in positions:
+                column = columns[i]
+                issues[i] = Issue(tables[i], rows[i], column, _plain(values[i]), "load",
+                                  "error", f"无法校验「{column}」:{check}",
+                                  f"could not check {column}: {check}")
             continue
-        zh, en = rule.message(row, value)
-        shown = (_shown(db, table, column, row, value, companies) if (table, column) in kinds
-                 else _plain(value))
-        if isinstance(shown, str) and (table, column) not in kinds:
-            if shown not in scrubbed:   # personal data typed inside text (Remarks ...)
-                scrubbed[shown] = privacy.scrub(shown)
-            shown = scrubbed[shown]
-        issues.append(Issue(table, _int(row), column, shown, rule.check, level[rule.check], zh, en))
+        table, column, name, severity = rule.table, rule.column, rule.check, level[rule.check]
+        text = rule.message.text if isinstance(rule.message, fixed) else None
+        personal = (table, column) in kinds
+        for i, value in zip(positions.tolist(), values[positions].tolist()):
+            row = rows[i]
+            zh, en = text or rule.message(row, value)
+            shown = _shown(db, table, column, row, value, companies) if personal else \
+                _shown_text(value, shown_of)
+            issues[i] = Issue(table, row, column, shown, name, severity, zh, en)
     return issues
+
+
+def _shown_text(value, seen: dict):
+    """A failing value as an issue repeats it, with personal data typed inside text (Remarks
+    ...) masked; ``seen`` keeps the answer per distinct value (and type: 1 is not True)."""
+    key = (type(value), value)
+    try:
+        return seen[key]
+    except KeyError:
+        pass
+    except TypeError:                   # unhashable: not kept
+        return _plain(value)
+    shown = _plain(value)
+    if isinstance(shown, str):
+        shown = privacy.scrub(shown)
+    seen[key] = shown
+    return shown
 
 
 # ---------------------------------------------------------------- what the book shows
