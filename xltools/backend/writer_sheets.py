@@ -95,20 +95,23 @@ class SheetMaker:
         bold = {}
         width = max((len(r) for r in rb.rows), default=0)
         links = {}
+        letters = [col_letter(c) for c in range(1, width + 1)]
+        special = set(rb.links) | set(rb.styles)      # cells written even when blank
         for r, values in enumerate(rb.rows, start=1):
             cells = []
+            base = bold.setdefault(0, self.styles.with_bold(0)) if r in rb.bold_rows else 0
             for c, value in enumerate(values, start=1):
-                if frames.is_blank(value) and (r, c) not in rb.links and (r, c) not in rb.styles:
+                if (r, c) not in special:
+                    if not frames.is_blank(value):
+                        cells.append(self.quick_xml(letters[c - 1], r, value, base, name))
                     continue
-                style = 0
-                if r in rb.bold_rows:
-                    style = bold.setdefault(0, self.styles.with_bold(0))
+                style = base
                 if (r, c) in rb.styles:
                     style = self.styles.styled(style, rb.styles[(r, c)])
                 if (r, c) in rb.links:
                     value = value if not frames.is_blank(value) else "→"
                     links[make_cell(c, r)] = (rb.links[(r, c)], value)
-                cells.append(self.quick_xml(col_letter(c), r, value, style, name))
+                cells.append(self.quick_xml(letters[c - 1], r, value, style, name))
             height = rb.heights.get(r)
             if cells or height:
                 sheet.put_row(r, "".join(cells),
