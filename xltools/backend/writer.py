@@ -133,9 +133,10 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                     f'{text_xml(value)}</t></is></c>')
         if type(value) is int or (type(value) is float and math.isfinite(value)):
             return cell_xml(f"{letter}{row}", value, style)
-        if type(value) is dt.date:        # (an import's CreateTime: every row) the date style
-            return cell_xml(f"{letter}{row}", value,
-                            self.styles.with_date_format(style, with_time=False))
+        if type(value) is dt.date or type(value) is dt.datetime:   # the date style (an import's
+            # CreateTime, the ChangeLog's Time: every row)
+            return cell_xml(f"{letter}{row}", value, self.styles.with_date_format(
+                style, with_time=kind_of(value) == "datetime"))
         return self.value_xml(f"{letter}{row}", value, style, where)
 
     def _base_styles(self, sheet: SheetXml, row: int, cols) -> dict[int, int]:
