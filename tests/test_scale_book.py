@@ -64,3 +64,17 @@ def test_duplicates_with_an_unreadable_creation_date_are_listed_as_typed():
     created = {r["CustomerID"]: r["CreateTime"] for r in rows}
     assert created["C20240101001"] == "2024年13月15日"
     assert str(created["C20240102001"]) == "2024-01-02"
+
+
+def test_the_survivor_is_the_earliest_created_as_validation_reads_the_dates():
+    """An ambiguous date (03/04/2024: 3 April or 4 March?) is no date to validation, so it does
+    not make its record the older one (a date guesser would read it as 4 March)."""
+    from xltools.core.dedupe import find_duplicates
+    from xltools.testing import make_db
+    code = "91440300MA5FXXXX1W"
+    rows = [{"CustomerID": f"C2024010{n}001", "CustomerName": "深圳市华博科技有限公司",
+             "CreditCode": code, "ContactPhone": "13812345678", "CreateTime": created}
+            for n, created in ((1, "03/04/2024"), (2, "2024-06-01"))]
+    for order in (rows, rows[::-1]):
+        [cluster] = find_duplicates(make_db({"Customers": order}))
+        assert cluster.survivor == "C20240102001"

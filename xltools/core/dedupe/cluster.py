@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..values import as_dates
 from .score import PairScore
 
 
@@ -145,7 +146,8 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
     # only the records in a cluster are ranked
     involved = sorted({p for i, j, _ in kept for p in (i, j)})
     filled = dict(zip(involved, completeness(customers.iloc[involved]).tolist()))
-    created = pd.to_datetime(customers.get("CreateTime"), errors="coerce") \
+    # read as every other part reads a date (an unreadable one ranks last, not as dateutil guesses)
+    created = as_dates(customers["CreateTime"], times=True) \
         if "CreateTime" in customers.columns else pd.Series(pd.NaT, index=customers.index)
     created = created.fillna(pd.Timestamp.max).to_numpy()
     rows = customers.index.to_numpy()
