@@ -37,6 +37,22 @@ def test_customers_without_follow_ups_and_plans_stay_as_they_are():
     assert [e["CustomerID"] for e in result.data["due_this_week"]["(无 / none)"]] == ["C1", "C2"]
 
 
+def test_a_follow_up_time_validation_cannot_read_is_not_the_last_contact():
+    """03/04/2024 could be 3 April or 4 March: validation reports it, and sync does not take it
+    for the latest contact either; a time typed as text still orders two contacts on one day."""
+    customers = [{"CustomerID": "C1"}, {"CustomerID": "C2"}]
+    fups = [{"CustomerID": "C1", "FollowUpTime": "2024-02-01", "NextFollowUpTime": "2024-02-20"},
+            {"CustomerID": "C1", "FollowUpTime": "03/04/2024", "NextFollowUpTime": "2024-05-01"},
+            {"CustomerID": "C2", "FollowUpTime": "2024年8月1日 15:00", "NextFollowUpTime": "2024-08-30"},
+            {"CustomerID": "C2", "FollowUpTime": "2024-08-01 09:00", "NextFollowUpTime": "2024-08-09"}]
+    db = make_db({"Customers": customers, "FollowUps": fups})
+    apply_in_memory(db, sync(db, today=TODAY).changes)
+    c = db.customers.set_index("CustomerID")
+    assert pd.Timestamp(c.at["C1", "LastFollowUpTime"]) == pd.Timestamp("2024-02-01")
+    assert pd.Timestamp(c.at["C1", "NextFollowUpTime"]) == pd.Timestamp("2024-02-20")
+    assert pd.Timestamp(c.at["C2", "NextFollowUpTime"]) == pd.Timestamp("2024-08-30")
+
+
 def test_due_overdue_and_dormant_lists_per_owner():
     customers = [
         {"CustomerID": "C1", "Owner": "张三", "NextFollowUpTime": dt.date(2024, 8, 30),

@@ -31,7 +31,8 @@ def latest_followups(db, today: pd.Timestamp) -> pd.DataFrame:
     (the NextFollowUpTime that follow-up planned, NaT if none)."""
     f = db.df("FollowUps")
     log = pd.DataFrame({"CustomerID": as_text(f["CustomerID"]),
-                        "time": pd.to_datetime(_times(f["FollowUpTime"]), errors="coerce"),
+                        # with its time of day (two contacts on one day), read as validate reads it
+                        "time": as_dates(f["FollowUpTime"], times=True),
                         "next": as_dates(f["NextFollowUpTime"])})
     log = log[(log["CustomerID"] != "") & log["time"].notna()
               & (log["time"] < today + pd.Timedelta(days=1))]
@@ -39,15 +40,6 @@ def latest_followups(db, today: pd.Timestamp) -> pd.DataFrame:
     log = log.assign(order=range(len(log))).sort_values(["time", "order"], ascending=False)
     latest = log.drop_duplicates("CustomerID").set_index("CustomerID")
     return pd.DataFrame({"last": latest["time"].dt.normalize(), "next": latest["next"]})
-
-
-def _times(series: pd.Series) -> pd.Series:
-    """FollowUpTime keeps its time of day when it has one (to order two contacts on one day)."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    parsed = pd.to_datetime(series.where(series.map(lambda v: not isinstance(v, (int, float)))),
-                            errors="coerce", format="mixed")
-    return parsed.fillna(as_dates(series))
 
 
 def sync(db, today: dt.date | None = None) -> Result:

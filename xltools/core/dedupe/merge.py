@@ -24,7 +24,7 @@ import pandas as pd
 
 from ...changes import CellUpdate, Changeset, Issue, RowAppend, RowRemove, TableReplace
 from ..normalize import is_blank
-from ..values import cell_value
+from ..values import as_dates, cell_value
 from .review import decision, is_yes
 
 LINKED_TABLES = ("FollowUps", "Tags", "Opportunities")
@@ -162,7 +162,7 @@ def _merge_into(db, plan: MergePlan, survivor: int, donors: list[int], fill: str
     note = f"合并 {cluster_id}: {', '.join(donor_ids)} -> {sid} / merged"
     # 1. fill the survivor's blanks
     if fill != "none" and donors:
-        created = pd.to_datetime(customers.loc[donors, "CreateTime"], errors="coerce")
+        created = as_dates(customers.loc[donors, "CreateTime"], times=True)  # as validate reads it
         order = sorted(range(len(donors)), key=lambda k: (pd.isna(created.iloc[k]),
                        -(created.iloc[k].value if not pd.isna(created.iloc[k]) else 0)))
         if fill == "oldest":
