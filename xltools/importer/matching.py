@@ -23,8 +23,8 @@ def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
         vals = df[col] if col in df.columns else pd.Series(None, index=df.index, dtype=object)
         raw = vals.map(lambda v: "" if is_blank(v) or privacy.is_masked("", v) else norm(v))
         out[col] = raw
-        out[FP_COLUMNS[col]] = (raw.map(lambda v, k=KINDS[col]: privacy.fingerprint(k, v, key))
-                                if key else "")
+        out[FP_COLUMNS[col]] = (raw.map(lambda v, k=KINDS[col]: privacy.fingerprint(k, v, key)
+                                        if v else "") if key else "")
     names = df["CustomerName"] if "CustomerName" in df.columns else pd.Series("", index=df.index)
     types = df["CustomerType"] if "CustomerType" in df.columns else pd.Series("", index=df.index)
     out["name"] = [compact_text(n).casefold() if t != PERSON else "" for n, t in zip(names, types)]
