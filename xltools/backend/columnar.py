@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # column: that fallback is what this module expects, not something to print on a user's stderr.
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
+DEDUPE_SAMPLE = 2_000   # cells of a text column looked at to tell whether its values repeat
 STRICT_TEXT = {"id", "phone", "code", "email", "fingerprint"}
 DATE_TYPES = {"date", "datetime"}
 NUMBER_TYPES = {"number", "integer"}
@@ -131,6 +132,11 @@ def _to_pandas(array) -> pd.Series:
         import pyarrow.compute as pc
         blank = pc.equal(pc.utf8_trim_whitespace(array), "")     # blank text is no value
         array = pc.if_else(blank, pa.scalar(None, array.type), array)
+        # Text that repeats (an owner, a method) shares one str per value; text that hardly
+        # does (IDs, notes) is not looked up value by value for nothing (4x slower).
+        head = array.slice(0, DEDUPE_SAMPLE)
+        return pd.Series(array.to_pandas(
+            deduplicate_objects=pc.count_distinct(head).as_py() * 2 <= len(head)))
     return pd.Series(array.to_pandas())
 
 

@@ -138,8 +138,9 @@ def read_table(table: Table, info: TableInfo, grids: SheetGrids,
     df = pd.DataFrame({i: pd.Series(v, index=index) if not isinstance(v, pd.Series)
                        else v.set_axis(index) for i, v in enumerate(data.values())}, index=index)
     df.columns = list(data)
-    # Rows with no value at all are not records (a new table has one empty row).
-    if len(df):
+    # Rows with no value at all are not records (a new table has one empty row); a column
+    # filled on every row (the IDs, as a rule) says there is none without looking further.
+    if len(df) and not any(df[c].notna().all() for c in df.columns[:3]):
         df = df[df.notna().any(axis=1)]
     for key in table.keys:  # an optional column the book lacks reads as blank
         if key not in df.columns:
