@@ -78,7 +78,7 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
 
     def sheet(self, part: str) -> SheetXml:
         if part not in self.sheets:
-            self.sheets[part] = SheetXml(self.parts[part])
+            self.sheets[part] = SheetXml(self.parts.buffer(part))
         return self.sheets[part]
 
     def locate(self, key: str, create: bool = False) -> Located | None:

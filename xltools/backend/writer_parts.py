@@ -89,7 +89,8 @@ class PartsOut:
         for sheet in self.pkg.worksheets:
             changed = self.parts.changed.get(sheet.part, b"")
             # a rewritten sheet is read piece by piece (a cell never spans two), not joined
-            pieces = changed if isinstance(changed, Pieces) else [self.parts.get(sheet.part, b"")]
+            pieces = changed if isinstance(changed, Pieces) else \
+                [self.parts.buffer(sheet.part) if sheet.part in self.parts else b""]
             for piece in pieces:
                 used.update(wanted.intersection(CELL_INDEX.findall(piece)))
         orphans = self.scrub_sst - {int(i) for i in used}

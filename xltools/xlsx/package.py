@@ -34,6 +34,7 @@ from lxml import etree
 from ..errors import BadWorkbookError
 from . import guard
 
+_BUFFER_FROM = 8 << 20   # a part this big is read into one buffer by Package.read_buffer
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -208,6 +209,26 @@ class Package:
     def read(self, name: str) -> bytes:
         with self._reading(name):
             return self.zip.read(name)
+
+    def read_buffer(self, name: str) -> bytes | bytearray:
+        """:meth:`read`, for a reader that only searches and slices the bytes (a worksheet being
+        edited): a big part comes as a bytearray filled as it inflates, since zipfile's read()
+        grows its result as it goes (a 200 MB sheet briefly took 400 MB). zipfile still stops at
+        the declared size and checks the CRC."""
+        with self._reading(name):
+            info = self.zip.getinfo(name)
+            if info.file_size < _BUFFER_FROM:
+                return self.zip.read(name)
+            out = bytearray(info.file_size)
+            with self.zip.open(info) as fh, memoryview(out) as view:
+                pos = 0
+                while pos < len(out):
+                    got = fh.readinto(view[pos:pos + (1 << 20)])
+                    if not got:
+                        raise zipfile.BadZipFile(f"{name} is shorter than it says")
+                    pos += got
+                fh.read(1)                  # the end of the stream, where the CRC is checked
+            return out
 
     def read_head(self, name: str, size: int) -> bytes:
         """The first ``size`` bytes of a part, without inflating the rest of it."""

@@ -55,6 +55,13 @@ class PartStore(MutableMapping):
             return self.pkg.read(name)
         raise KeyError(name)
 
+    def buffer(self, name: str) -> bytes | bytearray:
+        """``self[name]`` for a reader that only searches and slices it: a big part not changed
+        yet is read as :meth:`Package.read_buffer` reads it (not held twice while it inflates)."""
+        if name in self.changed or name not in self.pkg:
+            return self[name]
+        return self.pkg.read_buffer(name)
+
     def __setitem__(self, name: str, data: bytes) -> None:
         if name not in self.pkg and name not in self.added:
             self.added.append(name)
