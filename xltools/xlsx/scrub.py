@@ -222,9 +222,9 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
     for info in pkg.worksheets:
         if info.part not in parts:
             continue
-        # A table sheet the load read whole and found without formulas: nothing to do here.
-        if not (info.name in managed_sheets and info.part not in parts.changed
-                and formula_free(pkg, info.part)):
+        # A table sheet the load read whole and found without formulas: nothing to do here,
+        # also after this write's cell edits (the writer puts values in cells, never a formula).
+        if not (info.name in managed_sheets and formula_free(pkg, info.part)):
             _sheet_cells(pkg, parts, info, targets, report, apply, masker,
                          managed_sheets, dirty_set)
         comments = pkg.comments_part(info.part)
