@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 
 import openpyxl
+import pandas as pd
 import pytest
 from integration_support import cli, demo_book, load, use_demo_key
 from stdnum.cn import uscc
 
+from xltools.importer import Synonyms
 from xltools.importer import run as import_run
+from xltools.importer.frame import Extracted
 from xltools.secret import load_secret
+from xltools.testing import make_db
 from xltools.vault import Vault, vault_path
 
 CHUNK = 7
@@ -130,3 +135,21 @@ def test_an_import_in_chunks_reports_every_unreadable_value_once(tmp_path, monke
     created = load(tmp_path / "b3.xlsx").customers.set_index("CustomerName")["CreateTime"]
     assert str(created["公司0有限公司"]) == "下周二"                       # kept as typed
     assert created["公司1有限公司"] in (dt.date(2024, 3, 1), dt.datetime(2024, 3, 1))
+
+
+def test_an_import_leaves_the_cycle_collector_running_also_when_a_chunk_fails(monkeypatch):
+    """Chunks are worked through with Python's cycle collector paused (import_run.gc_paused):
+    it runs again after each chunk, and after one that raised."""
+    assert gc.isenabled()
+    seen = []
+
+    def failing(self, part):
+        seen.append(gc.isenabled())
+        raise RuntimeError("a chunk failed")
+
+    monkeypatch.setattr(import_run.ImportRun, "add", failing)
+    db = make_db()
+    part = Extracted(label="x.csv", frame=pd.DataFrame({"CustomerName": ["甲公司"], "_row": [2]}))
+    with pytest.raises(RuntimeError):
+        import_run.build_import(db, [part], synonyms=Synonyms.load(db.schema))
+    assert seen == [False] and gc.isenabled()
