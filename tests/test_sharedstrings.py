@@ -172,3 +172,13 @@ def test_a_prefixed_shared_string_part_is_edited_as_a_tree():
             b"<x:si><x:t>13900770000</x:t></x:si><x:si><x:t>keep</x:t></x:si></x:sst>")
     root = etree.fromstring(replace_items(data, {0: ""}))
     assert ["".join(si.itertext()) for si in root] == ["", "keep"]
+
+
+def test_a_cell_index_reads_as_a_reader_reads_it():
+    """A cell may write its shared-string index with leading zeros; the scan that decides which
+    masked strings no cell uses any more must see <v>007</v> as item 7, or it blanks a string
+    a cell still shows."""
+    from xltools.xlsx.sharedstrings import CELL_INDEX
+    xml = (b'<c r="A1" t="s"><v>007</v></c><c r="A2" t="s" s="3"><v>0</v></c>'
+           b'<c r="A3" t="s"><v>12</v></c><c r="A4"><v>5</v></c><c r="A5" t="s"><v>00</v></c>')
+    assert CELL_INDEX.findall(xml) == [b"7", b"0", b"12", b"0"]

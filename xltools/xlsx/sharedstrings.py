@@ -22,8 +22,9 @@ import html
 import re
 
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
-# A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c").
-CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>(\d+)</v>')
+# A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c"),
+# without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes.
+CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>0*(\d+)</v>')
 # An item that is one plain run, its text (still XML-escaped) in group "t".
 _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
 # What follows "<si" up to the item's end: "/>" or ">...</si>" (an item holds no "<si").
