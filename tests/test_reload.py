@@ -67,3 +67,31 @@ def test_the_monthly_batch_lets_the_first_load_go_once_its_tables_are_read_again
     target.run("monthly", report=str(book.with_suffix(".html")))
     assert len(first) == 1 and len(alive) >= 2
     assert alive[0] and not any(alive[1:])     # used by the first step, then let go
+
+
+def test_the_batchs_last_write_holds_no_rows_and_marks_as_validate_alone_would(book, monkeypatch):
+    """validate, the batch's last step, writes marks and the Issues sheet: its write gets the
+    book's tables without their rows (a big book's rows are not kept through it), and leaves
+    the same marks and Issues a validate run on the finished book writes."""
+    import zipfile
+
+    from xltools import Book
+    seen: list[tuple[str, int]] = []
+    real_apply = FileBackend.apply
+
+    def apply(self, changes, db, now=None):
+        seen.append((changes.command, len(db.df("Customers"))))
+        return real_apply(self, changes, db, now)
+
+    monkeypatch.setattr(FileBackend, "apply", apply)
+    Book.open(book).run("monthly", report=str(book.with_suffix(".html")))
+    assert seen[-1] == ("validate", 0) and all(rows > 0 for _, rows in seen[:-1])
+
+    def marked() -> dict[str, bytes]:
+        with zipfile.ZipFile(book) as z:     # the sheets with their fills, the notes, Issues
+            return {n: z.read(n) for n in z.namelist()
+                    if n.startswith(("xl/worksheets/sheet", "xl/comments", "xl/styles"))}
+
+    after_batch = marked()
+    Book.open(book).run("validate")
+    assert marked() == after_batch

@@ -7,7 +7,7 @@ Backends build a :class:`CustomerDB`; routines read it and never write it back t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -142,6 +142,16 @@ class CustomerDB:
         letter = t.letters.get(column, "A")
         sheet = t.sheet.replace("'", "''")
         return f"'{sheet}'!{letter}{row}"
+
+    def without_rows(self) -> "CustomerDB":
+        """The book as loaded, each table with its columns, place and headers but no rows: what
+        a write of changes that touch no record needs (marks, a rebuilt report sheet), once the
+        rows were read, without keeping a big book's rows alive through it. A book whose tables
+        are read lazily comes back as it is (looking at them would read them)."""
+        if isinstance(self.tables, LazyTables):
+            return self
+        tables = {k: replace(t, df=t.df.iloc[:0].copy()) for k, t in self.tables.items()}
+        return replace(self, tables=tables, load_issues=[])
 
 
 class Handover:

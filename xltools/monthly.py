@@ -99,12 +99,15 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
             result = _failed_step(op, err)
         run.issues += [i for i in result.issues if i.check in ("rule", "step")]
         if op.writes and not result.changes.is_empty():
+            last = index + 1 == len(steps)
+            if last and not result.changes.data_changes():
+                db = db.without_rows()     # marks need where the tables are, not their rows
             report = backend.apply(result.changes, db) or {}
             if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
                 result.data = {**result.data, "truncated": report["truncated"]}
             # The next step needs the book as written; the file backend re-reads only the tables
             # the step touched (reading 500k follow-ups per step dominated the batch).
-            db = backend.reload(db, result.changes) if index + 1 < len(steps) else None
+            db = None if last else backend.reload(db, result.changes)
         run.steps.append(StepReport(op_id, op.label_zh, op.label_en, result.summary_zh,
                                     result.summary_en, result.changes.data_changes(),
                                     result.data))
