@@ -102,6 +102,7 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
             last = index + 1 == len(steps)
             if last and not result.changes.data_changes():
                 db = db.without_rows()     # marks need where the tables are, not their rows
+                _release_memory()
             report = backend.apply(result.changes, db) or {}
             if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
                 result.data = {**result.data, "truncated": report["truncated"]}

@@ -154,15 +154,15 @@ class Context:
         comparisons."""
         from .values import trimmed_text
         return self.once(("text", table, column), lambda: trimmed_text(
-            self.db.df(table)[column], self._arrow(table, column), self.trimmed(table, column)))
+            self.db.df(table)[column], self._arrow(table, column)))
 
     def trimmed(self, table: str, column: str):
         """A column of text and blanks as Arrow text without surrounding spaces (nulls for
         empty cells), or None for a column holding anything else: blanks and dropdown values
-        are answered in Arrow's kernels, without a Python string per cell."""
+        are answered in Arrow's kernels, without a Python string per cell. Made on each call,
+        not kept: a big book's text held again in Arrow would cost what its rows cost."""
         arr = self._arrow(table, column)
-        return None if arr is None else self.once(("trimmed", table, column),
-                                                  lambda: pc.utf8_trim_whitespace(arr))
+        return None if arr is None else pc.utf8_trim_whitespace(arr)
 
     def isin(self, table: str, column: str, values: set[str]) -> pd.Series:
         """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs)."""
@@ -174,12 +174,15 @@ class Context:
                           self.db.df(table).index)
 
     def _arrow(self, table: str, column: str):
+        """The column as Arrow text, or None; only the answer 'not text' is kept."""
         from ..values import arrow_text
-
-        def compute():
-            s = self.db.df(table)[column]
-            return arrow_text(s) if s.dtype == object else None
-        return self.once(("arrow", table, column), compute)
+        if ("not text", table, column) in self.cache:
+            return None
+        s = self.db.df(table)[column]
+        arr = arrow_text(s) if s.dtype == object else None
+        if arr is None:
+            self.cache[("not text", table, column)] = True
+        return arr
 
     def dates(self, table: str, column: str) -> pd.Series:
         """A column as datetime64 (NaT for blanks and non-dates), parsed once."""
