@@ -181,3 +181,21 @@ def test_a_cell_index_reads_as_a_reader_reads_it():
     xml = (b'<c r="A1" t="s"><v>007</v></c><c r="A2" t="s" s="3"><v>0</v></c>'
            b'<c r="A3" t="s"><v>12</v></c><c r="A4"><v>5</v></c><c r="A5" t="s"><v>00</v></c>')
     assert CELL_INDEX.findall(xml) == [b"7", b"0", b"12", b"0"]
+
+
+def test_cell_indexes_streamed_in_any_chunks_are_those_of_the_whole_sheet():
+    """mask looks for the shared strings a sheet still uses as the sheet inflates, chunk by
+    chunk: wherever the chunks are cut, it must find exactly the indexes of the whole sheet."""
+    from xltools.xlsx.sharedstrings import CELL_INDEX, cell_indexes
+    rng = random.Random(9)
+    cells = [rng.choice([f'<c r="A{r}" t="s"><v>{rng.randrange(500)}</v></c>',
+                         f'<c r="B{r}" s="2" t="s">\n<v>00{rng.randrange(50)}</v></c>',
+                         f'<c r="C{r}"><v>{rng.randrange(10**6)}</v></c>', f'<c r="D{r}"/>'])
+             for r in range(1, 400)]
+    xml = ("<worksheet><sheetData><row>" + "".join(cells) + "</row></sheetData></worksheet>").encode()
+    whole = CELL_INDEX.findall(xml)
+    assert len(whole) > 150
+    for _ in range(50):
+        cuts = sorted(rng.sample(range(1, len(xml)), rng.randrange(1, 40)))
+        chunks = [xml[a:b] for a, b in zip([0, *cuts], [*cuts, len(xml)])]
+        assert list(cell_indexes(chunks)) == whole

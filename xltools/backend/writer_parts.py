@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..xlsx import appxml
 from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
-from ..xlsx.sharedstrings import CELL_INDEX, replace_items
+from ..xlsx.sharedstrings import cell_indexes, replace_items
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.extent import names_no_sheet
 from ..xlsx.refs import make_ref
@@ -87,12 +87,14 @@ class PartsOut:
         wanted = {str(i).encode() for i in self.scrub_sst}
         used: set[bytes] = set()
         for sheet in self.pkg.worksheets:
-            changed = self.parts.changed.get(sheet.part, b"")
-            # a rewritten sheet is read piece by piece (a cell never spans two), not joined
-            pieces = changed if isinstance(changed, Pieces) else \
-                [self.parts.buffer(sheet.part) if sheet.part in self.parts else b""]
-            for piece in pieces:
-                used.update(wanted.intersection(CELL_INDEX.findall(piece)))
+            if sheet.part in self.parts.changed:      # a rewritten sheet: its pieces, not joined
+                changed = self.parts.changed[sheet.part]
+                pieces = changed if isinstance(changed, Pieces) else [changed or b""]
+            elif sheet.part in self.pkg:              # as it inflates (500,000 follow-ups)
+                pieces = self.pkg.chunks(sheet.part)
+            else:
+                continue
+            used.update(wanted.intersection(cell_indexes(pieces)))
         orphans = self.scrub_sst - {int(i) for i in used}
         if not orphans:
             return

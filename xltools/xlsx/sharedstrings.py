@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -27,6 +28,23 @@ _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 # A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c"),
 # without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes.
 CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>0*(\d+)</v>')
+
+
+def cell_indexes(pieces) -> Iterator[bytes]:
+    """The shared-string indexes (:data:`CELL_INDEX`) of a sheet's cells, from its XML in
+    ``pieces`` (a stream of chunks as they inflate): each chunk is searched up to its last
+    "</c>", the rest carried over, so no cell is cut in two and no sheet is held whole.
+
+    >>> list(cell_indexes([b'<c t="s"><v>1</v></c><c t="s"><v', b'>2</v></c>']))
+    [b'1', b'2']
+    """
+    carry = b""
+    for piece in pieces:
+        buf = carry + bytes(piece)
+        cut = buf.rfind(b"</c>") + 4 if b"</c>" in buf else 0
+        yield from CELL_INDEX.findall(buf, 0, cut)
+        carry = buf[cut:]
+    yield from CELL_INDEX.findall(carry)
 # An item that is one plain run, its text (still XML-escaped) in group "t".
 _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
 # What follows "<si" up to the item's end: "/>" or ">...</si>" (an item holds no "<si").
