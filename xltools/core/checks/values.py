@@ -27,11 +27,11 @@ def blank(s: pd.Series) -> pd.Series:
     return pd.Series([_blank_one(v) for v in s.to_numpy()], index=s.index, dtype=bool)
 
 
-def trimmed_text(s: pd.Series, arr=None, trimmed=None) -> pd.Series:
+def trimmed_text(s: pd.Series, arr=None) -> pd.Series:
     """Each cell as text without surrounding spaces (``str(v).strip()``); blank cells read ''.
     A column of text and blanks is trimmed in Arrow's kernels (which strip exactly what
-    ``str.strip`` strips), any other column in pandas. ``arr``, ``trimmed``: the column as
-    :func:`~xltools.core.values.arrow_text` and trimmed, when the caller has them already.
+    ``str.strip`` strips), any other column in pandas. ``arr``: the column as
+    :func:`~xltools.core.values.arrow_text` gives it, when the caller has it already.
 
     >>> list(trimmed_text(pd.Series([" a\u3000", None, 5.0])))
     ['a', '', '5.0']
@@ -39,7 +39,7 @@ def trimmed_text(s: pd.Series, arr=None, trimmed=None) -> pd.Series:
     if arr is None and s.dtype == object:
         arr = arrow_text(s)
     if arr is not None:             # (numbers, dates among the text: the general path)
-        out = pc.utf8_trim_whitespace(arr) if trimmed is None else trimmed
+        out = pc.utf8_trim_whitespace(arr)
         if pc.all(pc.equal(out, arr)).as_py() is not False:
             return s.where(s.notna(), "")      # nothing to trim: the cells' own strings
         out = out.fill_null("")
