@@ -177,7 +177,7 @@ def test_a_million_problems_print_as_the_same_json_a_batch_at_a_time(monkeypatch
               enumerate(["张三", None, 3.5, datetime.date(2024, 3, 15), "a\\b"] * 5, start=2)]
     for count in (0, 1, 7, 8, 14, 25):
         payload = {"ok": False, "counts": {"list": count}, "issues": issues[:count],
-                   "short": [1, 2], "long": list(range(count))}
+                   "short": [1, 2], "long": list(range(count)), 7: "a key json makes text"}
         cli_common.emit_json(payload)
         printed = capsys.readouterr().out
         expected = json.dumps({**payload, "issues": [i.to_json() for i in issues[:count]]},

@@ -92,10 +92,11 @@ def emit_json(payload: dict) -> None:
 
     click.echo("{", nl=False)
     for n, (key, value) in enumerate(payload.items()):
-        click.echo(("" if n == 0 else ", ") + dumps(key) + ": ", nl=False)
+        comma = "" if n == 0 else ", "
         if not isinstance(value, list) or len(value) <= JSON_BATCH:
-            click.echo(dumps(value), nl=False)
+            click.echo(comma + dumps({key: value})[1:-1], nl=False)   # (a key as json writes it)
             continue
+        click.echo(comma + dumps({key: []})[1:-3], nl=False)             # '"issues": '
         for start in range(0, len(value), JSON_BATCH):
             batch = dumps(value[start:start + JSON_BATCH])
             click.echo(("[" if start == 0 else ", ") + batch[1:-1], nl=False)
