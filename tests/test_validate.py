@@ -228,3 +228,25 @@ def test_a_pair_judged_different_is_no_longer_a_suspected_duplicate():
     judged = make_db({"Customers": customers, "RejectedPairs": [
         {"CustomerID1": "C20240315002", "CustomerID2": "C20240315001"}]})
     assert not [i for i in validate(judged).issues if i.check == "duplicate"]
+
+
+def test_a_switchboard_shared_by_thousands_names_a_few_and_counts_the_rest():
+    """3,000 customers on one switchboard: each is a suspected duplicate whose message names five
+    of the others and counts the rest (not 2,999 IDs in a note, nor a pass over every pair), and
+    a pair a reviewer judged different still leaves each out of the other's list and count."""
+    n = 3_000
+    ids = [f"C2024{i:07d}" for i in range(n)]
+    customers = [{"CustomerID": cid, "CustomerName": f"客户{i}", "CustomerType": "企业",
+                  "ContactPhone": "0755****6666", "PhoneFP": "switchboard"}
+                 for i, cid in enumerate(ids)]
+    db = make_db({"Customers": customers, "RejectedPairs": [
+        {"CustomerID1": ids[0], "CustomerID2": ids[1]}]})
+    dups = {i.row: i for i in validate(db, config={"unmasked": "off"}).issues
+            if i.check == "duplicate" and i.column == "ContactPhone"}
+    assert set(dups) == set(range(2, n + 2))
+    first, third = dups[2], dups[4]
+    assert ids[1] not in first.message_en and f"and {n - 2 - 5:,} more" in first.message_en
+    assert f"等 {n - 2:,} 个客户" in first.message_zh
+    assert f"as {ids[0]}, {ids[1]}, {ids[3]}, {ids[4]}, {ids[5]} and {n - 1 - 5:,} more" \
+        in third.message_en
+    assert all(len(i.message_zh) < 200 for i in dups.values())

@@ -8,6 +8,8 @@ has the key, so a row typed in after the last mask still matches a masked one.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from ..normalize import credit_code, phone_digits
@@ -23,6 +25,7 @@ CHECKS = (
               "two customers with the same credit code or the same phone (fingerprint)"),
 )
 
+LISTED = 5    # other customers a duplicate's message names (then "and N more")
 # Customer column -> (its fingerprint column, privacy kind, normaliser, zh name, en name)
 DUPLICATE_KEYS = {
     "CreditCode": ("CreditCodeFP", "idcard", credit_code, "信用代码/证件号", "credit code / ID number"),
@@ -83,16 +86,32 @@ def _duplicate_rule(ctx: Context, column: str) -> Rule:
     names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
     # Pairs a reviewer already judged to be different customers are not suspects any more.
     from ..dedupe import rejected_pairs
-    rejected = rejected_pairs(ctx.db)
+    judged: dict[str, set[str]] = {}
+    for pair in rejected_pairs(ctx.db):
+        if len(pair) == 2:
+            a, b = pair
+            judged.setdefault(a, set()).add(b)
+            judged.setdefault(b, set()).add(a)
     details = {}
     for rows in keys[shared].groupby(keys[shared]).groups.values():
-        for row in rows:
-            others = [names[r] for r in rows if r != row
-                      and frozenset((names[row].upper(), names[r].upper())) not in rejected]
-            if others:
-                text = "、".join(others)
-                details[row] = (f"疑似重复客户:{zh}与 {text} 相同",
-                                f"suspected duplicate: same {en} as {', '.join(others)}")
+        group = [(row, names[row]) for row in rows]
+        upper = [name.upper() for _, name in group]
+        seen = Counter(upper)
+        for (row, _), me in zip(group, upper):
+            apart = judged.get(me, set())
+            count = len(group) - 1 - sum(seen[name] for name in apart if name in seen)
+            if count <= 0:
+                continue
+            shown = []
+            for (other, name), them in zip(group, upper):  # the first few: a switchboard
+                if other != row and them not in apart:       # shared by 20,000 is not listed
+                    shown.append(name)
+                    if len(shown) == LISTED:
+                        break
+            more_zh = f" 等 {count:,} 个客户" if count > len(shown) else ""
+            more_en = f" and {count - len(shown):,} more" if count > len(shown) else ""
+            details[row] = (f"疑似重复客户:{zh}与 {'、'.join(shown)}{more_zh}相同",
+                            f"suspected duplicate: same {en} as {', '.join(shown)}{more_en}")
     suspects = pd.Series(df.index.isin(list(details)), index=df.index)
     return Rule("duplicate", "Customers", column,
                 lambda s: ~suspects.reindex(s.index, fill_value=False), per_row(details))
