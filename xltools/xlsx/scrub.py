@@ -28,7 +28,7 @@ from lxml import etree
 
 from .extent import formula_free
 from .package import MAIN_NS, q
-from .sharedstrings import CELL_INDEX, SharedStrings, replace_items
+from .sharedstrings import CELL_INDEX, SharedStrings
 
 _REF = re.compile(r"(?:(?:'(?P<q>(?:[^']|'')+)'|(?P<s>[^\W\d][\w.]*))!)?\$?(?P<c1>[A-Z]{1,3})"
                   r"(?P<r1>\$?\d+)?(?::\$?(?P<c2>[A-Z]{1,3})(?:\$?\d+)?)?(?![\w(])")
@@ -215,8 +215,7 @@ def scrub_package(pkg, parts, targets: list[Target], managed_sheets: set[str], m
         dirty = _dirty_strings(sst, masker)
         report.strings += len(dirty)
         if dirty and apply:
-            parts[pkg.sst_part] = replace_items(parts[pkg.sst_part],
-                                                {i: masker.text(sst.text(i)) for i in dirty})
+            parts[pkg.sst_part] = sst.replaced({i: masker.text(sst.text(i)) for i in dirty})
     dirty_set = set(dirty)
     before = report.formulas
     for info in pkg.worksheets:

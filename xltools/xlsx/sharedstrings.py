@@ -29,6 +29,11 @@ _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 # without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes.
 CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>0*(\d+)</v>')
 
+# An item that is one plain run, its text (still XML-escaped) in group "t".
+_PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
+# What follows "<si" up to the item's end: "/>" or ">...</si>" (an item holds no "<si").
+_ITEM = re.compile(rb"\s*(?:/>|>.*?</si>)", re.S)
+
 
 def cell_indexes(pieces) -> Iterator[bytes]:
     """The shared-string indexes (:data:`CELL_INDEX`) of a sheet's cells, from its XML in
@@ -41,14 +46,11 @@ def cell_indexes(pieces) -> Iterator[bytes]:
     carry = b""
     for piece in pieces:
         buf = carry + bytes(piece)
-        cut = buf.rfind(b"</c>") + 4 if b"</c>" in buf else 0
+        last = buf.rfind(b"</c>")
+        cut = last + 4 if last >= 0 else 0
         yield from CELL_INDEX.findall(buf, 0, cut)
         carry = buf[cut:]
     yield from CELL_INDEX.findall(carry)
-# An item that is one plain run, its text (still XML-escaped) in group "t".
-_PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
-# What follows "<si" up to the item's end: "/>" or ">...</si>" (an item holds no "<si").
-_ITEM = re.compile(rb"\s*(?:/>|>.*?</si>)", re.S)
 
 
 class SharedStrings:
