@@ -95,3 +95,89 @@ def test_the_batchs_last_write_holds_no_rows_and_marks_as_validate_alone_would(b
     after_batch = marked()
     Book.open(book).run("validate")
     assert marked() == after_batch
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The tables read from the file from now on."""
+    from xltools.backend import load
+    read: list[str] = []
+    real = load.read_table
+    monkeypatch.setattr(load, "read_table",
+                        lambda table, *a, **kw: read.append(table.key) or real(table, *a, **kw))
+    return read
+
+
+def test_a_step_that_only_sets_plain_cells_is_not_read_again_yet_reads_as_a_fresh_load(
+        backend, monkeypatch):
+    """sync and mask set cells to values they chose: the next step gets them without the
+    customers being read again, exactly as a fresh load of the written book reads them."""
+    import datetime as dt
+
+    from xltools.changes import CellUpdate
+    db = backend.load()
+    rows = list(db.df("Customers").index[:4])
+    changes = Changeset("test", updates=[
+        CellUpdate("Customers", rows[0], "LastFollowUpTime", None, dt.date(2026, 11, 30)),
+        CellUpdate("Customers", rows[1], "LastFollowUpTime", None, dt.datetime(2026, 11, 2, 9, 30)),
+        CellUpdate("Customers", rows[2], "ContactPhone", None, "138****5678"),
+        CellUpdate("Customers", rows[3], "Remarks", None, "  留言 (含空格)  "),
+        CellUpdate("Customers", rows[3], "Remarks", None, "  后写的为准  "),
+        CellUpdate("Customers", rows[0], "DealAmount", None, 12_500),
+        CellUpdate("Customers", rows[1], "NextFollowUpTime", None, None)])
+    backend.apply(changes, db)
+    read = _reads(monkeypatch)
+    again = backend.reload(db, changes)
+    assert read == []
+    customers = again.df("Customers")
+    assert customers.at[rows[3], "Remarks"] == "  后写的为准  "
+    assert customers.at[rows[0], "DealAmount"] == 12_500.0
+    assert db.df("Customers").at[rows[3], "Remarks"] != "  后写的为准  "  # the old load as it was
+    assert len(again.df("ChangeLog")) and read == ["ChangeLog"]   # read when first looked at
+    assert_same_db(again, FileBackend(backend.path).load())
+
+
+@pytest.mark.parametrize("column, value", [
+    ("Remarks", "第一行\r\n第二行"),            # XML reads \r\n back as \n
+    ("Remarks", "控制字符\x07"),                # escaped as _x0007_ in the file
+    ("Remarks", "_x0041_ 像转义"),
+    ("Remarks", "长" * (EXCEL_MAX + 10)),        # cut to Excel's limit on write
+    ("Remarks", 12345),                         # a number in a text column of texts
+    ("LastFollowUpTime", "2026/11/30"),         # text in a date column
+    ("LastFollowUpTime", "下周"),               # unreadable: the load reports it
+    ("DealAmount", "1,234"),
+    ("LastFollowUpTime", __import__("datetime").datetime(2026, 11, 2, 9, 30, 0, 123456)),
+])
+def test_cells_a_write_changes_on_the_way_are_read_again_from_the_file(backend, column, value):
+    """What the file does not keep as given (line ends, control characters, text over Excel's
+    limit, a value of another kind than its column's) is read back from the file, not assumed."""
+    from xltools.changes import CellUpdate
+    db = backend.load()
+    row = int(db.df("Customers").index[5])
+    changes = Changeset("test", updates=[CellUpdate("Customers", row, column, None, value)])
+    backend.apply(changes, db)
+    again = backend.reload(db, changes)
+    assert_same_db(again, FileBackend(backend.path).load())
+
+
+def test_a_blank_that_empties_a_row_and_a_fixed_unreadable_cell_read_as_a_fresh_load(backend):
+    from xltools.changes import CellUpdate
+    db = backend.load()
+    row = int(db.df("Customers").index[7])
+    changes = Changeset("test", updates=[CellUpdate("Customers", row, "LastFollowUpTime", None,
+                                                    "下周")])
+    backend.apply(changes, db)
+    db = backend.reload(db, changes)
+    fixed = Changeset("test", updates=[CellUpdate("Customers", row, "LastFollowUpTime", "下周",
+                                                  __import__("datetime").date(2026, 12, 1))])
+    backend.apply(fixed, db)
+    again = backend.reload(db, fixed)
+    assert not [i for i in again.load_issues if i.table == "Customers" and i.row == row]
+    assert_same_db(again, FileBackend(backend.path).load())
+    tags = again.df("Tags")
+    tag_row = int(tags.index[0])
+    emptied = Changeset("test", updates=[CellUpdate("Tags", tag_row, c, None, None)
+                                         for c in tags.columns])
+    backend.apply(emptied, again)
+    last = backend.reload(again, emptied)
+    assert tag_row not in last.df("Tags").index
+    assert_same_db(last, FileBackend(backend.path).load())

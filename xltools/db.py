@@ -63,6 +63,11 @@ class LazyTables(MutableMapping):
             [k for k in (*self._loaded, *sorted(self._pending)) if k not in order]
 
     @property
+    def loaded(self) -> dict[str, TableFrame]:
+        """The tables read so far (a copy of the mapping)."""
+        return dict(self._loaded)
+
+    @property
     def pending(self) -> frozenset[str]:
         """The tables not read yet."""
         return frozenset(self._pending)
@@ -94,6 +99,10 @@ class LazyTables(MutableMapping):
 
     def __contains__(self, key: object) -> bool:
         return key in self._loaded or key in self._pending
+
+    def with_loaded(self, loaded: dict[str, TableFrame]) -> "LazyTables":
+        """The same book with ``loaded`` in place of the tables read so far."""
+        return LazyTables(loaded, self._pending, self._read, self._order)
 
     def copy(self) -> "LazyTables":
         """A new mapping of the same tables (those pending stay pending: read into each)."""
@@ -147,10 +156,12 @@ class CustomerDB:
         """The book as loaded, each table with its columns, place and headers but no rows: what
         a write of changes that touch no record needs (marks, a rebuilt report sheet), once the
         rows were read, without keeping a big book's rows alive through it. A book whose tables
-        are read lazily comes back as it is (looking at them would read them)."""
-        if isinstance(self.tables, LazyTables):
-            return self
-        tables = {k: replace(t, df=t.df.iloc[:0].copy()) for k, t in self.tables.items()}
+        are read lazily keeps those not read yet pending (looking at them would read them)."""
+        lazy = isinstance(self.tables, LazyTables)
+        loaded = self.tables.loaded if lazy else self.tables
+        tables = {k: replace(t, df=t.df.iloc[:0].copy()) for k, t in loaded.items()}
+        if lazy:
+            tables = self.tables.with_loaded(tables)
         return replace(self, tables=tables, load_issues=[])
 
 

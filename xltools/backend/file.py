@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..changes import Changeset
-from ..db import CustomerDB
+from ..db import CustomerDB, LazyTables, TableFrame
 from ..errors import BadWorkbookError, BookLockedError
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
 from . import history, safety
 from .load import load_book
+from .patch import patched_tables
 from .safety import DEFAULT_KEEP
 from .privacy_pass import purge_backups, scrub_book
 from .transaction import working_copy
@@ -51,6 +53,7 @@ class FileBackend:
         self._scanned: set[str] = set()  # sheet parts found free of far cells (see reload)
         self.purge_requested = False  # a mask was saved: backups taken before it must go
         self._logged = False          # the last apply wrote ChangeLog rows (see reload)
+        self._scrubbed = 0            # cells the last apply's privacy pass masked (see reload)
 
     @property
     def name(self) -> str:
@@ -95,7 +98,37 @@ class FileBackend:
             # marks, rebuilt sheets (no table lives on them): every table and list reads as it
             # did, so the book is not opened again (0.6 s for the shared strings of a big book)
             return db
-        return self.load(reuse=db, reread=touched)
+        if changes.list_additions or self._scrubbed:   # the Lists, cells outside the updates
+            return self.load(reuse=db, reread=touched)
+        return self._patched(db, changes, touched)
+
+    def _patched(self, db: CustomerDB, changes: Changeset, touched: set[str]) -> CustomerDB:
+        """:meth:`reload` without reading what the step set itself: tables it only updated are
+        patched in memory where that equals a re-read (:mod:`xltools.backend.patch`), the
+        ChangeLog is read when something first looks at it (no step of a batch does), and only
+        the rest is read again now."""
+        only_updated = touched - {c.table for c in (*changes.appends, *changes.removals,
+                                                    *changes.replaces)} - {"ChangeLog"}
+        patched = {k: t for k, t in patched_tables(
+            db, [u for u in changes.updates if u.table in only_updated], db.load_issues).items()
+            if t is not None}
+        lazy = isinstance(db.tables, LazyTables)
+        tables = {**(db.tables.loaded if lazy else db.tables), **patched}
+        pending = set(db.tables.pending) if lazy else set()
+        if "ChangeLog" in touched:
+            tables.pop("ChangeLog", None)
+            pending.add("ChangeLog")
+        new = replace(db, load_issues=[i for i in db.load_issues if i.table not in pending])
+
+        def read_later(keys: set[str]) -> dict[str, TableFrame]:
+            self._check_unchanged_since_load()
+            now = load_book(self.path, self.schema, reuse=new, reread=keys, scanned=self._scanned)
+            new.load_issues += [i for i in now.load_issues if i.table in keys]
+            return {k: now.tables[k] for k in keys}
+
+        new.tables = LazyTables(tables, pending, read_later, [t.key for t in self.schema.tables])
+        reread = touched - set(patched) - {"ChangeLog"}
+        return self.load(reuse=new, reread=reread) if reread else new
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
               ) -> dict[str, Any]:
@@ -110,9 +143,11 @@ class FileBackend:
                     writer = BookWriter(pkg, db, now)
                     report.update(writer.apply(changes))
                     self._logged = bool(report.get("logged"))
+                    self._scrubbed = 0
                     parts = writer.changed_parts()
                     if changes.scrub_package:
                         report["scrubbed"] = scrub_book(pkg, parts, db.schema).total
+                        self._scrubbed = report["scrubbed"]
                     write_package(self.path, tmp, parts.changed, parts.added)
 
             if self.backups:  # keeps the state found and the new one, for undo
