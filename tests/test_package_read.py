@@ -47,3 +47,15 @@ def test_a_damaged_big_sheet_is_a_damaged_workbook(book):
     with Package(book) as pkg, pytest.raises(BadWorkbookError) as err:
         pkg.read_buffer(SHEET)
     assert "damaged" in err.value.en and "损坏" in err.value.zh
+
+
+def test_a_central_directory_naming_an_unknown_zip_version_is_a_damaged_workbook(book):
+    """Python's zipfile raises NotImplementedError for a version it does not know: a damaged
+    directory entry, reported as a bad workbook like any other damage (found by test_fuzz)."""
+    data = bytearray(book.read_bytes())
+    entry = data.index(b"PK\x01\x02")          # the first central directory entry
+    data[entry + 6] = 223                      # "version needed to extract": 22.3
+    book.write_bytes(bytes(data))
+    with pytest.raises(BadWorkbookError) as err:
+        Package(book)
+    assert "not a valid Excel workbook" in err.value.en

@@ -183,7 +183,8 @@ class Package:
         guard.check_magic(_head(self.source), name)
         try:
             self.zip = zipfile.ZipFile(self.source)
-        except (zipfile.BadZipFile, OSError) as err:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as err:
+            # (a damaged directory entry can name a zip version zipfile does not implement)
             raise BadWorkbookError(f"不是有效的 Excel 工作簿(.xlsx/.xlsm):{name}({err})",
                                    f"not a valid Excel workbook (.xlsx/.xlsm): {name} ({err})") \
                 from None
