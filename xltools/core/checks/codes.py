@@ -55,7 +55,7 @@ def code_kinds(ctx: Context) -> pd.DataFrame:
         codes = cncodes.normalised_codes(codes)
         as_uscc = cncodes.uscc_status(codes, normalised=True)
         as_ric = cncodes.ric_status(codes, today=ctx.today, normalised=True)
-        shaped_ric = codes.map(cncodes.ric_like).astype(bool)
+        shaped_ric = cncodes.ric_shaped(codes)
         # Without a usable type: a person when it reads as an ID number and not as a company code.
         guess_person = (as_ric == "ok") | (shaped_ric & (as_uscc != "ok"))
         person = (types == PERSON) | ((types != COMPANY) & guess_person)

@@ -44,7 +44,7 @@ def raw_cells(ctx: Context, table_key: str, column: str, kind: str) -> pd.Series
     if kind == "email":
         return raw & ctx.text(table_key, column).str.contains("@", regex=False)
     if kind == "idcard":
-        id_shaped = cncodes.normalised_codes(s).map(cncodes.ric_like).astype(bool)
+        id_shaped = cncodes.ric_shaped(cncodes.normalised_codes(s))
         if table_key == "Customers" and column == "CreditCode":
             return raw & id_shaped & (code_kinds(ctx)["kind"] == "ric")
         return raw & id_shaped
