@@ -189,14 +189,35 @@ def _mixed_dates(series: pd.Series) -> pd.Series:
     """:func:`read_date` over a column of dates and text: the cells that are dates already
     (most of a used book's column, each with its own time: no two alike) converted in bulk,
     the text read once per distinct value."""
-    stamps = series.map(_naive_datetime).to_numpy(dtype=bool)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    stamps, converted = _date_cells(series)
     if stamps.any():
-        out[stamps] = pd.to_datetime(series[stamps].astype(object)).astype("datetime64[ns]")
+        out[stamps] = converted
     if not stamps.all():
         rest = ~stamps
         out[rest] = pd.to_datetime(map_distinct(series[rest], read_date)).astype("datetime64[ns]")
     return out
+
+
+def _date_cells(series: pd.Series) -> tuple[np.ndarray, Any]:
+    """Which cells are dates without a time zone already, and those cells as datetime64.
+    Found by their exact type in one pass (a Timestamp per cell is most of a used book's date
+    column); a rarer kind (a subclass, a zoned time among them) is looked at cell by cell."""
+    values = series.to_numpy(dtype=object)
+    stamps = np.fromiter((type(v) in _DATE_CELLS for v in values), dtype=bool,
+                         count=len(values))
+    if stamps.any():
+        try:
+            converted = pd.to_datetime(series[stamps].astype(object))
+        except (TypeError, ValueError):     # naive and zoned times mixed
+            converted = None
+        if converted is not None and converted.dtype == "datetime64[ns]":
+            return stamps, converted
+    stamps = series.map(_naive_datetime).to_numpy(dtype=bool)
+    return stamps, pd.to_datetime(series[stamps].astype(object)).astype("datetime64[ns]")
+
+
+_DATE_CELLS = {pd.Timestamp, dt.datetime, dt.date}
 
 
 def _naive_datetime(value: Any) -> bool:
