@@ -59,3 +59,21 @@ def test_a_central_directory_naming_an_unknown_zip_version_is_a_damaged_workbook
     with pytest.raises(BadWorkbookError) as err:
         Package(book)
     assert "not a valid Excel workbook" in err.value.en
+
+
+def test_a_member_flagged_encrypted_is_a_damaged_workbook_in_a_book_and_an_import(book, tmp_path):
+    """zipfile stops at an encrypted member with a RuntimeError: the guard names the member as
+    damaged before that, for a book opened and for a file imported (found by test_fuzz)."""
+    from xltools.errors import BadInputError
+    from xltools.importer.sources import read_source
+    data = bytearray(book.read_bytes())
+    entry = data.index(b"PK\x01\x02")          # the first central directory entry
+    data[entry + 8] |= 0x1                     # general purpose flags: encrypted
+    book.write_bytes(bytes(data))
+    with pytest.raises(BadWorkbookError) as err:
+        Package(book)
+    assert "damaged" in err.value.en and "encrypted" in err.value.en
+    export = tmp_path / "export.xlsx"
+    export.write_bytes(bytes(data))
+    with pytest.raises(BadInputError):
+        list(read_source(export, None))

@@ -67,11 +67,17 @@ def check_magic(head: bytes, name: str, error: type[XlToolsError] = BadWorkbookE
                     f"not a valid Excel workbook (.xlsx/.xlsm): {name}")
 
 
+_ENCRYPTED = 0x1        # general purpose flag bit 0: the member is encrypted (not how Excel
+                        # encrypts a workbook: that is an OLE file, refused by check_magic)
+
+
 def check_archive(zf: zipfile.ZipFile, name: str,
                   error: type[XlToolsError] = BadWorkbookError) -> None:
     """Refuse zip bombs (by the declared sizes, nothing inflated yet) and XML parts with a DTD."""
     total = 0
     for info in zf.infolist():
+        if info.flag_bits & _ENCRYPTED:     # zipfile would stop at it (RuntimeError)
+            raise damaged(name, info.filename, ValueError("encrypted zip member"), error)
         size = info.file_size
         total += size
         ratio = size / max(1, info.compress_size)
