@@ -76,6 +76,30 @@ def test_todo_sheet_lists_each_owners_items_and_deals(book):
     assert rebuild.page["orientation"] == "landscape" and rebuild.page["title_rows"] == (1, 2)
 
 
+def test_an_owner_with_many_overdue_sees_the_latest_and_how_many_more(book, monkeypatch):
+    import xltools.core.todo as todo
+    db = load(book)
+    today = dt.date.today()
+    items = due_followups(db, today, 10)
+    late = items[items["overdue"]]
+    owner, n_late = late["owner"].value_counts().index[0], late["owner"].value_counts().iloc[0]
+    assert n_late >= 3
+    monkeypatch.setattr(todo, "LATE_LIMIT", 2)
+    rebuild, data = todo_sheet(db, today, days=10, close_days=30)
+    rows = [r for r in rebuild.rows if len(r) > 3]
+    listed = {r[3] for r in rows}
+    mine = items[items["owner"] == owner]
+    mine_late = mine[mine["overdue"]]
+    # the two most recently due are listed, the earlier ones are not; every not-yet-due one is
+    assert set(mine_late["id"].iloc[-2:]) <= listed
+    assert not set(mine_late["id"].iloc[:-2]) & (listed - set(mine_late["id"].iloc[-2:]))
+    assert set(mine[~mine["overdue"]]["id"]) <= listed
+    title = next(i for i, r in enumerate(rebuild.rows) if r and str(r[0]).startswith(owner + ":"))
+    assert f"逾期 {n_late}" in rebuild.rows[title][0]                 # the title counts them all
+    assert f"另有 {n_late - 2} 项更早的逾期跟进未列出" in rebuild.rows[title + 2][2]
+    assert data["owners"][owner]["overdue"] == n_late and data["not_listed"] >= n_late - 2
+
+
 def test_remind_writes_the_todo_sheet_and_a_second_run_replaces_its_calendars(book, tmp_path):
     folder = tmp_path / "cal"
     assert cli("remind", book, "-o", folder)[0] == 0

@@ -39,13 +39,14 @@ def remind(db, ctx, output: str | None = None, days: int = DAYS, close_days: int
     if days < 0 or close_days < 0:
         raise BadInputError("天数不能为负数", "days cannot be negative")
     today, dry_run = ctx.today, ctx.dry_run
-    rebuild, data = todo_sheet(db, today, days, close_days)
+    items = due_followups(db, today, days)
+    rebuild, data = todo_sheet(db, today, days, close_days, items=items)
     zh = (f"待办已更新:{len(data['owners'])} 位负责人,跟进 {data['followups']} 项(逾期 "
           f"{data['overdue']}),将到期机会 {data['closing']} 个")
     en = (f"To-do rebuilt: {len(data['owners'])} owners, {data['followups']} follow-ups "
           f"({data['overdue']} overdue), {data['closing']} deals closing")
     if output:
-        files = write_calendars(db, Path(output), today, days, force=force, dry_run=dry_run)
+        files = write_calendars(db, Path(output), today, items, force=force, dry_run=dry_run)
         data["calendars"] = files
         zh += f";日历文件 {len(files)} 个:{output}"
         en += f"; {len(files)} calendar files in {output}"
@@ -53,14 +54,14 @@ def remind(db, ctx, output: str | None = None, days: int = DAYS, close_days: int
                   summary_en=en, problems=False)
 
 
-def write_calendars(db, folder: Path, today: dt.date, days: int, *, force: bool = False,
+def write_calendars(db, folder: Path, today: dt.date, items, *, force: bool = False,
                     dry_run: bool = False) -> dict[str, dict]:
-    """One .ics per owner in ``folder``; {owner: {"file": path, "events": n}}."""
+    """One .ics per owner in ``folder`` of the due follow-ups ``items``
+    (:func:`~xltools.core.todo.due_followups`); {owner: {"file": path, "events": n}}."""
     from ..reminders import file_name, is_ours, owner_calendar
 
     if folder.exists() and not folder.is_dir():
         raise BadInputError(f"-o 应是一个目录:{folder}", f"-o must be a folder: {folder}")
-    items = due_followups(db, today, days)
     book_name = Path(db.path).name if db.path else ""
     out = {}
     for owner, mine in items.groupby("owner", sort=True):
