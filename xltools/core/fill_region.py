@@ -10,6 +10,7 @@ that are on the book's own Region list.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 
 from ..changes import CellUpdate, Changeset, Result
 from .checks import Context
@@ -24,11 +25,15 @@ def fill_regions(db, today: datetime.date | None = None) -> Result:
     if "Region" not in df.columns or "CreditCode" not in df.columns:
         return Result(changes=changes, problems=False,
                       summary_zh="没有“所属区域”或信用代码列", summary_en="no Region or credit code column")
-    ctx = Context(db=db, today=today or datetime.date.today())
+    # Only the customers without a Region have their codes read: checking every code of a big
+    # book (0.3 s for 100,000) for the few that need a region was most of the work.
+    without = df[blank(df["Region"]).to_numpy()]
+    few = replace(db, tables={"Customers": replace(db.tables["Customers"], df=without)})
+    ctx = Context(db=few, today=today or datetime.date.today())
     divisions = code_kinds(ctx)["division"]
     implied = implied_regions(ctx)
     allowed = set(db.lists.get("Region", []))
-    todo = blank(df["Region"]) & implied.notna() & implied.isin(allowed)
+    todo = implied.notna() & implied.isin(allowed)
     for row in todo[todo].index:
         div = divisions[row]
         province = division_info(div).get("province", "")
