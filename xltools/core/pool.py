@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..changes import CellUpdate, Changeset, Result
 from .values import as_dates, as_text
-from .sync import latest_followups
+from .sync import day_texts, latest_followups
 
 LOOKAHEAD_DAYS = 7
 
@@ -52,7 +52,7 @@ def pool(db, days: int | None = None, apply: bool = False, today: dt.date | None
     soon = held & (due_date > today_ts) & (due_date <= today_ts + pd.Timedelta(days=LOOKAHEAD_DAYS))
 
     def day(stamps: pd.Series) -> list:
-        return [None if pd.isna(d) else d for d in stamps.dt.strftime("%Y-%m-%d").tolist()]
+        return day_texts(stamps).tolist()
 
     def by_owner(mask: pd.Series) -> dict[str, list[dict]]:
         """The customers of ``mask`` per owner, soonest first (columns zipped: a big book's
@@ -69,10 +69,11 @@ def pool(db, days: int | None = None, apply: bool = False, today: dt.date | None
 
     changes = Changeset("pool")
     if apply:
-        for row in customers.index[due_now.to_numpy()]:
-            changes.updates.append(CellUpdate(
-                "Customers", int(row), "Owner", customers.at[row, "Owner"], pool_owner,
-                note=f"超过 {days} 天无跟进,退回公海 / no follow-up for {days} days, back to the pool"))
+        note = f"超过 {days} 天无跟进,退回公海 / no follow-up for {days} days, back to the pool"
+        pick = due_now.to_numpy()
+        changes.updates = [CellUpdate("Customers", row, "Owner", was, pool_owner, note=note)
+                           for row, was in zip(customers.index[pick].tolist(),
+                                               customers["Owner"].to_numpy()[pick])]
 
     over_cap = []
     if cap > 0:
