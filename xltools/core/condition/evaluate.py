@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import followlog
 from ..values import as_dates, as_numbers, as_text
 from .nodes import (And, Between, Blank, Compare, Field, FollowupWithin, HasTag, InList, Not, Or,
                     Period, TextMatch)
@@ -47,8 +48,8 @@ class Context:
         """FollowUps as (CustomerID, day) pairs, blanks and unreadable dates dropped."""
         if self._followup_days is None:
             f = self.followups
-            days = pd.DataFrame({"CustomerID": as_text(f["CustomerID"]),
-                                 "day": as_dates(f["FollowUpTime"])})
+            days = pd.DataFrame({"CustomerID": followlog.customer_ids(f),
+                                 "day": followlog.days(f)})
             self._followup_days = days[(days["CustomerID"] != "") & days["day"].notna()]
         return self._followup_days
 
