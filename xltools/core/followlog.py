@@ -14,6 +14,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from .values import as_dates, as_text
@@ -23,9 +24,15 @@ _kept: dict[str, tuple[weakref.ref, Any]] = {}
 
 def customer_ids(fups: pd.DataFrame) -> pd.Series:
     """Each follow-up's CustomerID as :func:`~xltools.core.values.as_text` reads it."""
-    codes, uniques = _once("ids", fups["CustomerID"], lambda s: pd.factorize(as_text(s)))
-    # kept as codes: 500,000 folded copies of the IDs would hold ~35 MB through the batch
+    codes, uniques = customer_codes(fups)
     return pd.Series(uniques.take(codes), index=fups.index, dtype=object)
+
+
+def customer_codes(fups: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`customer_ids` as ``pd.factorize`` gives them: a code per follow-up and the distinct
+    IDs ('' among them for a blank). Kept as such: 500,000 folded copies of the IDs would hold
+    ~35 MB through the batch, and integer codes group faster than text."""
+    return _once("ids", fups["CustomerID"], lambda s: pd.factorize(as_text(s)))
 
 
 def times(fups: pd.DataFrame) -> pd.Series:

@@ -22,8 +22,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from . import followlog
 from .values import as_dates, as_numbers, as_text
 
 WON_STATUS = "成交-已签单"
@@ -68,12 +70,17 @@ def _columns(db) -> dict:
     cust, fups = db.df("Customers"), db.df("FollowUps")
     created = as_dates(cust["CreateTime"])
     won = (as_text(cust["DealStatus"]) == WON_STATUS) | (as_text(cust["CooperationPhase"]) == WON_PHASE)
-    log = pd.DataFrame({"id": as_text(fups["CustomerID"]), "at": as_dates(fups["FollowUpTime"]),
-                        "next": as_dates(fups["NextFollowUpTime"])})
-    log = log[log["at"].notna() & (log["id"] != "")].sort_values("at", kind="stable")
+    # The log as integer codes of the customers, in date order (on one day, in sheet order).
+    codes, uniques = followlog.customer_codes(fups)
+    at = followlog.days(fups).to_numpy()
+    keep = np.flatnonzero(~np.isnat(at) & ~(uniques == "")[codes])
+    keep = keep[np.argsort(at[keep], kind="stable")]
+    ids = as_text(cust["CustomerID"])
     return {"created": created, "won": won, "deal_day": as_dates(cust["DealDate"]).fillna(created),
-            "amount": as_numbers(cust["DealAmount"]).fillna(0), "ids": as_text(cust["CustomerID"]),
-            "own_next": as_dates(cust["NextFollowUpTime"]), "log": log}
+            "amount": as_numbers(cust["DealAmount"]).fillna(0), "ids": ids,
+            "own_next": as_dates(cust["NextFollowUpTime"]), "log_at": at[keep],
+            "log_code": codes[keep], "log_next": as_dates(fups["NextFollowUpTime"]).to_numpy()[keep],
+            "code": pd.Index(uniques).get_indexer(ids), "codes": len(uniques)}
 
 
 def figures(db, p: Period, cols: dict | None = None) -> dict[str, float]:
@@ -87,7 +94,8 @@ def figures(db, p: Period, cols: dict | None = None) -> dict[str, float]:
     return {
         "customers": n,
         "new": int(created.between(p.start, p.as_of).sum()),
-        "followups": int(c["log"]["at"].between(p.start, p.as_of).sum()),
+        "followups": int(np.count_nonzero((c["log_at"] >= p.start.to_datetime64())
+                                          & (c["log_at"] <= p.as_of.to_datetime64()))),
         "deals": int(won_in.sum()),
         "amount": round(float(c["amount"][won_in].sum()), 2),
         "conversion": round(int(won_by.sum()) / n, 4) if n else 0.0,
@@ -97,11 +105,18 @@ def figures(db, p: Period, cols: dict | None = None) -> dict[str, float]:
 
 def overdue_on(c: dict, day: pd.Timestamp, exists) -> int:
     """How many customers had a next follow-up date before ``day``, as known on ``day``."""
-    log = c["log"]
-    latest = log[log["at"] <= day].groupby("id")["next"].last()
-    ids = c["ids"]
-    known = ids.map(latest).where(ids.isin(latest.index), c["own_next"])
-    return int((pd.to_datetime(known).lt(day) & exists).sum())
+    upto = np.searchsorted(c["log_at"], day.to_datetime64(), side="right")   # logged by then
+    codes, nexts = c["log_code"][:upto], c["log_next"][:upto]
+    # one slot per logged customer, and a last one for the code -1 (a customer never logged)
+    logged = np.zeros(c["codes"] + 1, bool)
+    logged[codes] = True
+    planned = ~np.isnat(nexts)          # the latest follow-up that planned a next date
+    latest = pd.Series(nexts[planned]).groupby(codes[planned]).last()
+    next_of = np.full(c["codes"] + 1, np.datetime64("NaT"), dtype="datetime64[ns]")
+    next_of[latest.index.to_numpy()] = latest.to_numpy()
+    code = c["code"]
+    known = np.where(logged[code], next_of[code], c["own_next"].to_numpy())
+    return int(np.count_nonzero((known < day.to_datetime64()) & np.asarray(exists, dtype=bool)))
 
 
 def header(db, p: Period) -> dict:
