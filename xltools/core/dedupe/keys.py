@@ -23,8 +23,8 @@ from stdnum.cn import ric
 from ..cncodes import RIC_CHECK, RIC_WEIGHTS, phone_kind, ric_like, uscc_status
 from ..normalize import credit_code, email, is_blank, phone_digits
 from ..privacy import is_masked
-from .latin import LatinName, parse_latin
-from .names import ParsedName, parse_name, person_name, pinyin_key
+from .latin import LatinName, read_latin
+from .names import ParsedName, parse_simplified, person_key, pinyin_key, simplified_name
 
 PERSON = "个人"
 # the Customers columns matching reads
@@ -157,9 +157,10 @@ def _phone_kind(value) -> str:
 
 def _name_parts(name: str) -> tuple[LatinName | None, ParsedName, ParsedName, str]:
     """(Latin reading or None, parsed as a company, as shown for a company, person name)."""
-    latin = parse_latin(name)
-    chinese = parse_name(name)
-    return latin, chinese, (chinese if latin is None else _as_parsed(latin, name)), person_name(name)
+    latin = read_latin(name)
+    simple = simplified_name(name)
+    chinese = parse_simplified(simple)
+    return latin, chinese, (chinese if latin is None else _as_parsed(latin, name)), person_key(simple)
 
 
 def _as_parsed(latin: LatinName, text: str) -> ParsedName:

@@ -162,9 +162,14 @@ def place_pinyin() -> dict[str, str]:
     return {key: (codes.pop() if len(codes) == 1 else "") for key, codes in found.items()}
 
 
-@functools.lru_cache(maxsize=100_000)
+@functools.lru_cache(maxsize=10_000)
 def parse_latin(name: str) -> LatinName | None:
     """The comparable parts of a Latin-letter company name, or None for a Chinese name."""
+    return read_latin(name)
+
+
+def read_latin(name: str) -> LatinName | None:
+    """:func:`parse_latin`, not cached (matching reads each distinct name once)."""
     if not is_latin(name):
         return None
     text = str(name).lower()

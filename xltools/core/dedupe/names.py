@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from ..divisions import leading_place, place_table, trailing_place
 from ..normalize import compact_text
-from .script import to_simplified
+from .script import simplified
 
 # Legal forms, longest first; stripped from the end (repeatedly: 集团有限公司 = 集团 + 有限公司).
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "总公司", "公司",
@@ -63,7 +63,7 @@ _BRACKETS = re.compile(r"[(\[{<【〔「『]([^()\[\]{}<>【】〔〕「」『�
 _PUNCT = re.compile(r"[^\w]+|_")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # one per customer and per imported row: no __dict__ each
 class ParsedName:
     """The parts of one name, all half-width and lower-case."""
 
@@ -152,10 +152,22 @@ def _has_brand(text: str) -> bool:
     return len(text) >= 2 and text not in INDUSTRY_WORDS
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=10_000)
 def parse_name(name) -> ParsedName:
     """Split a company name into place, brand, industry, legal form and branch (see module doc)."""
-    text = to_simplified(compact_text(name)).lower()
+    return parse_simplified(simplified_name(name))
+
+
+def simplified_name(name) -> str:
+    """A name half-width, without spaces, in simplified characters and lower case: what
+    :func:`parse_simplified` and :func:`person_name` read."""
+    return simplified(compact_text(name)).lower()
+
+
+def parse_simplified(text: str) -> ParsedName:
+    """:func:`parse_name` of a name already :func:`simplified_name`. Not cached: matching parses
+    each distinct name of a column once (:func:`.keys.each_distinct`), and a cache of every name
+    of a 200,000-row import held every one of them through the import's matching."""
     places: set[str] = set()
     group = False
 
@@ -214,7 +226,12 @@ def pinyin_key(text: str) -> str:
 
 def person_name(name) -> str:
     """A person's name for comparing: half-width, no spaces, lower case (Latin names)."""
-    return _PUNCT.sub("", to_simplified(compact_text(name)).lower())
+    return person_key(simplified_name(name))
+
+
+def person_key(simple: str) -> str:
+    """:func:`person_name` of a name already :func:`simplified_name`."""
+    return _PUNCT.sub("", simple)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -22,9 +22,14 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=10_000)
 def to_simplified(text: str) -> str:
     """``text`` in simplified characters; text without any CJK character is returned as is."""
+    return simplified(text)
+
+
+def simplified(text: str) -> str:
+    """:func:`to_simplified`, not cached (matching converts each distinct name once)."""
     if text.isascii():
         return text
     try:
