@@ -181,6 +181,16 @@ def test_the_prefilter_drops_only_pairs_that_cannot_match(name, threshold):
     assert plain and as_list(filtered) == as_list(plain)
 
 
+def test_the_prefilter_compares_names_a_batch_of_pairs_at_a_time(monkeypatch):
+    from xltools.core.dedupe import prefilter
+    feat = features(data_sets()["everything shuffled"].copy())
+    blocking = candidate_pairs(feat)
+    whole = could_match(feat, blocking.left, blocking.right, 0.60)
+    monkeypatch.setattr(prefilter, "BATCH", 7)      # many batches, the last one short
+    assert 0 < whole.sum() < len(whole)
+    assert (could_match(feat, blocking.left, blocking.right, 0.60) == whole).all()
+
+
 def test_the_prefilter_sets_aside_most_of_a_switchboard():
     feat = features(block("landline", 3000))
     blocking = candidate_pairs(feat)

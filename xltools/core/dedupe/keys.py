@@ -361,36 +361,45 @@ def _transliteration_pairs(feat: pd.DataFrame, company: np.ndarray):
     return [(np.array(left, dtype=np.int64), np.array(right, dtype=np.int64))]
 
 
+def _pair_codes(a, b, n: int, cross: np.ndarray | None) -> np.ndarray:
+    """``lo * n + hi`` of each pair of positions ``a[k]``, ``b[k]`` that pairs two records (and
+    one of each side, given ``cross``)."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    if cross is not None:
+        keep &= cross[lo] != cross[hi]
+    return lo[keep] * n + hi[keep]
+
+
 def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
                     cross: np.ndarray | None = None) -> Blocking:
     """Pairs worth scoring. ``cross`` (a boolean array) keeps only pairs with one record on each
     side, for matching incoming rows against a book."""
-    parts = []
+    n = len(feat)
+    # each key's pairs become the codes (lo * n + hi) of those kept as they are found: the pairs
+    # of every key at once, as positions, low, high and mask arrays, made the peak of an import's
+    # matching, and most of them pair two book records, which ``cross`` drops
+    codes: list[np.ndarray] = []
+
+    def add(parts) -> None:
+        codes.extend(_pair_codes(a, b, n, cross) for a, b in parts)
+
     py = list(feat["core_py"])
     names = (np.array(py, dtype=object), np.array([k[::-1] for k in py], dtype=object))
     spelled = (feat["core"].to_numpy(dtype=object), names[0])
     for key in EXACT_KEYS:
-        parts += _pairs_within_groups(feat[key].to_numpy(dtype=object), names, spelled)
+        add(_pairs_within_groups(feat[key].to_numpy(dtype=object), names, spelled))
     company = ~feat["person"].to_numpy(dtype=bool) & (feat["core"].to_numpy(dtype=object) != "")
     core = np.where(company, feat["core"].to_numpy(dtype=object), "")
     core_py = np.where(company, feat["core_py"].to_numpy(dtype=object), "")
     # one name typed by many: who sits in the same place, branch and group meet first
     where = (np.array([f"{p.branch}|{p.group}|{','.join(places)}" for p, places
                        in zip(feat["parsed"], feat["places"])], dtype=object),)
-    parts += _pairs_within_groups(core, where)
-    parts += _pairs_within_groups(core_py, where)
-    parts += _sorted_neighbourhood(py, company, window)
-    parts += _sorted_neighbourhood(list(names[1]), company, window)
-    parts += _transliteration_pairs(feat, company)
-    n = len(feat)
-    if not parts:
-        empty = np.array([], dtype=np.int64)
-        return Blocking(empty, empty, n)
-    a = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    b = np.concatenate([p[1] for p in parts]).astype(np.int64)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keep = lo != hi
-    if cross is not None:
-        keep &= cross[lo] != cross[hi]
-    codes = np.unique(lo[keep] * n + hi[keep])
+    add(_pairs_within_groups(core, where))
+    add(_pairs_within_groups(core_py, where))
+    add(_sorted_neighbourhood(py, company, window))
+    add(_sorted_neighbourhood(list(names[1]), company, window))
+    add(_transliteration_pairs(feat, company))
+    codes = np.unique(np.concatenate(codes)) if codes else np.array([], dtype=np.int64)
     return Blocking(codes // n, codes % n, n)

@@ -43,6 +43,7 @@ from .score import (W_ABBREVIATED, W_CONTACT, W_LANDLINE, W_MISSING_CHAR, W_MOBI
                     W_PERSON_NAME, W_TRANSLIT, W_TYPOS)
 
 MAX_COMPARED = 64  # longer names of equal length get the highest bound (their pairs are scored)
+BATCH = 1 << 16   # pairs whose names are compared character by character at once
 MARGIN = 1e-3  # scores are rounded to 4 decimals: keep anything this close below the threshold
 
 
@@ -124,11 +125,14 @@ def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
     same = la == lb
     bound[same & (la > MAX_COMPARED)] = W_NAME  # junk-long names: not worth comparing here
     for width in np.unique(la[same & (la > 0) & (la <= MAX_COMPARED)]):
-        rows = np.flatnonzero(same & (la == width))
-        ia, ib = chars.positions(a[rows], b[rows], int(width))
-        alike = chars.alike(ia, ib).all(axis=1)
-        typos = (chars.points[ia] != chars.points[ib]).sum(axis=1) <= 2 if width >= 4 else False
-        bound[rows] = np.where(alike, W_NAME, np.where(typos, W_TYPOS, 0.0))
+        found = np.flatnonzero(same & (la == width))
+        # a batch of pairs at a time: a million pairs' character matrices and their readings
+        # made the top of an import's memory
+        for rows in (found[k:k + BATCH] for k in range(0, len(found), BATCH)):
+            ia, ib = chars.positions(a[rows], b[rows], int(width))
+            alike = chars.alike(ia, ib).all(axis=1)
+            typos = (chars.points[ia] != chars.points[ib]).sum(axis=1) <= 2 if width >= 4 else False
+            bound[rows] = np.where(alike, W_NAME, np.where(typos, W_TYPOS, 0.0))
     shorter = np.minimum(la, lb)
     gap = np.abs(la - lb)
     bound[(gap == 1) & (shorter >= 2)] = max(W_ABBREVIATED, W_MISSING_CHAR, W_TYPOS)
