@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core import privacy
+from ..core.dedupe.keys import CLEAN, raw_values
 from ..core.normalize import compact_text, credit_code, email, is_blank, phone_digits
 from ..db import CustomerDB
 
@@ -19,12 +20,13 @@ FP_COLUMNS = {"ContactPhone": "PhoneFP", "CreditCode": "CreditCodeFP", "Email": 
 def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
     """Per incoming row: normalised phone, code, e-mail, their fingerprints, and a company's name."""
     out = pd.DataFrame(index=df.index)
-    for col, norm in (("ContactPhone", phone_digits), ("CreditCode", credit_code), ("Email", email)):
+    for col, norm, clean in (("ContactPhone", phone_digits, CLEAN["phone"]),
+                             ("CreditCode", credit_code, CLEAN["code"]),
+                             ("Email", email, CLEAN["email"])):
         vals = df[col] if col in df.columns else pd.Series(None, index=df.index, dtype=object)
-        raw = vals.map(lambda v: "" if is_blank(v) or privacy.is_masked("", v) else norm(v))
+        raw = raw_values(vals, norm, clean)      # "" for a blank or masked value
         out[col] = raw
-        out[FP_COLUMNS[col]] = (raw.map(lambda v, k=KINDS[col]: privacy.fingerprint(k, v, key)
-                                        if v else "") if key else "")
+        out[FP_COLUMNS[col]] = privacy.fingerprints(KINDS[col], raw, key) if key else ""
     names = df["CustomerName"] if "CustomerName" in df.columns else pd.Series("", index=df.index)
     types = df["CustomerType"] if "CustomerType" in df.columns else pd.Series("", index=df.index)
     out["name"] = [compact_text(n).casefold() if t != PERSON else "" for n, t in zip(names, types)]

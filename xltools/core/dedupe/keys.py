@@ -125,7 +125,7 @@ CLEAN = {"code": r"[0-9A-Z]{18}", "phone": r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}",
          "email": r"[a-z0-9._%+-]+@[a-z0-9.-]+"}
 
 
-def _raw(values: pd.Series, normalise, clean: str) -> list[str]:
+def raw_values(values: pd.Series, normalise, clean: str) -> list[str]:
     """Normalised raw values; ``""`` for blanks and for values already masked."""
     text = pd.Series(values, dtype=object)
     is_text = text.map(type).eq(str)
@@ -207,12 +207,12 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) ->
     out["core"] = [p.core for p in parsed]
     pinyin = {c: pinyin_key(c) for c in set(out["core"])}
     out["core_py"] = [c if lat is not None else pinyin[c] for c, lat in zip(out["core"], latin)]
-    out["code"] = _raw(col("CreditCode"), credit_code, CLEAN["code"])
+    out["code"] = raw_values(col("CreditCode"), credit_code, CLEAN["code"])
     out["code_valid"] = codes_valid(out["code"].tolist(), person)
     out["code_fp"] = _fp(col("CreditCodeFP"))
     out["places"] = [p.places or _code_place(c, v, pers)
                      for p, c, v, pers in zip(parsed, out["code"], out["code_valid"], person)]
-    out["phone"] = _raw(col("ContactPhone"), phone_digits, CLEAN["phone"])
+    out["phone"] = raw_values(col("ContactPhone"), phone_digits, CLEAN["phone"])
     out["phone_fp"] = _fp(col("PhoneFP"))
     if against is None:
         out["phone_kind"] = each_distinct(col("ContactPhone"), _phone_kind)
@@ -222,7 +222,7 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) ->
         out["phone_kind"] = ""
         if shared.any():
             out.loc[shared, "phone_kind"] = each_distinct(col("ContactPhone")[shared], _phone_kind)
-    out["email"] = _raw(col("Email"), email, CLEAN["email"])
+    out["email"] = raw_values(col("Email"), email, CLEAN["email"])
     out["email_fp"] = _fp(col("EmailFP"))
     return out
 
