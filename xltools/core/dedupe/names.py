@@ -147,6 +147,19 @@ def _industry_of(text: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=1)
+def _place_heads() -> frozenset[str]:
+    """The first two characters of every place name (the whole name when shorter)."""
+    return frozenset(name[:2] for name in place_table())
+
+
+def _may_lead(text: str) -> bool:
+    """False when no place name can start ``text``: most names' second look for a leading place
+    (after 深圳市) ends here, not after a lookup per length of place name (13 lengths)."""
+    heads = _place_heads()
+    return text[:2] in heads or text[:1] in heads
+
+
 def _has_brand(text: str) -> bool:
     """True when ``text`` is more than a bare industry word (朝阳贸易 minus 朝阳 is just 贸易)."""
     return len(text) >= 2 and text not in INDUSTRY_WORDS
@@ -190,7 +203,7 @@ def parse_simplified(text: str) -> ParsedName:
     text, grouped = _strip_suffixes(text)
     group = group or grouped
     while True:  # 广东省深圳市华腾: every leading place, as long as a brand is left
-        lead = leading_place(text)
+        lead = leading_place(text) if _may_lead(text) else None
         if not lead or not _has_brand(text[len(lead[0]):]):
             break
         places.update([lead[1]] if lead[1] else [])
