@@ -264,6 +264,15 @@ def test_a_column_of_clean_and_messy_cells_reads_as_cell_by_cell():
         assert feat[column].tolist() == expected, column
 
 
+def test_a_fingerprint_column_reads_as_cell_by_cell():
+    cells = ["0123abcdef0123abcdef0123abcdef01", " 0123abcdef0123abcdef0123abcdef01 ", "ABCDEF",
+             12345, 12345.0, None, float("nan"), "  ", "", "abc\n", "***", "0123abcdef"]
+    feat = features(pd.DataFrame({"PhoneFP": cells, "CreditCodeFP": cells, "EmailFP": cells}))
+    expected = ["" if v is None or v != v or not str(v).strip() else str(v).strip() for v in cells]
+    for column in ("phone_fp", "code_fp", "email_fp"):
+        assert feat[column].tolist() == expected, column
+
+
 def test_an_import_matched_a_chunk_at_a_time_against_a_book_read_once():
     """match_against with the book's features prepared once gives, chunk by chunk, what one call
     on the whole import gives."""

@@ -127,19 +127,27 @@ CLEAN = {"code": r"[0-9A-Z]{18}", "phone": r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}",
 
 def raw_values(values: pd.Series, normalise, clean: str) -> list[str]:
     """Normalised raw values; ``""`` for blanks and for values already masked."""
+    return _typed(values, lambda v: "" if is_blank(v) or is_masked("", v) else normalise(v), clean)
+
+
+FINGERPRINT = r"[0-9a-f]+"   # a fingerprint cell as the book writes it: nothing to strip
+
+
+def _fp(values: pd.Series) -> list[str]:
+    return _typed(values, lambda v: "" if is_blank(v) else str(v).strip(), FINGERPRINT)
+
+
+def _typed(values: pd.Series, func, clean: str) -> list[str]:
+    """``func`` of each value (once per distinct one), but text that fully matches ``clean`` (for
+    which ``func`` returns the text unchanged) is taken as it is, and a missing cell is ``""``."""
     text = pd.Series(values, dtype=object)
     is_text = text.map(type).eq(str)
     ready = is_text & text.where(is_text, "").str.fullmatch(clean)
     out = text.where(ready, "")
     rest = ~ready & text.notna()
     if rest.any():
-        out[rest] = each_distinct(
-            text[rest], lambda v: "" if is_blank(v) or is_masked("", v) else normalise(v))
+        out[rest] = each_distinct(text[rest], func)
     return out.tolist()
-
-
-def _fp(values: pd.Series) -> list[str]:
-    return each_distinct(values, lambda v: "" if is_blank(v) else str(v).strip())
 
 
 def _phone_kind(value) -> str:
