@@ -24,6 +24,7 @@ import pandas as pd
 from stdnum.cn import ric, uscc
 
 from ..core import cncodes
+from ..core.dedupe.keys import CLEAN
 from ..core.normalize import clean_text, compact_text, credit_code, email, halfwidth, is_blank, \
     phone_digits
 from ..core.values import read_date
@@ -52,6 +53,16 @@ def blank_out(series: pd.Series) -> pd.Series:
 
 def _map_unique(series: pd.Series, func: Callable) -> pd.Series:
     """``series.map(func)``, calling ``func`` once per distinct value."""
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # unhashable cells
+        uniques = None
+    if uniques is not None and all(type(u) is str for u in uniques):
+        # text only (a CSV's columns): the distinct values found in C, not a dict probe per cell
+        results = [func(u) for u in uniques]
+        mapped = [results[c] if c >= 0 else func(v) for c, v in zip(codes.tolist(), values)]
+        return pd.Series(mapped, index=series.index, dtype=object)
     out = {}
     values = []
     for v in series.tolist():
@@ -109,9 +120,17 @@ def phones(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
     Bad: no digits at all, or scientific notation (the number was already truncated by Excel).
     """
-    found = _map_unique(series, split_phones)
-    first = found.map(lambda ps: ps[0] if ps else None)
-    others = found.map(lambda ps: ps[1:])
+    # a cell holding one phone as the book stores it is that phone (most cells of an export)
+    is_text = series.map(type).eq(str)
+    ready = (is_text & series.where(is_text, "").str.fullmatch(CLEAN["phone"])).tolist()
+    found = iter(_map_unique(series[[not r for r in ready]], split_phones).tolist())
+    first, others = [], []
+    for value, as_is in zip(series.tolist(), ready):
+        ps = [value] if as_is else next(found)
+        first.append(ps[0] if ps else None)
+        others.append(ps[1:])
+    first = pd.Series(first, index=series.index, dtype=object)
+    others = pd.Series(others, index=series.index, dtype=object)
     has_value = ~series.map(is_blank)
     bad = (has_value & first.isna()) | _scientific(series)
     return first, others, bad

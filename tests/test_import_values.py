@@ -1,0 +1,39 @@
+"""The column normalisers of an import give, over a whole column, what each cell gives alone."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from xltools.core.normalize import compact_text, is_blank
+from xltools.importer import values as V
+
+PHONES = ["13812345678", "13812345678", "+86 138-1234-5678", "138 1234 5678 / 0755-8888 1234",
+          "075588881234", "0755-8888 1234 转 801", "1.38123E+10", "无", "", None, "  ",
+          "１３８１２３４５６７８", "13812345678 ", "abc", "138123456789"]
+
+
+@pytest.mark.parametrize("cells", [PHONES, PHONES + [13812345678.0, 13812345678, float("nan")]],
+                         ids=["text", "mixed types"])
+def test_a_phone_column_reads_as_cell_by_cell(cells):
+    series = pd.Series(cells, index=range(10, 10 + len(cells)), dtype=object)
+    first, others, bad = V.phones(series)
+    split = [V.split_phones(v) for v in cells]
+    assert first.tolist() == [ps[0] if ps else None for ps in split]
+    assert others.tolist() == [ps[1:] for ps in split]
+    assert list(first.index) == list(series.index) == list(others.index)
+    assert bad.tolist() == [(not is_blank(v) and not ps) or (isinstance(v, str) and "E+" in v)
+                            for v, ps in zip(cells, split)]
+    assert others.tolist()[3] == ["075588881234"]     # the second phone of a cell is kept
+
+
+@pytest.mark.parametrize("cells", [["深圳 华腾", "深圳 华腾", "—", "N/A", None, "", "ＡＢＣ"],
+                                   ["深圳 华腾", 12, 12.0, True, None, float("nan"), "12"]],
+                         ids=["text", "mixed types"])
+def test_text_columns_read_as_cell_by_cell(cells):
+    series = pd.Series(cells, dtype=object)
+    one = lambda v: None if is_blank(v) else V.clean_text(V._as_text(v)) or None  # noqa: E731
+    assert V.text(series).tolist() == [one(v) for v in cells]
+    blank = [is_blank(v) or (isinstance(v, str) and compact_text(v).casefold() in V.BLANK_TOKENS)
+             for v in cells]
+    assert V.blank_out(series).tolist() == [None if b else v for v, b in zip(cells, blank)]
