@@ -45,6 +45,12 @@ def due_followups(db, today: dt.date | None = None, days: int = DAYS) -> pd.Data
     """One row per due follow-up, ordered by owner then date: columns owner, row (Excel row of
     the customer), id, name, contact, phone, due (Timestamp), overdue (bool), next_step,
     last_time, last_content."""
+    due = _due(db, today, days)
+    return due.assign(**_latest_logged(db.df("FollowUps"), due["id"]))
+
+
+def _due(db, today: dt.date | None, days: int) -> pd.DataFrame:
+    """:func:`due_followups` without what the log says (next_step, last_time, last_content)."""
     today_ts = pd.Timestamp(today or dt.date.today()).normalize()
     cust = db.df("Customers")
     due = as_dates(cust["NextFollowUpTime"])
@@ -52,12 +58,10 @@ def due_followups(db, today: dt.date | None = None, days: int = DAYS) -> pd.Data
     keep = (due.notna() & (due <= today_ts + pd.Timedelta(days=days)) & (owner != "")
             & (owner != POOL)).to_numpy()
     mine = cust[keep]
-    ids = as_text(mine["CustomerID"])
-    latest = _latest_logged(db.df("FollowUps"), ids)
     out = pd.DataFrame({
-        "owner": owner[keep], "row": mine.index, "id": ids, "name": as_text(mine["CustomerName"]),
-        "contact": as_text(mine["ContactPerson"]), "phone": as_text(mine["ContactPhone"]),
-        "due": due[keep], "overdue": due[keep] < today_ts, **latest})
+        "owner": owner[keep], "row": mine.index, "id": as_text(mine["CustomerID"]),
+        "name": as_text(mine["CustomerName"]), "contact": as_text(mine["ContactPerson"]),
+        "phone": as_text(mine["ContactPhone"]), "due": due[keep], "overdue": due[keep] < today_ts})
     return out.sort_values(["owner", "due", "id"], kind="stable").reset_index(drop=True)
 
 
@@ -65,12 +69,13 @@ def _latest_logged(fups: pd.DataFrame, ids: pd.Series) -> dict[str, pd.Series]:
     """For each of ``ids``: next_step, last_time and last_content of the customer's latest
     logged follow-up (by date; on one day, the one lower in the sheet). Only those follow-ups'
     texts are read: the log of a big book holds 500,000 notes, a due list a few thousand."""
-    log_ids = followlog.customer_ids(fups)
+    codes, uniques = followlog.customer_codes(fups)
     at = followlog.days(fups)
-    dated = (at.notna() & (log_ids != "")).to_numpy()    # a customer without an ID has no log
-    log = pd.DataFrame({"id": log_ids[dated], "at": at[dated]})
-    latest = log.sort_values("at", kind="stable").drop_duplicates("id", keep="last")
-    where = pd.Series(latest.index, index=latest["id"])
+    stamps = at.to_numpy()
+    dated = np.flatnonzero(~np.isnat(stamps) & ~(uniques == "")[codes])   # no ID: no log
+    dated = dated[np.argsort(stamps[dated], kind="stable")][::-1]           # latest first
+    logged, first = np.unique(codes[dated], return_index=True)
+    where = pd.Series(dated[first], index=uniques[logged])    # customer ID -> its latest's position
     rows = ids.map(where)
     found = rows.notna().to_numpy()
     picked = rows[found].astype(np.int64).to_numpy()
@@ -80,9 +85,9 @@ def _latest_logged(fups: pd.DataFrame, ids: pd.Series) -> dict[str, pd.Series]:
         out[found] = values.to_numpy()
         return out
 
-    return {"next_step": column(as_text(fups["NextStep"].loc[picked]), ""),
-            "last_time": column(at.loc[picked], pd.NaT),
-            "last_content": column(as_text(fups["Content"].loc[picked]), "")}
+    return {"next_step": column(as_text(fups["NextStep"].iloc[picked]), ""),
+            "last_time": column(at.iloc[picked], pd.NaT),
+            "last_content": column(as_text(fups["Content"].iloc[picked]), "")}
 
 
 def closing_opportunities(db, today: dt.date | None = None, close_days: int = CLOSE_DAYS
@@ -119,8 +124,11 @@ def todo_sheet(db, today: dt.date | None = None, days: int = DAYS,
     calendar files hold them all). Everything due within ``days`` / ``close_days`` is listed."""
     lang = db.lang
     today_ts = pd.Timestamp(today or dt.date.today()).normalize()
-    fu = due_followups(db, today, days) if items is None else items
+    fu = _due(db, today, days) if items is None else items
     op = closing_opportunities(db, today, close_days)
+    fu_shown, op_shown = fu[_listed(fu, "overdue")], op[_listed(op, "late")]
+    if items is None:           # what the log says, for the listed follow-ups only
+        fu_shown = fu_shown.assign(**_latest_logged(db.df("FollowUps"), fu_shown["id"]))
     sheet = _Sheet([
         [_t(lang, "待办 · 每位负责人的跟进与商机", "To-do · each owner's follow-ups and deals")],
         [_t(lang, f"统计日期 {today_ts.date()}:逾期及 {days} 天内应跟进的客户,{close_days} 天内预计成交的机会",
@@ -131,7 +139,7 @@ def todo_sheet(db, today: dt.date | None = None, days: int = DAYS,
     header = [_t(lang, "类型", "Kind"), _t(lang, "日期", "Date"), _t(lang, "客户 / 机会", "Customer / deal"),
               _t(lang, "客户ID", "Customer ID"), _t(lang, "下一步计划", "Next step"),
               _t(lang, "说明", "Notes")]
-    fu_rows, op_rows = _followup_rows(db, fu), _deal_rows(db, op)
+    fu_rows, op_rows = _followup_rows(db, fu_shown), _deal_rows(db, op_shown)
     counts, left_out = {}, 0
     for owner in sorted(set(fu["owner"]) | set(op["owner"])):
         mine, deals = fu["owner"] == owner, op["owner"] == owner
@@ -144,15 +152,20 @@ def todo_sheet(db, today: dt.date | None = None, days: int = DAYS,
         sheet.add(list(header))
         for c in range(1, len(header) + 1):
             sheet.styles[(len(sheet.rows), c)] = {"bold": True, "fill": HEAD_FILL}
-        left_out += sheet.section(fu_rows[mine.to_numpy()], lambda row: db.cell_ref(
-            "Customers", row, "CustomerID"), lambda n, late=late: _t(
-            lang, f"……另有 {n} 项更早的逾期跟进未列出(共逾期 {late} 项;在“{db.sheet_of('Customers')}”表按"
+        mine_rows = fu_rows[(fu_rows["owner"] == owner).to_numpy()]
+        hidden = late - int(mine_rows["late"].sum())
+        sheet.section(mine_rows, lambda row: db.cell_ref("Customers", row, "CustomerID"), hidden and _t(
+            lang, f"……另有 {hidden} 项更早的逾期跟进未列出(共逾期 {late} 项;在“{db.sheet_of('Customers')}”表按"
                   f"“{_header(db, 'NextFollowUpTime')}”筛选可见全部)",
-            f"... {n} earlier overdue follow-ups not listed ({late} overdue in all: filter "
+            f"... {hidden} earlier overdue follow-ups not listed ({late} overdue in all: filter "
             f"'{db.sheet_of('Customers')}' by {_header(db, 'NextFollowUpTime')} to see them all)"))
-        left_out += sheet.section(op_rows[deals.to_numpy()], lambda row: db.cell_ref(
-            "Opportunities", row, "OpportunityID"), lambda n: _t(
-            lang, f"……另有 {n} 个更早逾期的机会未列出", f"... {n} earlier late deals not listed"))
+        left_out += hidden
+        deal_rows = op_rows[(op_rows["owner"] == owner).to_numpy()]
+        hidden = int(op["late"][deals].sum()) - int(deal_rows["late"].sum())
+        sheet.section(deal_rows, lambda row: db.cell_ref("Opportunities", row, "OpportunityID"),
+                      hidden and _t(lang, f"……另有 {hidden} 个更早逾期的机会未列出",
+                                    f"... {hidden} earlier late deals not listed"))
+        left_out += hidden
     if not counts:
         sheet.add([], [_t(lang, "没有逾期或即将到期的待办。", "Nothing overdue or due soon.")])
     rows = sheet.rows
@@ -180,7 +193,7 @@ def _followup_rows(db, fu: pd.DataFrame) -> pd.DataFrame:
         "date": fu["due"].dt.date, "what": fu["name"], "id": fu["id"],
         "next": _short(fu["next_step"], 24),
         "notes": _short(last.where(fu["last_time"].notna(), ""), 40),
-        "row": fu["row"], "late": fu["overdue"]})
+        "row": fu["row"], "late": fu["overdue"], "owner": fu["owner"]})
 
 
 def _deal_rows(db, op: pd.DataFrame) -> pd.DataFrame:
@@ -192,7 +205,7 @@ def _deal_rows(db, op: pd.DataFrame) -> pd.DataFrame:
                          _t(lang, "机会将到期", "deal closing")),
         "date": op["close"].dt.date, "what": op["customer"] + " · " + op["product"],
         "id": op["id"], "next": "", "notes": op["stage"] + pd.Series(amount, index=op.index, dtype=object),
-        "row": op["row"], "late": op["late"]})
+        "row": op["row"], "late": op["late"], "owner": op["owner"]})
 
 
 class _Sheet:
@@ -208,14 +221,11 @@ class _Sheet:
     def add(self, *rows: list) -> None:
         self.rows.extend(rows)
 
-    def section(self, items: pd.DataFrame, link, left_out_note) -> int:
-        """List ``items`` (date order), the overdue ones only up to :data:`LATE_LIMIT`, the
-        latest, each linked to ``link(its Excel row)``; returns how many were left out."""
-        late = np.flatnonzero(items["late"].to_numpy())
-        hidden = max(0, len(late) - LATE_LIMIT)
-        if hidden:
-            items = items.drop(items.index[late[:hidden]])
-            self.add(["", "", left_out_note(hidden)])
+    def section(self, items: pd.DataFrame, link, left_out: str = "") -> None:
+        """List ``items`` (date order), each linked to ``link(its Excel row)``, after the line
+        ``left_out`` when there is one."""
+        if left_out:
+            self.add(["", "", left_out])
             self.styles[(len(self.rows), 3)] = {"colour": MUTED}
         first = len(self.rows) + 1
         self.rows.extend(items[self.CELLS].to_numpy().tolist())
@@ -223,4 +233,13 @@ class _Sheet:
         self.links.update({(r, 4): link(int(row)) for r, row in zip(numbers, items["row"])})
         self.styles.update({(r, 1): {"colour": LATE, "bold": True}
                             for r, late in zip(numbers, items["late"]) if late})
-        return hidden
+
+
+def _listed(items: pd.DataFrame, late: str) -> np.ndarray:
+    """Which of ``items`` (by owner, in date order) the sheet lists: all but the overdue ones
+    beyond :data:`LATE_LIMIT` per owner, the earliest of them."""
+    overdue = items[late].to_numpy(dtype=bool)
+    from_last = items[overdue].groupby("owner", sort=False).cumcount(ascending=False)
+    listed = ~overdue
+    listed[np.flatnonzero(overdue)[from_last.to_numpy() < LATE_LIMIT]] = True
+    return listed
