@@ -45,6 +45,18 @@ def days(fups: pd.DataFrame) -> pd.Series:
     return times(fups).dt.normalize()
 
 
+def latest(fups: pd.DataFrame, when: np.ndarray, use: np.ndarray | bool = True) -> pd.Series:
+    """CustomerID -> position (as ``iloc``) of each customer's latest follow-up by ``when`` (a
+    datetime64 array over the log), among the rows ``use`` allows; of several at the same
+    moment, the one lower in the sheet. Follow-ups without a date or a customer ID count for
+    no one."""
+    codes, uniques = customer_codes(fups)
+    rows = np.flatnonzero(use & ~np.isnat(when) & ~(uniques == "")[codes])
+    rows = rows[np.argsort(when[rows], kind="stable")][::-1]        # latest first
+    customers, first = np.unique(codes[rows], return_index=True)
+    return pd.Series(rows[first], index=pd.Index(uniques[customers], dtype=object, name="CustomerID"))
+
+
 def _once(name: str, column: pd.Series, compute: Callable[[pd.Series], Any]) -> Any:
     kept = _kept.get(name)
     if kept is not None and kept[0]() is column:

@@ -40,14 +40,12 @@ def latest_followups(db, today: pd.Timestamp) -> pd.DataFrame:
     """One row per CustomerID: ``last`` (date of the latest follow-up up to today) and ``next``
     (the NextFollowUpTime that follow-up planned, NaT if none)."""
     f = db.df("FollowUps")
-    ids = followlog.customer_ids(f)
-    time = followlog.times(f)       # with its time of day (two contacts on one day)
-    logged = ((ids != "") & time.notna() & (time < today + pd.Timedelta(days=1))).to_numpy()
-    log = pd.DataFrame({"CustomerID": ids[logged], "time": time[logged]})
-    # The latest; among several on the same moment, the one entered last (lower in the sheet).
-    latest = log.sort_values("time", kind="stable").drop_duplicates("CustomerID", keep="last")
-    latest = latest.assign(next=as_dates(f["NextFollowUpTime"][latest.index])).set_index("CustomerID")
-    return pd.DataFrame({"last": latest["time"].dt.normalize(), "next": latest["next"]})
+    time = followlog.times(f).to_numpy()      # with its time of day (two contacts on one day)
+    # among several on the same moment, the one entered last (lower in the sheet)
+    where = followlog.latest(f, time, time < (today + pd.Timedelta(days=1)).to_datetime64())
+    rows = where.to_numpy()
+    return pd.DataFrame({"last": pd.Series(time[rows], index=where.index).dt.normalize(),
+                         "next": as_dates(f["NextFollowUpTime"].iloc[rows]).set_axis(where.index)})
 
 
 def sync(db, today: dt.date | None = None) -> Result:

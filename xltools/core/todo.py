@@ -69,14 +69,8 @@ def _latest_logged(fups: pd.DataFrame, ids: pd.Series) -> dict[str, pd.Series]:
     """For each of ``ids``: next_step, last_time and last_content of the customer's latest
     logged follow-up (by date; on one day, the one lower in the sheet). Only those follow-ups'
     texts are read: the log of a big book holds 500,000 notes, a due list a few thousand."""
-    codes, uniques = followlog.customer_codes(fups)
     at = followlog.days(fups)
-    stamps = at.to_numpy()
-    dated = np.flatnonzero(~np.isnat(stamps) & ~(uniques == "")[codes])   # no ID: no log
-    dated = dated[np.argsort(stamps[dated], kind="stable")][::-1]           # latest first
-    logged, first = np.unique(codes[dated], return_index=True)
-    where = pd.Series(dated[first], index=uniques[logged])    # customer ID -> its latest's position
-    rows = ids.map(where)
+    rows = ids.map(followlog.latest(fups, at.to_numpy()))
     found = rows.notna().to_numpy()
     picked = rows[found].astype(np.int64).to_numpy()
 
