@@ -102,3 +102,25 @@ def test_a_live_book_gives_the_file_book_s_answer(book):
     assert live.lang == on_file.lang == "zh"
     assert live.tag(levels=True, today=TODAY).changes.data_changes() == \
         on_file.tag(levels=True, today=TODAY, dry_run=True).changes.data_changes() > 0
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(book, tmp_path):
+    """Runs keep the loaded book out of the collector's walks (xltools.heap) and hand it back
+    after: nothing stays frozen, collection is on, a cycle made meanwhile is collected."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    b = Book.open(book)
+    for run in (lambda: b.run("validate", today=TODAY),
+                lambda: b.monthly(report=str(tmp_path / "report.html"), today=TODAY)):
+        cycle = Node()
+        cycle.me = cycle
+        alive = weakref.ref(cycle)
+        del cycle
+        run()
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+        gc.collect()
+        assert alive() is None

@@ -30,6 +30,7 @@ from .xlsx import longtext
 from .context import RunContext, parse_today
 from .db import CustomerDB, Handover
 from .errors import UnknownOperationError
+from .heap import settled
 from .catalog import get, operations
 from .registry import Operation
 
@@ -88,9 +89,14 @@ class Book:
             # A bad book fails here, before any working copy or transaction exists; the copy is
             # identical, so this load also serves as the first step's.
             first = Handover(self.load())       # (the batch lets it go after its first step)
-            with self.backend.batch(commit=not dry_run) as unit:
+            with self.backend.batch(commit=not dry_run) as unit, settled():
                 return op.func(unit, replace(ctx, backend=unit), db=first, **params)
         db = self.load(op.tables)
+        with settled():
+            return self._run_loaded(op, db, ctx, dry_run, params)
+
+    def _run_loaded(self, op: Operation, db: CustomerDB, ctx: RunContext, dry_run: bool,
+                    params: dict) -> Result:
         result = op.func(db, ctx, **params)
         if op.writes and not dry_run and not result.changes.is_empty():
             report = self.backend.apply(result.changes, db) or {}

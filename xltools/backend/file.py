@@ -21,6 +21,7 @@ from typing import Any
 from ..changes import Changeset
 from ..db import CustomerDB, LazyTables, TableFrame
 from ..errors import BadWorkbookError, BookLockedError
+from ..heap import paused
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
@@ -77,8 +78,10 @@ class FileBackend:
         stat = self.path.stat()
         if reuse is None:               # a fresh look at a file anyone may have saved
             self._scanned = set()
-        db = load_book(self.path, self.schema, reuse=reuse, reread=reread, scanned=self._scanned,
-                       only=only, check=self._check_unchanged_since_load)
+        with paused():                  # (no collection walks the rows as they are made)
+            db = load_book(self.path, self.schema, reuse=reuse, reread=reread,
+                           scanned=self._scanned, only=only,
+                           check=self._check_unchanged_since_load)
         self._loaded = (stat.st_mtime_ns, stat.st_size)
         self._keep = db.setting("BackupCount")
         return db
