@@ -67,3 +67,22 @@ def test_edits_read_the_same_with_and_without_a_namespace_prefix():
         results.append((_values(out), {c.get("r"): c.get("s") for c in root.iter(f"{{{NS}}}c")}))
     assert results[0] == results[1]
     assert results[0][0] == {"A1": "ID", "A2": "新", "B2": "20", "C2": "30", "A4": "4", "B4": None}
+
+
+def _dimension(sheet: SheetXml) -> str:
+    sheet.set_dimension()
+    return etree.fromstring(sheet.to_bytes()).find(f"{{{NS}}}dimension").get("ref")
+
+
+def test_the_dimension_follows_rows_added_cleared_and_removed():
+    added = SheetXml(PRETTY)
+    added.set_cells(2, {2: '<c r="B2"><v>22</v></c>'})
+    added.put_row(9, '<c r="A9"><v>9</v></c>')
+    assert _dimension(added) == "A1:B9"
+    cleared = SheetXml(PRETTY)
+    cleared.set_row_xml(4, None)                         # the last row gone
+    assert _dimension(cleared) == "A1:B3"
+    removed = SheetXml(PRETTY)
+    removed.remove_rows([1])                             # rows below move up
+    assert _dimension(removed) == "A1:B3"
+    assert _dimension(SheetXml(PRETTY)) == "A1:B4"

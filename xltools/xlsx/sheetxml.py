@@ -129,6 +129,15 @@ class SheetXml:
         rows -= {r for r, xml in self._rows.items() if xml is None}
         return sorted(rows)
 
+    def _first_last_rows(self) -> list[int]:
+        """[first, last] of :meth:`row_numbers` (without sorting 500,000 rows when no row was
+        moved or removed: the file's rows are in order)."""
+        if self._shift is not None or None in self._rows.values():
+            rows = self.row_numbers()
+        else:
+            rows = sorted({*self._rows, *self._index().rows[:1], *self._index().rows[-1:]})
+        return rows[:1] + rows[-1:]
+
     def _shifted(self, row: int) -> int | None:
         return self._shift(row) if self._shift else row
 
@@ -400,7 +409,7 @@ class SheetXml:
     def set_dimension(self) -> None:
         """Recompute <dimension> from the rows present (cheap bound: columns from <cols>)."""
         dim = self.find("dimension")
-        rows = self.row_numbers()
+        rows = self._first_last_rows()
         if dim is None or not rows:
             return
         ref = dim.get("ref", "A1")
