@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from xltools.core.normalize import compact_text, is_blank
 from xltools.importer import values as V
@@ -37,3 +38,16 @@ def test_text_columns_read_as_cell_by_cell(cells):
     blank = [is_blank(v) or (isinstance(v, str) and compact_text(v).casefold() in V.BLANK_TOKENS)
              for v in cells]
     assert V.blank_out(series).tolist() == [None if b else v for v, b in zip(cells, blank)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(sorted({c for t in V.BLANK_TOKENS for c in t}
+                                               | set(" \u3000\t\u0301ＮｎＵｕＬ／－—＃") | {"\u00a0"})),
+               max_size=12)
+       | st.text(max_size=12))
+def test_a_blank_token_is_recognised_however_long_the_cell(text):
+    """Text too long to compact to a blank token is never compacted (values._may_be_token): the
+    answer is what compacting every cell gives."""
+    series = pd.Series([text], dtype=object)
+    is_token = is_blank(text) or compact_text(text).casefold() in V.BLANK_TOKENS
+    assert V.blank_out(series).tolist() == [None if is_token else text]

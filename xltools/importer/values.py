@@ -45,10 +45,22 @@ def blank_out(series: pd.Series) -> pd.Series:
     def one(v):
         if is_blank(v):
             return None
-        if isinstance(v, str) and compact_text(v).casefold() in BLANK_TOKENS:
+        if isinstance(v, str) and _may_be_token(v) and compact_text(v).casefold() in BLANK_TOKENS:
             return None
         return v
     return _map_unique(series, one)
+
+
+_LONGEST_TOKEN = max(len(t) for t in BLANK_TOKENS)
+_SPACE = re.compile(r"\s")
+
+
+def _may_be_token(text: str) -> bool:
+    """False for text too long to compact to a blank token: compacting drops only spaces, no
+    other character becomes nothing and casefold shortens nothing (a character composed with the
+    next is no token's), so more other characters than the longest token has can never be one.
+    Spares the compaction of every name, phone and code of an import."""
+    return len(text) <= _LONGEST_TOKEN or len(text) - len(_SPACE.findall(text)) <= _LONGEST_TOKEN
 
 
 def _map_unique(series: pd.Series, func: Callable) -> pd.Series:
