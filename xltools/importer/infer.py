@@ -76,8 +76,12 @@ def infer(db, df: pd.DataFrame, place_values: pd.Series) -> dict[str, int]:
             counts[column] = int(blank.sum())
 
     fill("Region", place_values.map(region_of_place))
-    fill("CustomerType", df["CustomerName"].map(type_from_name) if "CustomerName" in df.columns
-         else pd.Series(None, index=df.index, dtype=object))
+    types = pd.Series(None, index=df.index, dtype=object)
+    if "CustomerName" in df.columns:   # asked only of the rows without a type (a tenth of them)
+        untyped = (df["CustomerType"].map(is_blank) if "CustomerType" in df.columns
+                   else pd.Series(True, index=df.index))
+        types[untyped] = df.loc[untyped, "CustomerName"].map(type_from_name)
+    fill("CustomerType", types)
     for column, setting in (("CustomerLevel", "ImportDefaultLevel"),
                             ("CooperationPhase", "ImportDefaultPhase")):
         default = db.setting(setting, str)
