@@ -40,3 +40,18 @@ def test_a_follow_up_edited_in_memory_is_read_again():
     last = {u.row: u.new for u in sync(db, today=TODAY).changes.updates
             if u.column == "LastFollowUpTime"}
     assert sorted(last.values()) == [dt.date(2024, 8, 3), dt.date(2024, 8, 25)]
+
+
+def test_of_two_follow_ups_at_one_moment_the_lower_in_the_sheet_is_the_latest():
+    customers = [{"CustomerID": "C1", "Owner": "张伟", "NextFollowUpTime": dt.date(2024, 9, 1)}]
+    fups = [{"CustomerID": "C1", "FollowUpTime": dt.datetime(2024, 8, 1, 10), "NextStep": "报价",
+             "NextFollowUpTime": dt.date(2024, 9, 20)},
+            {"CustomerID": "C1", "FollowUpTime": dt.datetime(2024, 8, 1, 10), "NextStep": "签约",
+             "NextFollowUpTime": dt.date(2024, 9, 30)},
+            {"CustomerID": "C1", "FollowUpTime": dt.datetime(2024, 7, 1, 10), "NextStep": "拜访",
+             "NextFollowUpTime": dt.date(2024, 10, 9)}]
+    db = make_db({"Customers": customers, "FollowUps": fups})
+    nxt = [u.new for u in sync(db, today=TODAY).changes.updates if u.column == "NextFollowUpTime"]
+    assert nxt == [dt.date(2024, 9, 30)]
+    from xltools.core.todo import due_followups
+    assert due_followups(db, TODAY)["next_step"].tolist() == ["签约"]
