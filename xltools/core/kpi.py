@@ -65,7 +65,7 @@ def period(today: dt.date | None = None, month: str | None = None) -> Period:
     return Period(wanted, wanted.end_time.normalize())
 
 
-def _columns(db) -> dict:
+def columns(db) -> dict:
     """The columns every period reads, converted once."""
     cust, fups = db.df("Customers"), db.df("FollowUps")
     created = as_dates(cust["CreateTime"])
@@ -85,7 +85,7 @@ def _columns(db) -> dict:
 
 def figures(db, p: Period, cols: dict | None = None) -> dict[str, float]:
     """The key figures of period ``p`` (keys: :data:`KEYS`)."""
-    c = cols or _columns(db)
+    c = cols or columns(db)
     created, won, deal_day = c["created"], c["won"], c["deal_day"]
     exists = created.isna() | (created <= p.as_of) | p.current
     won_by = won & exists & (deal_day.isna() | (deal_day <= p.as_of))
@@ -119,9 +119,10 @@ def overdue_on(c: dict, day: pd.Timestamp, exists) -> int:
     return int(np.count_nonzero((known < day.to_datetime64()) & np.asarray(exists, dtype=bool)))
 
 
-def header(db, p: Period) -> dict:
-    """{"now": figures, "before": figures of the month before, "change": now - before}."""
-    cols = _columns(db)
+def header(db, p: Period, cols: dict | None = None) -> dict:
+    """{"now": figures, "before": figures of the month before, "change": now - before}.
+    ``cols``: :func:`columns` when the caller has them."""
+    cols = cols or columns(db)
     now, before = figures(db, p, cols), figures(db, p.previous(), cols)
     change = {k: round(now[k] - before[k], 4) for k in KEYS}
     return {"month": str(p.month), "as_of": p.as_of.date().isoformat(),

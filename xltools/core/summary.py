@@ -39,11 +39,14 @@ def _t(lang: str, zh: str, en: str) -> str:
 def categories(values: pd.Series, listed: list[str], lang: str) -> pd.Series:
     """Text values with blanks named "(空)". Every list value is a category (zero counts show);
     values typed outside the list follow, then blank."""
-    text = as_text(values).replace("", BLANK[lang])
-    order = list(dict.fromkeys(listed)) + sorted(set(text) - set(listed) - {BLANK[lang]})
-    if (text == BLANK[lang]).any():
+    codes, found = pd.factorize(as_text(values).replace("", BLANK[lang]))
+    found = list(found)         # (the values' distinct texts: one pass over a big book's column)
+    order = list(dict.fromkeys(listed)) + sorted(set(found) - set(listed) - {BLANK[lang]})
+    if BLANK[lang] in found:
         order.append(BLANK[lang])
-    return pd.Series(pd.Categorical(text, categories=order), index=values.index)
+    place = {v: i for i, v in enumerate(order)}
+    remap = np.array([place[v] for v in found] + [-1], dtype=np.int64)   # -1: none at all
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=order), index=values.index)
 
 
 def summarize(db, today: dt.date | None = None, month: str | None = None) -> Result:
@@ -91,8 +94,8 @@ def summarize(db, today: dt.date | None = None, month: str | None = None) -> Res
 
     # Source: customers, deals, conversion, amount
     source = categories(cust["Source"], db.lists.get("Source", []), lang)
-    won = (as_text(cust["DealStatus"]) == kpi.WON_STATUS) | \
-        (as_text(cust["CooperationPhase"]) == kpi.WON_PHASE)
+    cols = kpi.columns(db)
+    won = cols["won"][cust.index]
     amount = as_numbers(cust["DealAmount"]).fillna(0)
     by_source = pd.DataFrame({"source": source, "won": won, "amount": amount.where(won, 0)}) \
         .groupby("source", observed=False).agg(customers=("won", "size"), deals=("won", "sum"),
@@ -169,7 +172,7 @@ def summarize(db, today: dt.date | None = None, month: str | None = None) -> Res
     data["followups_per_month"] = {str(m): int(n) for m, n in per_month.items()}
 
     blocks += _customer_lists(db, cust, today_ts, data)
-    head = kpi.header(db, p)
+    head = kpi.header(db, p, cols)
     data["kpi"] = head
     rebuild = layout(_title(lang, p), _subtitle(lang, p), _kpis(lang, head), blocks,
                      chart_order=[5, 7, 4, 1, 0, 3], lang=lang)
@@ -211,9 +214,8 @@ def _kpis(lang: str, head: dict) -> list[tuple]:
 
 def _customer_lists(db, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) -> list[Block]:
     lang = db.lang
-    ids = as_text(cust["CustomerID"])
-    names = as_text(cust["CustomerName"])
-    owners = as_text(cust["Owner"])
+    # (the lists show a few customers: only theirs are folded, not a big book's every name)
+    ids, names, owners = (_Folded(cust[c]) for c in ("CustomerID", "CustomerName", "Owner"))
     last = as_dates(cust["LastFollowUpTime"])
     nxt = as_dates(cust["NextFollowUpTime"])
     dormant_days = db.setting("DormantDays")
@@ -243,6 +245,16 @@ def _customer_lists(db, cust: pd.DataFrame, today_ts: pd.Timestamp, data: dict) 
     data["overdue"] = int((due & (nxt < today_ts)).sum())
     data["due_this_week"] = int((due & (nxt >= today_ts)).sum())
     return [dormant_block, due_block]
+
+
+class _Folded:
+    """A column whose cells are folded (:func:`as_text`) one at a time, as they are looked up."""
+
+    def __init__(self, column: pd.Series):
+        self.column = column
+
+    def __getitem__(self, row) -> str:
+        return as_text(self.column[[row]]).iloc[0]
 
 
 def _listing(db, title: str, header: list[str], shown: list[list], rows) -> Block:
