@@ -51,3 +51,17 @@ def test_a_blank_token_is_recognised_however_long_the_cell(text):
     series = pd.Series([text], dtype=object)
     is_token = is_blank(text) or compact_text(text).casefold() in V.BLANK_TOKENS
     assert V.blank_out(series).tolist() == [None if is_token else text]
+
+
+def test_fingerprints_of_clean_values_are_the_fingerprints_of_each_value():
+    from xltools.core.dedupe.keys import CLEAN
+    from xltools.core.privacy import fingerprint, fingerprints
+    key = b"k" * 32
+    for kind, clean, cells in (
+            ("phone", CLEAN["phone"], ["13812345678", "075588881234", "0086 0086 13812345678",
+                                       "138****5678", "", None, 13812345678.0, "１３８１２３４５６７８"]),
+            ("idcard", CLEAN["code"], ["91440300MA5F5X1234", "91440300ma5f5x1234", "", None]),
+            ("email", CLEAN["email"], ["a@b.cn", "A@B.CN", " a@b.cn ", "a***@b.cn", ""])):
+        expected = [fingerprint(kind, v, key) for v in cells]
+        assert fingerprints(kind, cells, key, as_is=clean) == expected == fingerprints(kind, cells, key)
+        assert set(expected) - {""}

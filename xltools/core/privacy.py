@@ -88,14 +88,19 @@ def fingerprint(kind: str, value, key: bytes) -> str:
     return fingerprints(kind, [value], key)[0]
 
 
-def fingerprints(kind: str, values, key: bytes) -> list[str]:
+def fingerprints(kind: str, values, key: bytes, *, as_is: str | None = None) -> list[str]:
     """:func:`fingerprint` of each of ``values``: the keyed hash is set up once and copied for
-    each value (an import fingerprints 200,000 phones; 4.1 -> 1.9 µs a value)."""
+    each value (an import fingerprints 200,000 phones; 4.1 -> 1.9 µs a value). ``as_is``: a
+    pattern of text the normaliser returns unchanged (``keys.CLEAN``), hashed without the call."""
     keyed = hmac.new(key, digestmod=hashlib.sha256)
     normalise = NORMALISERS[kind]
+    clean = re.compile(as_is).fullmatch if as_is else None
     out = []
     for value in values:
-        normal = "" if is_blank(value) or is_masked(kind, value) else normalise(value)
+        if clean is not None and type(value) is str and clean(value):
+            normal = value
+        else:
+            normal = "" if is_blank(value) or is_masked(kind, value) else normalise(value)
         if not normal:
             out.append("")
             continue

@@ -26,7 +26,7 @@ def match_keys(df: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
         vals = df[col] if col in df.columns else pd.Series(None, index=df.index, dtype=object)
         raw = raw_values(vals, norm, clean)      # "" for a blank or masked value
         out[col] = raw
-        out[FP_COLUMNS[col]] = privacy.fingerprints(KINDS[col], raw, key) if key else ""
+        out[FP_COLUMNS[col]] = privacy.fingerprints(KINDS[col], raw, key, as_is=clean) if key else ""
     names = df["CustomerName"] if "CustomerName" in df.columns else pd.Series("", index=df.index)
     types = df["CustomerType"] if "CustomerType" in df.columns else pd.Series("", index=df.index)
     out["name"] = [compact_text(n).casefold() if t != PERSON else "" for n, t in zip(names, types)]
