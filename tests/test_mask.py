@@ -217,3 +217,18 @@ def test_masking_twice_changes_nothing_the_second_time(records):
     apply(db, mask(db, KEY, vault_name="v"))
     again = mask(db, KEY, vault_name="v")
     assert again.changes.updates == []
+
+
+def test_an_id_number_on_a_company_row_is_masked_and_a_company_code_kept():
+    """What a CreditCode cell holds decides, not only the row's type: a valid 身份证号 typed on a
+    company's row is a person's number (masked); a company's code or a code that is neither stays."""
+    db = make_db({"Customers": [
+        {"CustomerID": "C1", "CustomerType": "企业", "CreditCode": PERSON_ID},
+        {"CustomerID": "C2", "CustomerType": "企业", "CreditCode": COMPANY_CODE},
+        {"CustomerID": "C3", "CustomerType": "企业", "CreditCode": "11010519491231002Y"},
+        {"CustomerID": "C4", "CustomerType": None, "CreditCode": PERSON_ID},
+        {"CustomerID": "C5", "CustomerType": "个人", "CreditCode": COMPANY_CODE}]})
+    masked = {db.customers.at[row, "CustomerID"]: new for (row, column), new
+              in cells(mask(db, KEY, vault_name="v")).items() if column == "CreditCode"}
+    assert masked == {"C1": "110105********002X", "C4": "110105********002X",
+                      "C5": COMPANY_CODE[:6] + "********" + COMPANY_CODE[-4:]}

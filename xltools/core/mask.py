@@ -150,12 +150,16 @@ def _number_text(value: float) -> str:
 def _person_ids(db, table_key: str, column: str, today) -> pd.Series:
     """True where an ``idcard`` cell holds a person's ID (mask it), False for a company code."""
     s = db.df(table_key)[column]
-    valid_ric = cncodes.ric_status(s, today=today) == "ok"
-    valid_uscc = cncodes.uscc_status(s) == "ok"
     if table_key == "Customers" and column == "CreditCode":
         kinds = code_kinds(Context(db=db, today=today or datetime.date.today()))
-        return (kinds["kind"] == "ric") | (valid_ric & ~valid_uscc)
-    return ~valid_uscc
+        person = (kinds["kind"] == "ric").to_numpy(dtype=bool)
+        # and a code on a company's row that is no valid 统一社会信用代码 (its status there) but a
+        # valid 身份证号: only those few are read as an ID, not the whole column twice over
+        maybe = ~person & (kinds["status"] != "ok").to_numpy(dtype=bool)
+        if maybe.any():
+            person[maybe] = (cncodes.ric_status(s[maybe], today=today) == "ok").to_numpy(bool)
+        return pd.Series(person, index=kinds.index)
+    return ~(cncodes.uscc_status(s) == "ok")
 
 
 def mask(db, key: bytes | None, *, today: datetime.date | None = None,
