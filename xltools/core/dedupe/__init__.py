@@ -99,7 +99,7 @@ def find_duplicates(db, rejected: set[frozenset[str]] | None = None, *,
         rejected = rejected_pairs(db)
     if len(customers) < 2:
         return []
-    feat = features(customers)
+    feat = features(customers, among=True)
     records = Records(feat)
     matches = score_candidates(feat, candidate_pairs(feat), threshold, records=records)
     if rejected:

@@ -184,7 +184,8 @@ def _translit_keys(core_py: str) -> tuple[str, ...]:
     return tuple("".join(syllables[:k]) for k in range(2, min(4, len(syllables)) + 1))
 
 
-def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) -> pd.DataFrame:
+def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
+             among: bool = False) -> pd.DataFrame:
     """One row per customer (same index) with everything matching needs.
 
     ``person`` is true for 个人 customers; ``code_valid`` is a passing 统一社会信用代码 (companies) or
@@ -192,7 +193,9 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) ->
     ``against``: the features of the book these records are matched against, and never with each
     other (an import): a phone's kind (mobile, landline) only weighs a phone two records share,
     and telling it (python-phonenumbers) is the costliest feature, so only the records sharing a
-    phone with ``against`` get it; the others get ``""``, which scores the same.
+    phone with ``against`` get it; the others get ``""``, which scores the same. ``among``: these
+    records are matched only with each other (:func:`find_duplicates`): likewise only the phones
+    two of them share get a kind.
     """
     df = customers
     n = len(df)
@@ -222,17 +225,23 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None) ->
                      for p, c, v, pers in zip(parsed, out["code"], out["code_valid"], person)]
     out["phone"] = raw_values(col("ContactPhone"), phone_digits, CLEAN["phone"])
     out["phone_fp"] = _fp(col("PhoneFP"))
-    if against is None:
+    if against is None and not among:
         out["phone_kind"] = each_distinct(col("ContactPhone"), _phone_kind)
     else:
-        shared = (_among(out["phone"], against["phone"])
-                  | _among(out["phone_fp"], against["phone_fp"])).to_numpy()
+        shared = ((_among(out["phone"], against["phone"])
+                   | _among(out["phone_fp"], against["phone_fp"])) if against is not None else
+                  (_repeated(out["phone"]) | _repeated(out["phone_fp"]))).to_numpy()
         out["phone_kind"] = ""
         if shared.any():
             out.loc[shared, "phone_kind"] = each_distinct(col("ContactPhone")[shared], _phone_kind)
     out["email"] = raw_values(col("Email"), email, CLEAN["email"])
     out["email_fp"] = _fp(col("EmailFP"))
     return out
+
+
+def _repeated(values: pd.Series) -> pd.Series:
+    """Which of ``values`` (``""`` for none) occur more than once."""
+    return values.ne("") & values.duplicated(keep=False)
 
 
 def _among(values: pd.Series, known: pd.Series) -> pd.Series:
