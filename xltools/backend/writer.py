@@ -22,7 +22,7 @@ from ..db import CustomerDB
 from ..xlsx import longtext
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
-from ..xlsx.cells import cell_xml, kind_of, plain, text_xml
+from ..xlsx.cells import cell_xml, column_cells, kind_of, plain, text_xml
 from ..xlsx.package import Package, TableInfo, q
 from ..xlsx.parts import PartStore
 from ..xlsx.bandmove import (
@@ -47,6 +47,7 @@ from .writer_sheets import SheetMaker
 
 log = logging.getLogger(__name__)
 _NEVER_CUT = longtext.EXCEL_MAX // 2      # a text this long is never cut, however it counts
+APPEND_CHUNK = 5_000                       # rows appended are made this many at a time
 
 
 class BookWriter(SheetMaker, MarkWriter, PartsOut):
@@ -312,14 +313,24 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         styles = self._base_styles(sheet, above, loc.columns)
         by_col = {c: k for k, c in loc.positions.items()}
         columns = [(c, by_col.get(c), col_letter(c), styles[c]) for c in loc.columns]
-        for i, values in enumerate(rows):
-            row = start + i
-            cells = {c: self.quick_xml(letter, row, values.get(k), style, where)
-                     for c, k, letter, style in columns}
-            if sheet.row_xml(row) is None:
-                sheet.put_row(row, "".join(cells.values()))     # in loc.columns' order
-            else:
-                sheet.set_cells(row, cells)
+        last_present = sheet.last_row()         # rows below it are new: nothing to merge into
+
+        def other(letter: str, row: int, value: Any, style: int) -> str:
+            return self.quick_xml(letter, row, value, style, where)
+
+        # Column by column, a chunk of rows at a time (200,000 imported rows are not held as
+        # cells and rows at once): one pass per column instead of a call per cell.
+        for first in range(0, len(rows), APPEND_CHUNK):
+            chunk = rows[first:first + APPEND_CHUNK]
+            numbers = range(start + first, start + first + len(chunk))
+            cells = [column_cells(letter, numbers, [r.get(k) for r in chunk] if k is not None
+                                  else [None] * len(chunk), style, other, longest=_NEVER_CUT)
+                     for _, k, letter, style in columns]
+            for row, xmls in zip(numbers, zip(*cells)):
+                if row > last_present or sheet.row_xml(row) is None:
+                    sheet.put_row(row, "".join(xmls))     # in loc.columns' order
+                else:
+                    sheet.set_cells(row, {c: x for (c, *_), x in zip(columns, xmls)})
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))
 
     def add_columns(self, loc: Located, names: list[str]) -> None:
@@ -353,7 +364,7 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         if self._totals(loc.table_part):
             return False
         sheet = self.sheet(loc.sheet_part)
-        rows = range(loc.last_row + 1, loc.last_row + count + 1)
+        rows = range(loc.last_row + 1, min(loc.last_row + count, sheet.last_row()) + 1)
         return not any(sheet.row_xml(r) is not None and sheet.row_values_present(r, loc.columns)
                        for r in rows)
 

@@ -129,6 +129,11 @@ class SheetXml:
         rows -= {r for r, xml in self._rows.items() if xml is None}
         return sorted(rows)
 
+    def last_row(self) -> int:
+        """The last row number present (0 for none): every row below it is new."""
+        rows = self._first_last_rows()
+        return rows[-1] if rows else 0
+
     def _first_last_rows(self) -> list[int]:
         """[first, last] of :meth:`row_numbers` (without sorting 500,000 rows when no row was
         moved or removed: the file's rows are in order)."""
