@@ -60,9 +60,17 @@ def can_name(data: bytes, host: str | None, moves: list[RowMove]) -> bool:
     return False
 
 
+def _holds_references(data: bytes) -> bool:
+    """Whether a part has anything :func:`shift_part` adjusts: a formula, a link's location, a
+    pivot source. A sheet of plain values (the usual table sheet) has no ``<f`` or ``:f`` (a
+    prefixed ``<x:f>``, ``<x14:formula1>``) at all: a few byte searches tell, without looking
+    for sheet names in a lowered copy of it (text may hold them too: then it is looked at)."""
+    return b"<f" in data or b":f" in data or b"location=" in data or b"worksheetSource" in data
+
+
 def shift_part(data: bytes, host: str | None, moves: list[RowMove]) -> bytes:
     """A worksheet (on sheet ``host``) or chart part with every formula and link adjusted."""
-    if not moves or not can_name(data, host, moves):
+    if not moves or not _holds_references(data) or not can_name(data, host, moves):
         return data
 
     def formula(m: re.Match) -> bytes:
