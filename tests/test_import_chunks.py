@@ -138,7 +138,7 @@ def test_an_import_in_chunks_reports_every_unreadable_value_once(tmp_path, monke
 
 
 def test_an_import_leaves_the_cycle_collector_running_also_when_a_chunk_fails(monkeypatch):
-    """Chunks are worked through with Python's cycle collector paused (import_run.gc_paused):
+    """Chunks are worked through with Python's cycle collector paused (xltools.heap.paused):
     it runs again after each chunk, and after one that raised."""
     assert gc.isenabled()
     seen = []
