@@ -3,8 +3,9 @@
 A big book loads as half a million objects the collector tracks (a pandas Timestamp per date in a
 column that also holds text, lists of rows); every full collection walks all of them again, and an
 operation that makes many objects (validate's issues, the monthly batch) triggers a dozen such
-collections: 2.5 s of a monthly run on a 100,000-customer book went to walking a book that had not
-changed. :func:`settled` moves what exists once the book is loaded out of the collector's sight
+collections. On a 100,000-customer book (measured on a busy machine) full collections took 0.88 s
+of a validate and 3.7 s of a monthly run, walking a book that had not changed; with the load
+paused (:func:`paused`) and the book settled, 0.10 s and about 1.3 s. :func:`settled` moves what exists once the book is loaded out of the collector's sight
 (:func:`gc.freeze`) for the length of an operation, and back after it.
 
 Frozen objects are still freed when their last reference goes (reference counting is untouched);
