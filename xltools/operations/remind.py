@@ -16,11 +16,13 @@ from ..registry import Param, operation
 @operation(
     "remind",
     label_zh="跟进提醒", label_en="Reminders",
-    help_zh="重建“待办”表:每位负责人逾期及即将到期的跟进(含下一步计划)、即将到期的销售机会;"
+    help_zh="重建“待办”表:每位负责人逾期及即将到期的跟进(含下一步计划)、即将到期的销售机会"
+            "(逾期项每人每类列最近的 100 项并注明更早的还有多少);"
             "用 -o 目录 为每位负责人生成一个日历文件(.ics),导入手机或 Outlook 日历即可在跟进当天 "
             "9:00 前 15 分钟提醒(逾期的放在今天)。",
     help_en="Rebuild the To-do sheet: each owner's overdue and due follow-ups (with next steps) "
-            "and deals about to close; with -o DIR, also write one calendar file (.ics) per owner "
+            "and deals about to close (of the overdue, the 100 most recent per owner and kind, "
+            "and how many earlier ones are left out); with -o DIR, also write one calendar file (.ics) per owner "
             "for a phone or Outlook: each follow-up at 9:00 on its day with a reminder 15 minutes "
             "before (overdue ones on today).",
     example="xltools remind team.xlsx -o reminders/",
