@@ -22,9 +22,9 @@ from ..registry import Param, operation
             "9:00 前 15 分钟提醒(逾期的放在今天)。",
     help_en="Rebuild the To-do sheet: each owner's overdue and due follow-ups (with next steps) "
             "and deals about to close (of the overdue, the 100 most recent per owner and kind, "
-            "and how many earlier ones are left out); with -o DIR, also write one calendar file (.ics) per owner "
-            "for a phone or Outlook: each follow-up at 9:00 on its day with a reminder 15 minutes "
-            "before (overdue ones on today).",
+            "and how many earlier ones are left out); with -o DIR, also write one calendar file "
+            "(.ics) per owner for a phone or Outlook: each follow-up at 9:00 on its day with a "
+            "reminder 15 minutes before (overdue ones on today).",
     example="xltools remind team.xlsx -o reminders/",
     group="reports", icon="CalendarInsert",
     params=(Param("output", ("-o", "--output"), default=None,
@@ -41,7 +41,9 @@ def remind(db, ctx, output: str | None = None, days: int = DAYS, close_days: int
     if days < 0 or close_days < 0:
         raise BadInputError("天数不能为负数", "days cannot be negative")
     today, dry_run = ctx.today, ctx.dry_run
-    items = due_followups(db, today, days)
+    # the calendars need every due item with what the log says; the sheet alone, only the
+    # items it lists (todo_sheet reads the log for those)
+    items = due_followups(db, today, days) if output else None
     rebuild, data = todo_sheet(db, today, days, close_days, items=items)
     zh = (f"待办已更新:{len(data['owners'])} 位负责人,跟进 {data['followups']} 项(逾期 "
           f"{data['overdue']}),将到期机会 {data['closing']} 个")
