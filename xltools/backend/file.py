@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from ..changes import Changeset
-from ..db import CustomerDB, LazyTables, TableFrame
+from ..db import CustomerDB, LazyTables
 from ..errors import BadWorkbookError, BookLockedError
 from ..heap import paused
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import write_package
 from . import history, safety
-from .load import load_book
+from .load import load_book, read_lazily
 from .patch import patched_tables
 from .safety import DEFAULT_KEEP
 from .privacy_pass import purge_backups, scrub_book
@@ -122,14 +122,8 @@ class FileBackend:
             tables.pop("ChangeLog", None)
             pending.add("ChangeLog")
         new = replace(db, load_issues=[i for i in db.load_issues if i.table not in pending])
-
-        def read_later(keys: set[str]) -> dict[str, TableFrame]:
-            self._check_unchanged_since_load()
-            now = load_book(self.path, self.schema, reuse=new, reread=keys, scanned=self._scanned)
-            new.load_issues += [i for i in now.load_issues if i.table in keys]
-            return {k: now.tables[k] for k in keys}
-
-        new.tables = LazyTables(tables, pending, read_later, [t.key for t in self.schema.tables])
+        new.tables = read_lazily(new, tables, pending, self.path, self._scanned,
+                                 self._check_unchanged_since_load)
         reread = touched - set(patched) - {"ChangeLog"}
         return self.load(reuse=new, reread=reread) if reread else new
 

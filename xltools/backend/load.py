@@ -259,15 +259,22 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
                     settings=frames.settings_from_frame(schema, tables.get("Settings")),
                     load_issues=issues)
     if later:
-        def read_later(keys: set[str]) -> dict[str, TableFrame]:
-            if check is not None:
-                check()
-            now = load_book(path, schema, reuse=db, reread=keys, scanned=scanned, check=check)
-            db.load_issues += [i for i in now.load_issues if i.table in keys]
-            return {k: now.tables[k] for k in keys}
-
-        db.tables = LazyTables(tables, later, read_later, [t.key for t in schema.tables])
+        db.tables = read_lazily(db, tables, later, path, scanned, check)
     return db
+
+
+def read_lazily(db: CustomerDB, loaded: dict[str, TableFrame], pending: set[str], path: Path,
+                scanned: set[str] | None, check: Callable[[], None] | None) -> LazyTables:
+    """``db``'s tables: ``loaded``, and the ``pending`` ones read from the book at ``path`` when
+    first looked at, after ``check()`` (their unreadable cells join ``db.load_issues``)."""
+    def read_later(keys: set[str]) -> dict[str, TableFrame]:
+        if check is not None:
+            check()
+        now = load_book(path, db.schema, reuse=db, reread=keys, scanned=scanned, check=check)
+        db.load_issues += [i for i in now.load_issues if i.table in keys]
+        return {k: now.tables[k] for k in keys}
+
+    return LazyTables(loaded, pending, read_later, [t.key for t in db.schema.tables])
 
 
 ALWAYS = {"Customers", "Settings"}   # read by every load: the book's identity, language, settings

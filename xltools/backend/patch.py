@@ -58,7 +58,7 @@ def patched_tables(db: CustomerDB, updates: Iterable[CellUpdate],
 def _patched(db: CustomerDB, key: str, items: list[CellUpdate],
              unreadable: set) -> TableFrame | None:
     table = db.tables[key]
-    types = {c.key: c.type for c in db.schema.table(key).columns} if _in_schema(db, key) else {}
+    types = {c.key: c.type for c in db.schema.table(key).columns}
     df = table.df
     by_column: dict[str, dict[int, Any]] = {}
     for u in items:
@@ -98,10 +98,6 @@ def _objects(values: list) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
-
-
-def _in_schema(db: CustomerDB, key: str) -> bool:
-    return any(t.key == key for t in db.schema.tables)
 
 
 def _same_kind(value: Any, col_type: str | None) -> bool:
