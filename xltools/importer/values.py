@@ -24,7 +24,7 @@ import pandas as pd
 from stdnum.cn import ric, uscc
 
 from ..core import cncodes
-from ..core.dedupe.keys import CLEAN
+from ..core.dedupe.keys import CLEAN, already_clean
 from ..core.normalize import clean_text, compact_text, credit_code, email, halfwidth, is_blank, \
     phone_digits
 from ..core.values import read_date
@@ -133,8 +133,7 @@ def phones(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     Bad: no digits at all, or scientific notation (the number was already truncated by Excel).
     """
     # a cell holding one phone as the book stores it is that phone (most cells of an export)
-    is_text = series.map(type).eq(str)
-    ready = (is_text & series.where(is_text, "").str.fullmatch(CLEAN["phone"])).tolist()
+    ready = already_clean(series, CLEAN["phone"]).tolist()
     found = iter(_map_unique(series[[not r for r in ready]], split_phones).tolist())
     first, others = [], []
     for value, as_is in zip(series.tolist(), ready):

@@ -137,12 +137,18 @@ def _fp(values: pd.Series) -> list[str]:
     return _typed(values, lambda v: "" if is_blank(v) else str(v).strip(), FINGERPRINT)
 
 
+def already_clean(values: pd.Series, clean: str) -> pd.Series:
+    """Which cells are text fully matching ``clean`` (a :data:`CLEAN` pattern: nothing a
+    normaliser would change)."""
+    is_text = values.map(type).eq(str)
+    return is_text & values.where(is_text, "").str.fullmatch(clean)
+
+
 def _typed(values: pd.Series, func, clean: str) -> list[str]:
     """``func`` of each value (once per distinct one), but text that fully matches ``clean`` (for
     which ``func`` returns the text unchanged) is taken as it is, and a missing cell is ``""``."""
     text = pd.Series(values, dtype=object)
-    is_text = text.map(type).eq(str)
-    ready = is_text & text.where(is_text, "").str.fullmatch(clean)
+    ready = already_clean(text, clean)
     out = text.where(ready, "")
     rest = ~ready & text.notna()
     if rest.any():
