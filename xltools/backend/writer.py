@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from typing import Any
 
 import pandas as pd
@@ -22,7 +21,7 @@ from ..db import CustomerDB
 from ..xlsx import longtext
 from ..xlsx import notes as notes_mod
 from ..xlsx import worksheet as ws
-from ..xlsx.cells import cell_xml, column_cells, kind_of, plain, text_xml
+from ..xlsx.cells import cell_xml, column_cells, kind_of, plain
 from ..xlsx.package import Package, TableInfo, q
 from ..xlsx.parts import PartStore
 from ..xlsx.bandmove import (
@@ -125,15 +124,16 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
                   where: str | None = None) -> str:
         """:meth:`value_xml` of the cell at ``letter``/``row``, without its conversions for the
         cells most rows are made of (a blank, a short text, a plain number: no format to pick,
-        nothing to cut): a 500,000-row table is written cell by cell."""
-        s_attr = f' s="{style}"' if style else ""
-        if value is None or (value == "" if type(value) is str else _empty(value)):
+        nothing to cut; :func:`~xltools.xlsx.cells.column_cells` makes those)."""
+        return column_cells(letter, (row,), (value,), style,
+                            lambda *cell: self._other_xml(*cell, where), longest=_NEVER_CUT)[0]
+
+    def _other_xml(self, letter: str, row: int, value: Any, style: int,
+                   where: str | None) -> str:
+        """:meth:`quick_xml` of a cell that is not a blank, a short text or a plain number."""
+        if _empty(value):                     # NaN, NaT: written with its format, no value
+            s_attr = f' s="{style}"' if style else ""
             return f'<c r="{letter}{row}"{s_attr}/>'
-        if type(value) is str and len(value) <= _NEVER_CUT:
-            return (f'<c r="{letter}{row}"{s_attr} t="inlineStr"><is><t xml:space="preserve">'
-                    f'{text_xml(value)}</t></is></c>')
-        if type(value) is int or (type(value) is float and math.isfinite(value)):
-            return cell_xml(f"{letter}{row}", value, style)
         if type(value) is dt.date or type(value) is dt.datetime:   # the date style (an import's
             # CreateTime, the ChangeLog's Time: every row)
             return cell_xml(f"{letter}{row}", value, self.styles.with_date_format(
@@ -316,7 +316,7 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         last_present = sheet.last_row()         # rows below it are new: nothing to merge into
 
         def other(letter: str, row: int, value: Any, style: int) -> str:
-            return self.quick_xml(letter, row, value, style, where)
+            return self._other_xml(letter, row, value, style, where)
 
         # Column by column, a chunk of rows at a time (200,000 imported rows are not held as
         # cells and rows at once): one pass per column instead of a call per cell.
