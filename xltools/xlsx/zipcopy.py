@@ -22,26 +22,21 @@ b'<B>yz</B>'
 from __future__ import annotations
 
 import os
-import struct
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from typing import IO
 
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")   # zipfile's structFileHeader
+from .inflate import data_offset
+
 _DATA_DESCRIPTOR_FLAG = 0x08
 COMPRESS_LEVEL = 6
 
 
 def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     """The compressed bytes of one member, read straight after its local header."""
-    fp.seek(info.header_offset)
-    header = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
-    if header[0] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = header[9], header[10]
-    fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+    fp.seek(data_offset(fp, info))
     return fp.read(info.compress_size)
 
 
