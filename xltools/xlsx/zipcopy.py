@@ -28,10 +28,16 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from typing import IO
 
+from isal import isal_zlib
+
 from .inflate import data_offset
 
 _DATA_DESCRIPTOR_FLAG = 0x08
 COMPRESS_LEVEL = 6
+# A big rewritten part (a 100 MB sheet) at zlib's level 5, not 6: measured on the 100,000-customer
+# book's two big sheets, 1.7x as fast for 2% more bytes (level 4: 2.4x as fast, 8-16% more; ISA-L's
+# best level: 16-26% more). The monthly batch deflates 660 MB of sheets, a step at a time.
+BIG_PART_LEVEL = 5
 
 
 def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes:
@@ -95,7 +101,7 @@ def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time) -
     if size < PARALLEL_FROM:
         out.writestr(info, b"".join(pieces), compresslevel=COMPRESS_LEVEL)
         return
-    packed, info.CRC = deflate(pieces)
+    packed, info.CRC = deflate(pieces, BIG_PART_LEVEL)
     info.file_size, info.compress_size = size, len(packed)
     info.external_attr = 0o600 << 16
     _copy_raw(out, info, packed)
@@ -106,7 +112,7 @@ BLOCK = 1 << 20
 WINDOW = 32 << 10           # deflate's history: each block may refer this far back
 
 
-def deflate(pieces: list, level: int = COMPRESS_LEVEL) -> tuple[bytes, int]:
+def deflate(pieces: list, level: int = BIG_PART_LEVEL) -> tuple[bytes, int]:
     """The pieces' bytes as one raw deflate stream, and their CRC-32; made as pigz makes it:
     1 MB blocks deflated on all cores at once (zlib releases the GIL), each primed with the
     32 KB before it so it compresses as well as one stream would, ended by a sync flush so
@@ -125,7 +131,7 @@ def deflate(pieces: list, level: int = COMPRESS_LEVEL) -> tuple[bytes, int]:
         pending: list = []
         history = b""
         for block, last in _blocks(pieces):
-            crc = zlib.crc32(block, crc)
+            crc = isal_zlib.crc32(block, crc)     # (ISA-L's: 6x zlib's, same value)
             pending.append(pool.submit(_deflate_block, block, history, last, level))
             history = block[-WINDOW:]
             if len(pending) >= 2 * workers:
