@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..xlsx import appxml
 from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
-from ..xlsx.sharedstrings import cell_indexes, replace_items
+from ..xlsx.sharedstrings import indexes_used, replace_items
 from ..xlsx.bookrefs import shift_defined_names, shift_part
 from ..xlsx.extent import names_no_sheet
 from ..xlsx.refs import make_ref
@@ -94,7 +94,7 @@ class PartsOut:
                 pieces = self.pkg.chunks(sheet.part)
             else:
                 continue
-            used.update(wanted.intersection(cell_indexes(pieces)))
+            used |= indexes_used(pieces, wanted)
         orphans = self.scrub_sst - {int(i) for i in used}
         if not orphans:
             return

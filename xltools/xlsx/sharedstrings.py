@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-
 import numpy as np
 
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
@@ -35,22 +33,26 @@ _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
 _ITEM = re.compile(rb"\s*(?:/>|>.*?</si>)", re.S)
 
 
-def cell_indexes(pieces) -> Iterator[bytes]:
-    """The shared-string indexes (:data:`CELL_INDEX`) of a sheet's cells, from its XML in
-    ``pieces`` (a stream of chunks as they inflate): each chunk is searched up to its last
-    "</c>", the rest carried over, so no cell is cut in two and no sheet is held whole.
+def indexes_used(pieces, among: set[bytes]) -> set[bytes]:
+    """Which shared-string indexes of ``among`` (as written, b"12") a sheet's cells hold
+    (:data:`CELL_INDEX`), from its XML in ``pieces`` (a stream of chunks as they inflate): each
+    chunk is searched up to its last "</c>", the rest carried over, so no cell is cut in two and
+    no sheet is held whole. The millions of indexes a big sheet holds are matched against
+    ``among`` a chunk at a time, in C.
 
-    >>> list(cell_indexes([b'<c t="s"><v>1</v></c><c t="s"><v', b'>2</v></c>']))
-    [b'1', b'2']
+    >>> sorted(indexes_used([b'<c t="s"><v>1</v></c><c t="s"><v', b'>2</v></c>'], {b"2", b"3"}))
+    [b'2']
     """
+    used: set[bytes] = set()
     carry = b""
     for piece in pieces:
         buf = carry + bytes(piece)
         last = buf.rfind(b"</c>")
         cut = last + 4 if last >= 0 else 0
-        yield from CELL_INDEX.findall(buf, 0, cut)
+        used.update(among.intersection(CELL_INDEX.findall(buf, 0, cut)))
         carry = buf[cut:]
-    yield from CELL_INDEX.findall(carry)
+    used.update(among.intersection(CELL_INDEX.findall(carry)))
+    return used
 
 
 class SharedStrings:
