@@ -346,8 +346,6 @@ class SheetXml:
         body = memoryview(self._body)
         if not self._rows and self._shift is None:
             return [body]
-        if self._shift is None:
-            return self._edited_chunks(body)
         out: list = []
         run_start = run_end = None                  # a run of untouched, unmoved rows
         pending = sorted((r, x) for r, x in self._rows.items())
@@ -387,30 +385,6 @@ class SheetXml:
         for _, xml in pending[k:]:
             if xml is not None:
                 out.append(xml)
-        return out
-
-    def _edited_chunks(self, body: memoryview) -> list:
-        """:meth:`_body_chunks` when no row moved: the untouched rows between two edited ones
-        are one view, found by bisecting the index for each edit (a few thousand edits of a
-        500,000-row sheet: not a step per row)."""
-        spans = self._index()
-        if not len(spans.rows):
-            return [xml for _, xml in sorted(self._rows.items()) if xml is not None]
-        out: list = []
-        pos, last = spans.starts[0], spans.ends[-1]     # (bytes around the rows are not rows)
-        for row, xml in sorted(self._rows.items()):
-            i = bisect.bisect_left(spans.rows, row)
-            if i < len(spans.rows) and spans.rows[i] == row:          # replaced (or gone)
-                start, end = spans.starts[i], spans.ends[i]
-            else:                                                     # new, before row i
-                start = end = spans.starts[i] if i < len(spans.rows) else last
-            if start > pos:
-                out.append(body[pos:start])
-            if xml is not None:
-                out.append(xml)
-            pos = end
-        if pos < last:
-            out.append(body[pos:last])
         return out
 
     # ------------------------------------------------------------------ meta helpers
