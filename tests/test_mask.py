@@ -232,3 +232,26 @@ def test_an_id_number_on_a_company_row_is_masked_and_a_company_code_kept():
               in cells(mask(db, KEY, vault_name="v")).items() if column == "CreditCode"}
     assert masked == {"C1": "110105********002X", "C4": "110105********002X",
                       "C5": COMPANY_CODE[:6] + "********" + COMPANY_CODE[-4:]}
+
+
+def test_phones_typed_as_numbers_blanks_of_spaces_and_masked_cells():
+    """A phone typed as a number is masked, in its own column and inside free text; a cell of
+    spaces and one masked already are left; free text without a number is still scrubbed."""
+    db = make_db({"Customers": [
+        {"CustomerID": "C20240315001", "ContactPhone": 13812345678.0, "Remarks": 13912345678.0},
+        {"CustomerID": " C20240315002 ", "ContactPhone": "\u3000 ", "Remarks": "电话 13700001111"},
+        {"CustomerID": "C20240315003", "ContactPhone": "139****0000", "Remarks": "回访"},
+        {"CustomerID": None, "ContactPhone": "137 0000 2222", "Remarks": None}]})
+    db.df("Customers")["Remarks"] = db.df("Customers")["Remarks"].astype(object)
+    got = cells(mask(db, KEY, vault_name="v"))
+    assert got[(2, "ContactPhone")] == "138****5678" and got[(2, "Remarks")] == "139****5678"
+    assert got[(3, "Remarks")] == "电话 137****1111"
+    assert got[(5, "ContactPhone")] == "137****2222"
+    assert not {(3, "ContactPhone"), (4, "ContactPhone"), (4, "Remarks")} & set(got)
+    assert got[(2, "PhoneFP")] == fingerprint("phone", "13812345678", KEY)
+
+
+def test_every_text_column_is_scrubbed_when_it_holds_only_text():
+    db = make_db({"Customers": [{"CustomerID": "C20240315001", "Remarks": "邮箱 wei@qq.com"},
+                                {"CustomerID": "C20240315002", "Remarks": None}]})
+    assert cells(mask(db, KEY, vault_name="v")) == {(2, "Remarks"): "邮箱 w***@qq.com"}

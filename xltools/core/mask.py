@@ -32,6 +32,7 @@ from ..changes import CellUpdate, Changeset, Issue, Result
 from . import cncodes, privacy
 from .checks import Context
 from .checks.codes import code_kinds
+from .checks.values import blank as blank_cells, masked as masked_cells
 from .normalize import is_blank
 
 # The fingerprint column of each mask kind, unless the table has a "<column>FP" column.
@@ -79,22 +80,29 @@ def raw_cells(db, today: datetime.date | None = None, tables=None) -> list[RawCe
             continue
         df = db.df(table.key)
         id_col = table.id_column or ("CustomerID" if "CustomerID" in df.columns else None)
-        ids = (df[id_col].map(lambda v: "" if is_blank(v) else str(v).strip())
-               if id_col in df.columns else pd.Series("", index=df.index))
         for col in table.columns:
             if not col.mask or col.key not in df.columns:
                 continue
+            # the cells worth a look (neither blank nor masked), found over the whole column;
+            # each is still asked is_blank / is_masked below, the one test of what is raw
+            s = df[col.key]
+            look = ~(blank_cells(s) | masked_cells(s)).to_numpy(dtype=bool)
+            if not look.any():
+                continue
             person = _person_ids(db, table.key, col.key, today) if col.mask == "idcard" else None
-            keeps = ([False] * len(df) if person is None else
-                     (~person.reindex(df.index, fill_value=True).astype(bool)).tolist())
+            keeps = (None if person is None else
+                     (~person.reindex(df.index, fill_value=True).astype(bool)).to_numpy()[look])
+            ids = df[id_col][look] if id_col in df.columns else pd.Series("", index=s.index[look])
             # (zipped columns, not a label lookup per row: 100,000 customers)
-            for row, value, rid, keep in zip(df.index.tolist(), df[col.key].tolist(),
-                                             ids.tolist(), keeps):
+            for i, (row, value, rid) in enumerate(zip(s.index[look].tolist(), s[look].tolist(),
+                                                      ids.tolist())):
                 if is_blank(value) or privacy.is_masked(col.mask, value):
                     continue
                 raw = str(value).strip() if not isinstance(value, float) else _number_text(value)
-                out.append(RawCell(table.key, int(row), col.key, col.mask, rid, raw,
-                                   raw if keep else _masked(col.mask, value)))
+                out.append(RawCell(table.key, int(row), col.key, col.mask,
+                                   "" if is_blank(rid) else str(rid).strip(), raw,
+                                   raw if keeps is not None and keeps[i] else
+                                   _masked(col.mask, value)))
     return out
 
 
@@ -130,6 +138,8 @@ def _maybe_personal(s: pd.Series) -> pd.Series:
     """The cells worth scrubbing: text with an '@' or a long run of digits, or a big whole
     number (a phone typed as a number). A cheap vectorised test before the real patterns."""
     text = s[privacy.may_hold(s)]
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return text                 # text and blanks only (one C pass): no number to look at
     numbers = s[s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
                       and v == v and abs(v) >= 1e6)]
     return pd.concat([text, numbers]) if len(numbers) else text
@@ -180,16 +190,14 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
     note_zh = f"已脱敏,原值存入 {vault_name}" if kept else "已脱敏,原值未保留(无密钥)"
     note_en = f"masked; raw value in {vault_name}" if kept else "masked; raw value not kept (no key)"
     masked_count = fingerprints = 0
-    for cell in raw_cells(db, today) if cells is None else cells:
+    cells = raw_cells(db, today) if cells is None else cells
+    for cell, fp_col, fp, old in zip(cells, *_fingerprinted(db, cells, key)):
         if cell.changes_value:
             changes.updates.append(CellUpdate(cell.table, cell.row, cell.column,
                                               OLD_IN_VAULT if kept else OLD_DISCARDED, cell.masked,
                                               note=f"{note_zh} / {note_en}"))
             masked_count += 1
-        fp_col = fingerprint_column(db, cell.table, cell.column, cell.kind)
         if key and fp_col:
-            fp = privacy.fingerprint(cell.kind, cell.raw, key)
-            old = db.df(cell.table).at[cell.row, fp_col]
             if fp and (is_blank(old) or str(old) != fp):
                 changes.updates.append(CellUpdate(cell.table, cell.row, fp_col,
                                                   None if is_blank(old) else old, fp,
@@ -224,6 +232,28 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
                         "vault": vault_name, "keyed": bool(key)},
                   summary_zh="\n".join(summary_zh), summary_en="\n".join(summary_en),
                   problems=bool(issues))
+
+
+def _fingerprinted(db, cells: list[RawCell], key: bytes | None) -> tuple[list, list, list]:
+    """Per cell: its fingerprint column (None when it has none), the fingerprint of its raw value
+    and the fingerprint the column holds now (both None without a key or column). Worked out a
+    column at a time (90,000 company codes of a big book are fingerprinted on each run)."""
+    n = len(cells)
+    fp_cols, fps, olds = [None] * n, [None] * n, [None] * n
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault((cell.table, cell.column, cell.kind), []).append(i)
+    for (table, column, kind), at in groups.items():
+        fp_col = fingerprint_column(db, table, column, kind)
+        for i in at:
+            fp_cols[i] = fp_col
+        if not key or not fp_col:
+            continue
+        new = privacy.fingerprints(kind, [cells[i].raw for i in at], key)
+        held = db.df(table)[fp_col].loc[[cells[i].row for i in at]].tolist()
+        for i, fp, old in zip(at, new, held):
+            fps[i], olds[i] = fp, old
+    return fp_cols, fps, olds
 
 
 def rederive(db, vault_records: dict, old_key: bytes, new_key: bytes, *,
