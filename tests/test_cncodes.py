@@ -128,3 +128,26 @@ def test_phone_normaliser_gives_the_same_answer_whatever_the_spelling(second, re
     bare = cncodes.phone_kind(number)
     assert cncodes.phone_kind(spell(number)) == bare
     assert bare in ("mobile", "invalid")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789X*Ａ٠ \n-中", max_size=20),
+                          st.sampled_from(["110105********002X", "11010519491231002X",
+                                           "91440300MA5F5X1234", "110105*******002X\n"])),
+                max_size=8))
+def test_a_column_reads_as_each_of_its_codes_alone(values):
+    """The whole-column forms give every code the answer it gets alone, and read a masked ID
+    as the scalar pattern does (a final newline too), whatever else the column holds."""
+    column = pd.Series(values, dtype=object)
+    person = pd.Series([i % 2 == 0 for i in range(len(values))], dtype=bool)
+    for i, value in enumerate(values):
+        alone = pd.Series([value], dtype=object)
+        assert cncodes.uscc_status(column).iloc[i] == cncodes.uscc_status(alone).iloc[0]
+        assert cncodes.ric_status(column, TODAY).iloc[i] == cncodes.ric_status(alone, TODAY).iloc[0]
+        assert cncodes.divisions(column, person).iloc[i] == cncodes.divisions(
+            alone, pd.Series([person[i]])).iloc[0]
+        code = cncodes.credit_code(value)
+        assert (cncodes.uscc_status(alone).iloc[0] == "masked") == bool(cncodes.MASKED_ID.match(code))
+    upper = pd.Series([v.upper() for v in values if isinstance(v, str)], dtype=object)
+    masked = cncodes.uscc_status(upper, normalised=True) == "masked"
+    assert masked.tolist() == [bool(cncodes.MASKED_ID.match(v)) for v in upper]

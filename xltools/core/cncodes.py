@@ -34,6 +34,7 @@ import re
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
@@ -162,19 +163,41 @@ def _char_matrix(codes: pd.Series) -> np.ndarray:
     return np.frombuffer(joined, dtype=np.uint8).reshape(-1, 18)
 
 
-def _is_ascii18(codes: pd.Series) -> pd.Series:
-    return (codes.str.len() == 18) & codes.map(str.isascii).astype(bool)
+# MASKED_ID as RE2 reads it (Arrow's kernels): Python's $ also matches before a final newline.
+_MASKED_ID_RE2 = MASKED_ID.pattern[:-1] + r"\n?$"
+
+
+def _shape(codes: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per code: blank (""), masked (:data:`MASKED_ID`), 18 characters, 18 ASCII characters;
+    over the column's text in Arrow's kernels (a pandas ``.str`` call is a Python call per cell,
+    and each status asks four of them of 100,000 codes)."""
+    from .values import arrow_text
+    arr = arrow_text(codes) if codes.dtype == object else None
+    if arr is None or arr.null_count:    # not all text: cell by cell
+        text = codes.astype(str)
+        len18 = (text.str.len() == 18).to_numpy(dtype=bool)
+        return ((codes == "").to_numpy(dtype=bool), text.str.match(MASKED_ID.pattern).to_numpy(
+            dtype=bool), len18, len18 & text.map(str.isascii).to_numpy(dtype=bool))
+
+    def np_bool(a):
+        return a.to_numpy(zero_copy_only=False).astype(bool)
+    len18 = np_bool(pc.equal(pc.utf8_length(arr), 18))
+    return (np_bool(pc.equal(arr, "")), np_bool(pc.match_substring_regex(arr, _MASKED_ID_RE2)),
+            len18, len18 & np_bool(pc.string_is_ascii(arr)))
 
 
 def uscc_status(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     """Status of each value read as a 统一社会信用代码 (see the module docstring).
     ``normalised=True``: the values already went through :func:`normalised_codes`."""
     codes = values if normalised else normalised_codes(values)
-    out = pd.Series("length", index=values.index, dtype=object)
-    out[codes == ""] = "blank"
-    out[codes.str.match(MASKED_ID.pattern)] = "masked"
-    full = _is_ascii18(codes) & (out == "length")
-    out[(codes.str.len() == 18) & ~full & (out == "length")] = "charset"
+    blank, masked, len18, ascii18 = _shape(codes)
+    status = np.full(len(codes), "length", dtype=object)
+    status[blank] = "blank"
+    status[masked] = "masked"
+    rest = ~blank & ~masked
+    status[len18 & ~ascii18 & rest] = "charset"
+    full = ascii18 & rest
+    out = pd.Series(status, index=values.index, dtype=object)
     if full.any():
         chars = _char_matrix(codes[full])
         vals = _USCC_VALUE[chars]
@@ -192,11 +215,14 @@ def ric_status(values: pd.Series, today: _dt.date | None = None, *,
     """Status of each value read as an 18-digit 身份证号 (see the module docstring)."""
     today = today or _dt.date.today()
     codes = values if normalised else normalised_codes(values)
-    out = pd.Series("length", index=values.index, dtype=object)
-    out[codes == ""] = "blank"
-    out[codes.str.match(MASKED_ID.pattern)] = "masked"
-    shaped = ric_shaped(codes) & (out == "length")
-    out[(codes.str.len() == 18) & ~shaped & (out == "length")] = "charset"
+    blank, masked, len18, _ = _shape(codes)
+    status = np.full(len(codes), "length", dtype=object)
+    status[blank] = "blank"
+    status[masked] = "masked"
+    rest = ~blank & ~masked
+    shaped = ric_shaped(codes).to_numpy(dtype=bool) & rest
+    status[len18 & ~shaped & rest] = "charset"
+    out = pd.Series(status, index=values.index, dtype=object)
     if shaped.any():
         sub = codes[shaped]
         digits = _char_matrix(sub)[:, :17].astype(np.int64) - ord("0")
@@ -227,9 +253,17 @@ def phone_status(values: pd.Series) -> pd.Series:
 
 def divisions(values: pd.Series, person: pd.Series, *, normalised: bool = False) -> pd.Series:
     """6-digit division of each code (``person`` True: read as 身份证号); None when unknown."""
+    from .values import arrow_text
     codes = values if normalised else normalised_codes(values)
-    ok18 = codes.str.len() == 18
     as_person = person.reindex(codes.index).fillna(False).astype(bool)
+    arr = arrow_text(codes) if codes.dtype == object else None
+    if arr is not None and not arr.null_count:       # all text: in Arrow's kernels
+        six = pc.if_else(pa.array(as_person.to_numpy(dtype=bool)),
+                         pc.utf8_slice_codeunits(arr, 0, 6), pc.utf8_slice_codeunits(arr, 2, 8))
+        ok = pc.and_(pc.equal(pc.utf8_length(arr), 18), pc.match_substring_regex(six, "^[0-9]{6}$"))
+        return pd.Series(pc.if_else(ok, six, None).to_numpy(zero_copy_only=False),
+                         index=codes.index, dtype=object)
+    ok18 = codes.str.len() == 18
     out = pd.Series(None, index=codes.index, dtype=object)
     out[ok18 & as_person] = codes[ok18 & as_person].str[:6]
     out[ok18 & ~as_person] = codes[ok18 & ~as_person].str[2:8]
