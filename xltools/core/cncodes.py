@@ -150,6 +150,14 @@ _CLEAN_CODE = r"[0-9A-Z*]{18}"
 
 def normalised_codes(values: pd.Series) -> pd.Series:
     """Half-width, upper-case codes without spaces or dashes; ``""`` for blanks."""
+    from .values import arrow_text
+    arr = arrow_text(values) if values.dtype == object else None
+    if arr is not None:     # text and blanks: the clean codes (most) found in Arrow's kernels
+        clean = pc.match_substring_regex(arr, f"^{_CLEAN_CODE}$").fill_null(False).to_numpy(
+            zero_copy_only=False)
+        out = values.astype(object, copy=True)
+        out[~clean] = values[~clean].map(credit_code)
+        return out
     text = values.astype(object).where(values.notna(), "")
     clean = text.map(type).eq(str) & text.astype(str).str.fullmatch(_CLEAN_CODE)
     out = text.astype(str).where(clean, "")
@@ -238,10 +246,18 @@ def ric_status(values: pd.Series, today: _dt.date | None = None, *,
 
 def phone_status(values: pd.Series) -> pd.Series:
     """:func:`phone_kind` of each value; each distinct number is parsed once."""
-    text = values.map(lambda v: "" if is_blank(v) else str(v).strip())
+    from .values import arrow_text
+    arr = arrow_text(values) if values.dtype == object else None
     out = pd.Series("blank", index=values.index, dtype=object)
-    filled = text != ""
-    masked = filled & text.str.match(MASKED_PHONE.pattern)
+    if arr is not None:     # text and blanks: trimmed and matched in Arrow's kernels
+        trimmed = pc.utf8_trim_whitespace(arr)
+        filled = pc.not_equal(trimmed, "").fill_null(False).to_numpy(zero_copy_only=False)
+        masked = filled & pc.match_substring_regex(trimmed, MASKED_PHONE.pattern).fill_null(
+            False).to_numpy(zero_copy_only=False)
+    else:
+        text = values.map(lambda v: "" if is_blank(v) else str(v).strip())
+        filled = text != ""
+        masked = filled & text.str.match(MASKED_PHONE.pattern)
     out[masked] = "masked"
     raw = filled & ~masked
     if raw.any():

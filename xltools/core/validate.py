@@ -50,6 +50,7 @@ def build_rules(db, today: datetime.date, key: bytes | None = None) -> list[Rule
             continue
         for module in check_modules():
             rules += module.rules(ctx, table_key)
+    ctx.release_text()
     return rules
 
 

@@ -159,10 +159,12 @@ class Context:
     def trimmed(self, table: str, column: str):
         """A column of text and blanks as Arrow text without surrounding spaces (nulls for
         empty cells), or None for a column holding anything else: blanks and dropdown values
-        are answered in Arrow's kernels, without a Python string per cell. Made on each call,
-        not kept: a big book's text held again in Arrow would cost what its rows cost."""
-        arr = self._arrow(table, column)
-        return None if arr is None else pc.utf8_trim_whitespace(arr)
+        are answered in Arrow's kernels, without a Python string per cell. Kept until
+        :meth:`release_text` (blank, isin and text each ask it of most columns)."""
+        def compute():
+            arr = self._arrow(table, column)
+            return None if arr is None else pc.utf8_trim_whitespace(arr)
+        return self.once(("trimmed", table, column), compute)
 
     def isin(self, table: str, column: str, values: set[str]) -> pd.Series:
         """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs)."""
@@ -174,15 +176,19 @@ class Context:
                           self.db.df(table).index)
 
     def _arrow(self, table: str, column: str):
-        """The column as Arrow text, or None; only the answer 'not text' is kept."""
+        """The column as Arrow text, or None; kept until :meth:`release_text`."""
         from ..values import arrow_text
-        if ("not text", table, column) in self.cache:
-            return None
-        s = self.db.df(table)[column]
-        arr = arrow_text(s) if s.dtype == object else None
-        if arr is None:
-            self.cache[("not text", table, column)] = True
-        return arr
+
+        def compute():
+            s = self.db.df(table)[column]
+            return arrow_text(s) if s.dtype == object else None
+        return self.once(("arrow", table, column), compute)
+
+    def release_text(self) -> None:
+        """Drop the columns held as Arrow text (a big book's text held again costs what its
+        rows cost: kept while the rules are made, not while they are checked)."""
+        for key in [k for k in self.cache if k[0] in ("arrow", "trimmed")]:
+            del self.cache[key]
 
     def dates(self, table: str, column: str) -> pd.Series:
         """A column as datetime64 (NaT for blanks and non-dates), parsed once."""
@@ -233,7 +239,9 @@ class fixed:  # noqa: N801 - used as a function: fixed(zh, en)
 def per_row(details: pd.Series | dict, zh_default: str = "", en_default: str = ""
             ) -> Callable[[int, Any], tuple[str, str]]:
     """A message looked up by row in ``details`` (row -> (zh, en))."""
-    def message(row, value):
-        got = details.get(row) if hasattr(details, "get") else None
+    get = details.get if hasattr(details, "get") else (lambda row: None)
+
+    def message(row, value):         # (called once per failing cell: 90,000 on a big book)
+        got = get(row)
         return got if got else (zh_default, en_default)
     return message

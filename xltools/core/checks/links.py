@@ -13,9 +13,9 @@ from collections import Counter
 import pandas as pd
 
 from ..normalize import credit_code, phone_digits
-from ..privacy import fingerprint
+from ..privacy import fingerprints
 from . import CheckSpec, Context, Rule, fixed, per_row
-from .values import blank, masked
+from .values import blank, masked, trimmed_text
 
 ORDER = 60
 CHECKS = (
@@ -63,13 +63,12 @@ def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
     fp_col, kind, normalise, *_ = DUPLICATE_KEYS[column]
     raw = df[column]
     out = pd.Series("", index=df.index, dtype=object)
-    fps = df[fp_col].fillna("").astype(str).str.strip() if fp_col in df.columns \
-        else pd.Series("", index=df.index)
+    fps = trimmed_text(df[fp_col]) if fp_col in df.columns else pd.Series("", index=df.index)
     has_fp = fps != ""
     out[has_fp] = "fp:" + fps[has_fp]
     todo = ~has_fp & ~blank(raw) & ~masked(raw)  # raw values without a fingerprint (few, once masked)
     if key:
-        out[todo] = raw[todo].map(lambda v: "fp:" + fingerprint(kind, v, key))
+        out[todo] = ["fp:" + fp for fp in fingerprints(kind, raw[todo].tolist(), key)]
     else:
         normal = raw[todo].map(normalise)
         out[todo] = ("raw:" + normal).where(normal.str.len() >= 7, "")
@@ -81,7 +80,7 @@ def _duplicate_rule(ctx: Context, column: str) -> Rule:
     _, _, _, zh, en = DUPLICATE_KEYS[column]
     keys = match_keys(df, column, ctx.cache.get("key"))
     shared = (keys != "") & keys.duplicated(keep=False)
-    names = (df["CustomerID"].fillna("").astype(str).str.strip() if "CustomerID" in df.columns
+    names = (ctx.text("Customers", "CustomerID") if "CustomerID" in df.columns
              else pd.Series("", index=df.index))
     names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
     # Pairs a reviewer already judged to be different customers are not suspects any more.
