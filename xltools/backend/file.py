@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..errors import BadWorkbookError, BookLockedError
 from ..heap import paused
 from ..schema import Schema, load_schema
 from ..xlsx.package import Package
-from ..xlsx.zipcopy import write_package
+from ..xlsx.zipcopy import deflate_stored, write_package
 from . import history, safety
 from .load import load_book, read_lazily
 from .patch import patched_tables
@@ -42,13 +43,17 @@ class FileBackend:
     package_on_disk = True
 
     def __init__(self, path: str | Path, command: str = "", schema: Schema | None = None, *,
-                 backups: bool = True):
+                 backups: bool = True, stored: set[str] | None = None):
         """``backups=False`` skips the per-apply backup: for a working copy that the caller
-        backs up and swaps in once (:func:`xltools.backend.transaction.working_copy`)."""
+        backs up and swaps in once (:func:`xltools.backend.transaction.working_copy`).
+        ``stored``, for such a copy too: big rewritten parts are stored uncompressed (their
+        names added to this set) and writes are not flushed to disk; the caller deflates them
+        once, when it swaps the copy in (:meth:`batch`)."""
         self.path = Path(path)
         self.command = command
         self.schema = schema or load_schema()
         self.backups = backups
+        self.stored = stored
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
         self._keep = DEFAULT_KEEP                      # backups to keep: the book's BackupCount
         self._scanned: set[str] = set()  # sheet parts found free of far cells (see reload)
@@ -145,14 +150,17 @@ class FileBackend:
                     if changes.scrub_package:
                         report["scrubbed"] = scrub_book(pkg, parts, db.schema).total
                         self._scrubbed = report["scrubbed"]
-                    write_package(self.path, tmp, parts.changed, parts.added)
+                    stored = write_package(self.path, tmp, parts.changed, parts.added,
+                                           store_big=self.stored is not None)
+                    if self.stored is not None:
+                        self.stored |= stored
 
             if self.backups:  # keeps the state found and the new one, for undo
                 backup = history.commit(self.path, self.command or "write", write,
                                         keep=db.setting("BackupCount"))
             else:
                 backup = None
-                safety.atomic_write(self.path, write)
+                safety.atomic_write(self.path, write, durable=self.stored is None)
             if changes.purge_backups and (changes.data_changes() or report.get("scrubbed")):
                 # the kept states before this mask hold the raw values it just masked (a batch's
                 # working copy has none: batch() purges the real book's)
@@ -169,9 +177,15 @@ class FileBackend:
         """Several applies as one unit (the monthly batch): they go to a private working copy that
         replaces the book, after one backup, when the block ends cleanly and ``commit`` is true.
         On an exception, or with ``commit=False`` (a dry run), the book stays as it was."""
+        # Each step rewrites the big sheets it changed; deflating them every time cost the
+        # 100k-customer monthly batch seconds: the copy stores them as they are, the swap
+        # deflates each once.
+        stored: set[str] = set()
         with working_copy(self.path, commit=commit, keep=self._keep,
-                          command=self.command or "batch", loaded=self._loaded) as copy:
-            unit = FileBackend(copy, self.command, self.schema, backups=False)
+                          command=self.command or "batch", loaded=self._loaded,
+                          finish=lambda copy, new: deflate_stored(copy, new, stored) if stored
+                          else os.replace(copy, new)) as copy:
+            unit = FileBackend(copy, self.command, self.schema, backups=False, stored=stored)
             # the copy is the book as loaded, byte for byte (working_copy checks): the sheets
             # this load found free of far cells need no second scan in the unit's reloads
             unit._scanned = set(self._scanned)

@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..errors import BookLockedError
 from . import history
@@ -27,11 +27,12 @@ from .safety import (
 
 @contextlib.contextmanager
 def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True,
-                 command: str = "monthly", loaded: tuple[int, int] | None = None
-                 ) -> Iterator[Path]:
+                 command: str = "monthly", loaded: tuple[int, int] | None = None,
+                 finish: Callable[[Path, Path], None] | None = None) -> Iterator[Path]:
     """Yield the path of a private copy of ``book``; on a clean exit (and ``commit``), replace the
     book with the copy in one step, kept in the book's history as ``command`` (undo reverts the
-    whole batch). On an exception the book is left untouched.
+    whole batch). On an exception the book is left untouched. ``finish(copy, new)``, when
+    given, writes the new book from the copy (else the copy itself is renamed into place).
 
     Excel does not honour our lock: a colleague may save the book while the batch runs. Before the
     swap the book must still be the bytes that were copied (and, with ``loaded``, the (mtime_ns,
@@ -54,7 +55,8 @@ def working_copy(book: Path, *, keep: int = DEFAULT_KEEP, commit: bool = True,
                 check_not_locked(book)  # Excel may have opened it while we worked
                 if history.sha256(book) != copied:
                     raise _changed(book)
-                history.commit(book, command, lambda tmp: os.replace(copy, tmp), keep=keep)
+                history.commit(book, command, lambda tmp: (finish or os.replace)(copy, tmp),
+                               keep=keep)
         finally:
             # the copy, and the lock sidecar its own writes left (a new name every run)
             for leftover in (copy, _lock_path(copy)):

@@ -11,21 +11,24 @@ their uncompressed bytes are exactly the old ones.
 ...     z.writestr("a.xml", b"<a/>" * 100); z.writestr("b.xml", b"<b/>"); z.writestr("c.xml", b"<c/>")
 >>> out = io.BytesIO()
 >>> write_package(src, out, {"b.xml": b"<B/>", "c.xml": None, "d.xml": b"<d/>"})
+set()
 >>> z = zipfile.ZipFile(out); z.namelist(), z.read("a.xml") == b"<a/>" * 100, z.read("b.xml")
 (['a.xml', 'b.xml', 'd.xml'], True, b'<B/>')
 >>> out = io.BytesIO()                      # a big part may come as pieces, written in turn
 >>> write_package(src, out, {"b.xml": [b"<B>", memoryview(b"xyz")[1:], b"</B>"]})
+set()
 >>> zipfile.ZipFile(out).read("b.xml")
 b'<B>yz</B>'
 """
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO
 
 from isal import isal_zlib
@@ -40,14 +43,23 @@ COMPRESS_LEVEL = 6
 BIG_PART_LEVEL = 5
 
 
-def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> bytes:
-    """The compressed bytes of one member, read straight after its local header."""
-    fp.seek(data_offset(fp, info))
-    return fp.read(info.compress_size)
+def _raw_member(fp: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The compressed bytes of one member, read straight after its local header, a megabyte at
+    a time (a member stored uncompressed may be a 200 MB sheet)."""
+    pos = data_offset(fp, info)
+    end = pos + info.compress_size
+    while pos < end:
+        fp.seek(pos)
+        chunk = fp.read(min(1 << 20, end - pos))
+        if not chunk:
+            raise zipfile.BadZipFile(f"{info.filename} is cut short")
+        pos += len(chunk)
+        yield chunk
 
 
-def _copy_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
-    """Append a member whose compressed bytes are ``data`` (zipfile has no public call for it)."""
+def _copy_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Iterable[bytes]) -> None:
+    """Append a member whose compressed bytes are ``data``, in pieces (zipfile has no public
+    call for it)."""
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.compress_type = info.compress_type
     new.CRC = info.CRC
@@ -60,7 +72,8 @@ def _copy_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
     zip64 = max(new.file_size, new.compress_size) > zipfile.ZIP64_LIMIT
     new.header_offset = out.fp.tell()
     out.fp.write(new.FileHeader(zip64))
-    out.fp.write(data)
+    for piece in data:
+        out.fp.write(piece)
     out.filelist.append(new)
     out.NameToInfo[new.filename] = new
     out.start_dir = out.fp.tell()
@@ -68,12 +81,17 @@ def _copy_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
 
 
 def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLike | IO[bytes],
-                  changed: Mapping[str, bytes | None], order: list[str] | None = None) -> None:
+                  changed: Mapping[str, bytes | None], order: list[str] | None = None, *,
+                  store_big: bool = False) -> set[str]:
     """Write ``target``: the members of ``source`` in their order, with ``changed`` applied.
 
     ``changed`` maps member name -> new bytes (or a list of pieces to write one after the other),
-    or None to drop the member; names that ``source`` lacks are added at the end (in ``order`` when given, else in mapping order).
+    or None to drop the member; names that ``source`` lacks are added at the end (in ``order``
+    when given, else in mapping order). ``store_big``: parts from :data:`PARALLEL_FROM` up are
+    stored uncompressed (a batch's working copy, deflated once when the batch ends: see
+    :func:`deflate_stored`); returns the names so stored.
     """
+    stored: set[str] = set()
     with zipfile.ZipFile(source) as src, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as out:
         fp = src.fp
@@ -82,29 +100,74 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
             existing.add(info.filename)
             if info.filename in changed:
                 data = changed[info.filename]
-                if data is not None:
-                    _write_new(out, info.filename, data, info.date_time)
+                if data is not None and _write_new(out, info.filename, data, info.date_time,
+                                                   store_big):
+                    stored.add(info.filename)
                 continue
             _copy_raw(out, info, _raw_member(fp, info))
         added = [n for n in (order or list(changed)) if n not in existing and changed.get(n)]
         for name in added:
-            _write_new(out, name, changed[name], (1980, 1, 1, 0, 0, 0))
+            if _write_new(out, name, changed[name], (1980, 1, 1, 0, 0, 0), store_big):
+                stored.add(name)
+    return stored
 
 
-def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time) -> None:
+def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
+                   names: Iterable[str]) -> None:
+    """Write ``target`` as ``source`` with its members of ``names`` that are stored uncompressed
+    deflated (as :func:`write_package` deflates a big part); every other member copied as it is.
+
+    >>> import io
+    >>> src, out = io.BytesIO(), io.BytesIO()
+    >>> write_package(_one_member(b"<a/>" * (PARALLEL_FROM // 4)), src, {"b.xml": b"<b/>" * PARALLEL_FROM},
+    ...               store_big=True)
+    {'b.xml'}
+    >>> deflate_stored(src, out, {"b.xml"})
+    >>> info = zipfile.ZipFile(out).getinfo("b.xml")
+    >>> info.compress_type == zipfile.ZIP_DEFLATED, zipfile.ZipFile(out).read("b.xml") == b"<b/>" * PARALLEL_FROM
+    (True, True)
+    """
+    with zipfile.ZipFile(source) as src:
+        todo = {info.filename: info for info in src.infolist()
+                if info.filename in set(names) and info.compress_type == zipfile.ZIP_STORED}
+        # (a stored member's raw bytes are its bytes: read as they lie, joined by deflate)
+        changed = {name: list(_raw_member(src.fp, info)) for name, info in todo.items()}
+    write_package(source, target, changed)
+
+
+def _one_member(data: bytes) -> IO[bytes]:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", data)
+    return buf
+
+
+def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time,
+               store_big: bool = False) -> bool:
     """A new member; ``data`` is bytes, or a list of pieces (bytes, memoryviews) to write one
-    after the other, so a big sheet's parts are never joined in memory."""
+    after the other, so a big sheet's parts are never joined in memory. Returns whether it was
+    stored uncompressed (``store_big`` and a big part)."""
     info = zipfile.ZipInfo(name, date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
     pieces = data if isinstance(data, list) else [data]
     size = sum(len(piece) for piece in pieces)
     if size < PARALLEL_FROM:
         out.writestr(info, b"".join(pieces), compresslevel=COMPRESS_LEVEL)
-        return
-    packed, info.CRC = deflate(pieces, BIG_PART_LEVEL)
-    info.file_size, info.compress_size = size, len(packed)
+        return False
     info.external_attr = 0o600 << 16
-    _copy_raw(out, info, packed)
+    info.file_size = size
+    if store_big:
+        info.compress_type, info.compress_size = zipfile.ZIP_STORED, size
+        crc = 0
+        for piece in pieces:
+            crc = isal_zlib.crc32(piece, crc)
+        info.CRC = crc
+        _copy_raw(out, info, pieces)
+        return True
+    packed, info.CRC = deflate(pieces, BIG_PART_LEVEL)
+    info.compress_size = len(packed)
+    _copy_raw(out, info, [packed])
+    return False
 
 
 PARALLEL_FROM = 4 << 20     # a part this big is deflated in blocks, on every core
