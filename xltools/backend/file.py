@@ -24,6 +24,7 @@ from ..db import CustomerDB, LazyTables
 from ..errors import BadWorkbookError, BookLockedError
 from ..heap import paused
 from ..schema import Schema, load_schema
+from ..xlsx.extent import carry_over
 from ..xlsx.package import Package
 from ..xlsx.zipcopy import deflate_stored, write_package
 from . import history, safety
@@ -154,6 +155,7 @@ class FileBackend:
                                            store_big=self.stored is not None)
                     if self.stored is not None:
                         self.stored |= stored
+                    carry_over(pkg, tmp, parts.changed)
 
             if self.backups:  # keeps the state found and the new one, for undo
                 backup = history.commit(self.path, self.command or "write", write,

@@ -135,6 +135,35 @@ def formula_free(pkg, part: str) -> bool:
         return False
 
 
+def carry_over(pkg, written: str, changed: dict) -> None:
+    """What :func:`far_part` found of a sheet of ``pkg`` (no formula cell; nothing after its
+    cells that may name another sheet) holds for the sheet as this process rewrote it into the
+    package at ``written``, when its new rows hold no formula either and its new tail names no
+    sheet (the writer puts values in cells, never a formula). The next step of a batch then
+    does not read the rewritten 100,000-row customer sheet again to find no cached formula
+    result (validate's privacy scan) or no reference to a moved row (tag's removals).
+    ``changed``: part -> its new bytes, or pieces whose views are of the part's old bytes."""
+    todo = {p: d for p, d in changed.items() if d is not None and formula_free(pkg, p)}
+    if not todo:
+        return
+    with zipfile.ZipFile(written) as z:
+        for part, data in todo.items():
+            pieces = data if isinstance(data, list) else [data]
+            # (a view is of the old, formula-free bytes: only the new rows are searched)
+            if any(not isinstance(p, memoryview) and _FORMULA.search(p) for p in pieces):
+                continue
+            try:
+                info = z.getinfo(part)
+            except KeyError:
+                continue
+            key = (part, info.CRC, info.file_size, info.compress_size)
+            _FORMULA_FREE.add(key)
+            last = b"".join(bytes(p) for p in pieces[-2:])
+            end = _SHEET_DATA_END.search(last)
+            if end is not None and not _MAY_NAME_SHEET.search(last, end.end()):
+                _NAMES_NO_SHEET.add(key)
+
+
 def names_no_sheet(pkg, part: str) -> bool:
     """Whether ``part`` of ``pkg`` is, byte for byte, a sheet :func:`far_part` read whole in this
     process and found without formula cells or anything else that could name another sheet (so
