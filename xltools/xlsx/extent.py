@@ -155,7 +155,7 @@ def carry_over(pkg, written: str, changed: dict) -> None:
         for part, data in todo.items():
             pieces = data if isinstance(data, list) else [data]
             # (a view is of the old, formula-free bytes: only the new rows are searched)
-            if any(not isinstance(p, memoryview) and _FORMULA.search(p) for p in pieces):
+            if any(not isinstance(p, memoryview) and _has_formula(p) for p in pieces):
                 continue
             try:
                 info = z.getinfo(part)
@@ -163,8 +163,9 @@ def carry_over(pkg, written: str, changed: dict) -> None:
                 continue
             key = (part, info.CRC, info.file_size, info.compress_size)
             _FORMULA_FREE.add(key)
-            last = b"".join(bytes(p) for p in pieces[-2:])
-            end = _SHEET_DATA_END.search(last)
+            last = b"".join(bytes(p) for p in pieces[-2:]) if len(pieces) > 1 else pieces[0]
+            close = last.rfind(b"sheetData>")     # (the tail is small; the rows may not be)
+            end = _SHEET_DATA_END.search(last, max(0, close - 64)) if close >= 0 else None
             if end is not None and not _MAY_NAME_SHEET.search(last, end.end()):
                 _NAMES_NO_SHEET.add(key)
 
