@@ -179,3 +179,16 @@ def test_rekey_with_a_weak_new_key_changes_nothing(tmp_path, book):
     res = run("rekey", book, "--new-secret-file", new_key)
     assert res.exit_code == 2 and "python -m xltools.secret" in res.output
     assert book.read_bytes() == before
+
+
+def test_a_strong_secret_found_once_does_not_let_a_weak_one_through(monkeypatch):
+    """The strength of a secret is worked out once per process; another secret is judged on
+    its own, a weak one refused every time."""
+    from xltools.secret import WeakSecretError, load_secret
+    strong = new_secret()
+    monkeypatch.setenv(ENV_VAR, strong)
+    assert load_secret() == load_secret() == strong.encode()
+    for weak in (strong[:4], "password123", strong[:4]):
+        monkeypatch.setenv(ENV_VAR, weak)
+        with pytest.raises(WeakSecretError):
+            load_secret()

@@ -18,6 +18,7 @@ from it with a slow KDF and a per-book salt (:mod:`xltools.keys`).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import secrets
@@ -49,10 +50,21 @@ def strength_bits(secret: bytes | str) -> float:
     return float(zxcvbn(text[:_ZXCVBN_MAX])["guesses_log10"]) * math.log2(10)
 
 
+# Digests of the secrets found strong in this process: zxcvbn takes ~0.07 s a call, and each
+# operation of a batch loads the key (a digest, so the secret itself is not kept here).
+_STRONG: set[bytes] = set()
+
+
 def check_strength(secret: bytes | str) -> None:
     """Refuse (exit 2) a secret under :data:`MIN_BITS` bits, saying how to make a good one."""
+    digest = hashlib.sha256(b"b:" + secret if isinstance(secret, bytes)
+                            else b"s:" + secret.encode("utf-8", "surrogatepass")).digest()
+    if digest in _STRONG:
+        return
     bits = strength_bits(secret)
-    if bits < MIN_BITS:
+    if bits >= MIN_BITS:
+        _STRONG.add(digest)
+    else:
         raise WeakSecretError(
             f"密钥太弱(约 {bits:.0f} 位,至少需要 {MIN_BITS} 位):请运行 `python -m xltools.secret` "
             f"生成随机密钥,或用 `python -c \"import secrets; print(secrets.token_urlsafe(48))\"`",
