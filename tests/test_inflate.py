@@ -52,7 +52,8 @@ def test_a_member_inflates_in_pieces_to_its_bytes(tmp_path):
     path = _book(tmp_path, data)
     with zipfile.ZipFile(path) as z:
         pieces = list(inflate.pieces(z, z.getinfo(SHEET)))
-    assert len(pieces) > 1 and b"".join(pieces) == data
+        whole = inflate.whole(z, z.getinfo(SHEET))
+    assert len(pieces) > 1 and b"".join(pieces) == data == whole
 
 
 @pytest.mark.parametrize("lie", ["crc", "shorter", "longer", "cut", "garbage"])
@@ -69,3 +70,5 @@ def test_a_member_not_as_declared_does_not_inflate(tmp_path, lie):
     with zipfile.ZipFile(_book(tmp_path, data, **book)) as z:
         with pytest.raises(zipfile.BadZipFile, match=SHEET):
             b"".join(inflate.pieces(z, z.getinfo(SHEET)))
+        with pytest.raises(zipfile.BadZipFile, match=SHEET):
+            inflate.whole(z, z.getinfo(SHEET))

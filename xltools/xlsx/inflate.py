@@ -56,6 +56,25 @@ def pieces(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
 
 
+def whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes in one piece, checked as :func:`pieces` checks them: inflated in one
+    call into a buffer of the declared size (zipfile's read briefly holds twice the part)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & _ENCRYPTED:
+        return zf.read(info)
+    inflater = isal_zlib.decompressobj(-15)
+    try:
+        data = inflater.decompress(b"".join(_compressed(zf, info)), info.file_size + 1)
+    except isal_zlib.error as err:
+        raise zipfile.BadZipFile(f"{info.filename} will not inflate: {err}") from None
+    if len(data) > info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} inflates past its declared size")
+    if not inflater.eof or len(data) != info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} is shorter than it says")
+    if isal_zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
+    return data
+
+
 def _compressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member's compressed bytes in pieces; each read seeks first, so another reader of
     the same file in between (a second member's pieces) does not disturb this one."""

@@ -212,7 +212,7 @@ class Package:
             info = self.zip.getinfo(name)
             if info.file_size < _BUFFER_FROM:
                 return self.zip.read(name)
-            return b"".join(inflate.pieces(self.zip, info))
+            return inflate.whole(self.zip, info)
 
     def read_buffer(self, name: str) -> bytes | bytearray:
         """:meth:`read`, for a reader that only searches and slices the bytes (a worksheet being

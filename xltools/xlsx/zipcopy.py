@@ -127,12 +127,21 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
     >>> info.compress_type == zipfile.ZIP_DEFLATED, zipfile.ZipFile(out).read("b.xml") == b"<b/>" * PARALLEL_FROM
     (True, True)
     """
-    with zipfile.ZipFile(source) as src:
-        todo = {info.filename: info for info in src.infolist()
-                if info.filename in set(names) and info.compress_type == zipfile.ZIP_STORED}
-        # (a stored member's raw bytes are its bytes: read as they lie, joined by deflate)
-        changed = {name: list(_raw_member(src.fp, info)) for name, info in todo.items()}
-    write_package(source, target, changed)
+    names = set(names)
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            raw = _raw_member(src.fp, info)     # (a stored member's raw bytes are its bytes)
+            if info.filename not in names or info.compress_type != zipfile.ZIP_STORED:
+                _copy_raw(out, info, raw)
+                continue
+            packed, crc = deflate(raw, BIG_PART_LEVEL)    # read and deflated a block at a time
+            if crc != info.CRC:
+                raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
+            new = zipfile.ZipInfo(info.filename, info.date_time)
+            new.compress_type, new.CRC = zipfile.ZIP_DEFLATED, crc
+            new.file_size, new.compress_size = info.file_size, len(packed)
+            new.external_attr, new.create_system = info.external_attr, info.create_system
+            _copy_raw(out, new, [packed])
 
 
 def _one_member(data: bytes) -> IO[bytes]:
@@ -175,7 +184,7 @@ BLOCK = 1 << 20
 WINDOW = 32 << 10           # deflate's history: each block may refer this far back
 
 
-def deflate(pieces: list, level: int = BIG_PART_LEVEL) -> tuple[bytes, int]:
+def deflate(pieces: Iterable, level: int = BIG_PART_LEVEL) -> tuple[bytes, int]:
     """The pieces' bytes as one raw deflate stream, and their CRC-32; made as pigz makes it:
     1 MB blocks deflated on all cores at once (zlib releases the GIL), each primed with the
     32 KB before it so it compresses as well as one stream would, ended by a sync flush so
