@@ -47,6 +47,8 @@ from .writer_sheets import SheetMaker
 log = logging.getLogger(__name__)
 _NEVER_CUT = longtext.EXCEL_MAX // 2      # a text this long is never cut, however it counts
 APPEND_CHUNK = 5_000                       # rows appended are made this many at a time
+LATER_FROM = 20_000                        # appending this many rows, they are made as written
+_MADE_LATER = {type(None), str, int, float, bool, dt.date, dt.datetime}   # (see _made_later)
 
 
 class BookWriter(SheetMaker, MarkWriter, PartsOut):
@@ -318,20 +320,64 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut):
         def other(letter: str, row: int, value: Any, style: int) -> str:
             return self._other_xml(letter, row, value, style, where)
 
-        # Column by column, a chunk of rows at a time (200,000 imported rows are not held as
-        # cells and rows at once): one pass per column instead of a call per cell.
-        for first in range(0, len(rows), APPEND_CHUNK):
-            chunk = rows[first:first + APPEND_CHUNK]
-            numbers = range(start + first, start + first + len(chunk))
-            cells = [column_cells(letter, numbers, [r.get(k) for r in chunk] if k is not None
-                                  else [None] * len(chunk), style, other, longest=_NEVER_CUT)
-                     for _, k, letter, style in columns]
-            for row, xmls in zip(numbers, zip(*cells)):
-                if row > last_present or sheet.row_xml(row) is None:
-                    sheet.put_row(row, "".join(xmls))     # in loc.columns' order
-                else:
-                    sheet.set_cells(row, {c: x for (c, *_), x in zip(columns, xmls)})
+        def chunks():
+            """Column by column, a chunk of rows at a time (200,000 imported rows are not held
+            as cells at once): one pass per column instead of a call per cell."""
+            for first in range(0, len(rows), APPEND_CHUNK):
+                chunk = rows[first:first + APPEND_CHUNK]
+                numbers = range(start + first, start + first + len(chunk))
+                cells = [column_cells(letter, numbers, [r.get(k) for r in chunk] if k is not None
+                                      else [None] * len(chunk), style, other, longest=_NEVER_CUT)
+                         for _, k, letter, style in columns]
+                yield numbers, zip(*cells)
+
+        if start > last_present and self._made_later(rows, columns, where is None, sheet):
+            sheet.put_rows_later(start, len(rows), lambda: (
+                [f'<row r="{row}">{"".join(xmls)}</row>'.encode() for row, xmls in zip(*chunk)]
+                for chunk in chunks()))
+        else:
+            for numbers, row_cells in chunks():
+                for row, xmls in zip(numbers, row_cells):
+                    if row > last_present or sheet.row_xml(row) is None:
+                        sheet.put_row(row, "".join(xmls))     # in loc.columns' order
+                    else:
+                        sheet.set_cells(row, {c: x for (c, *_), x in zip(columns, xmls)})
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))
+
+    def _made_later(self, rows: list[dict], columns: list, cut_only: bool,
+                    sheet: SheetXml) -> bool:
+        """Whether appended rows can be made as the sheet is written (their XML, 1.5 KB a row
+        of an import, never held at once) rather than now: many rows, and making them later
+        changes nothing else. Their cells may then only be values whose XML needs no state of
+        this writer: blanks, text, numbers, booleans and dates; a text that may be cut is kept
+        on the long-text sheet (unless ``cut_only``: the ChangeLog's copies), so its rows are made
+        now. The date formats the cells need are added to the styles now, in the order making
+        them now would add them (the styles part is written before the sheets)."""
+        if len(rows) < LATER_FROM or sheet.prefix:
+            return False
+        firsts = []      # (row, column position, style, with time): the first date of each kind
+        for pos, (_, k, _, style) in enumerate(columns):
+            if k is None:
+                continue
+            values = [r.get(k) for r in rows]
+            types = set(map(type, values))
+            if not types <= _MADE_LATER:
+                return False
+            if str in types and not cut_only and max(
+                    (len(v) for v in values if type(v) is str), default=0) > _NEVER_CUT:
+                return False
+            if dt.date in types or dt.datetime in types:
+                seen: dict[bool, int] = {}
+                for i, v in enumerate(values):
+                    if type(v) is dt.date or type(v) is dt.datetime:
+                        seen.setdefault(kind_of(v) == "datetime", i)
+                        if len(seen) == 2:
+                            break
+                firsts += [(i, pos, style, with_time) for with_time, i in seen.items()]
+        for i, pos, style, with_time in sorted(firsts, key=lambda f: (
+                f[0] // APPEND_CHUNK, f[1], f[0])):
+            self.styles.with_date_format(style, with_time=with_time)
+        return True
 
     def add_columns(self, loc: Located, names: list[str]) -> None:
         """A team's own columns, new to this table (a 微信号 column of Customers reaching

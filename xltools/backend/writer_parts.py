@@ -89,7 +89,7 @@ class PartsOut:
         for sheet in self.pkg.worksheets:
             if sheet.part in self.parts.changed:      # a rewritten sheet: its pieces, not joined
                 changed = self.parts.changed[sheet.part]
-                pieces = changed if isinstance(changed, Pieces) else [changed or b""]
+                pieces = changed.flat() if isinstance(changed, Pieces) else [changed or b""]
             elif sheet.part in self.pkg:              # as it inflates (500,000 follow-ups)
                 pieces = self.pkg.chunks(sheet.part)
             else:

@@ -22,6 +22,7 @@ from .package import (
     rels_path,
     to_xml,
 )
+from .sheetxml import flat
 
 CONTENT_TYPES = "[Content_Types].xml"
 
@@ -29,10 +30,20 @@ CONTENT_TYPES = "[Content_Types].xml"
 class Pieces(list):
     """A part's new bytes as pieces (a big worksheet: views of its old bytes and its new rows),
     written out one after the other (:func:`~xltools.xlsx.zipcopy.write_package`) and joined only
-    when someone reads the part, so a rewritten sheet is not held twice."""
+    when someone reads the part, so a rewritten sheet is not held twice. A piece may be rows
+    made only as they are written (:class:`~xltools.xlsx.sheetxml.LaterRows`)."""
+
+    @property
+    def made_later(self) -> bool:
+        """True when some bytes are made as they are read: their size is known only then."""
+        return not all(isinstance(p, (bytes, bytearray, memoryview)) for p in self)
+
+    def flat(self) -> Iterator:
+        """The bytes, one piece after the other (rows made later as they are made)."""
+        return flat(self)
 
     def join(self) -> bytes:
-        return b"".join(self)
+        return b"".join(self.flat())
 
 
 class PartStore(MutableMapping):

@@ -56,6 +56,34 @@ class _Spans:
         return zip(self.rows, self.starts, self.ends)
 
 
+class LaterRows:
+    """New rows below every other row of a sheet, made only when the sheet is written: ``make()``
+    yields them a chunk at a time (a list of row XML bytes each), so 200,000 appended rows are
+    never held as XML at once. Iterating gives each chunk joined, made again each time."""
+
+    __slots__ = ("first", "count", "make")
+
+    def __init__(self, first: int, count: int, make: Callable[[], Iterable[list[bytes]]]):
+        self.first, self.count, self.make = first, count, make
+
+    @property
+    def last(self) -> int:
+        return self.first + self.count - 1
+
+    def __iter__(self):
+        return (b"".join(chunk) for chunk in self.make())
+
+
+def flat(pieces: Iterable) -> Iterable:
+    """The bytes of ``pieces`` one after the other, rows made later (:class:`LaterRows`) as
+    they are made."""
+    for piece in pieces:
+        if isinstance(piece, LaterRows):
+            yield from piece
+        else:
+            yield piece
+
+
 class CellInfo(NamedTuple):
     style: int
     kind: str | None      # the cell's t: "s" (shared string), "inlineStr", "str", "b" ... or None
@@ -97,6 +125,7 @@ class SheetXml:
         self._rows: dict[int, bytes | None] = {}                # changed rows: xml, None = gone
         self._shift: Callable[[int], int] | None = None          # applied to untouched rows
         self._reverse: dict[int, tuple[int, int, int]] | None = None
+        self._later: list[LaterRows] = []       # new rows below all others, made when written
 
     # ------------------------------------------------------------------ row index
 
@@ -130,6 +159,8 @@ class SheetXml:
         rows = {r for r in rows if r is not None}
         rows |= {r for r, xml in self._rows.items() if xml is not None}
         rows -= {r for r, xml in self._rows.items() if xml is None}
+        for later in self._later:
+            rows.update(range(later.first, later.last + 1))
         return sorted(rows)
 
     def last_row(self) -> int:
@@ -143,7 +174,8 @@ class SheetXml:
         if self._shift is not None or None in self._rows.values():
             rows = self.row_numbers()
         else:
-            rows = sorted({*self._rows, *self._index().rows[:1], *self._index().rows[-1:]})
+            rows = sorted({*self._rows, *self._index().rows[:1], *self._index().rows[-1:],
+                           *(r for later in self._later for r in (later.first, later.last))})
         return rows[:1] + rows[-1:]
 
     def _shifted(self, row: int) -> int | None:
@@ -167,6 +199,7 @@ class SheetXml:
         return _renumber(bytes(self._body[hit[1]:hit[2]]), hit[0], row) if hit else None
 
     def row_xml(self, row: int) -> bytes | None:
+        self._settle(row)
         if row in self._rows:
             return self._rows[row]
         return self._original_row(row)
@@ -274,22 +307,50 @@ class SheetXml:
 
     def put_row(self, row: int, cells_xml: str, attrs: str = "") -> None:
         """Replace row ``row`` entirely with the given cells."""
+        self._settle(row)
         p = self.prefix.decode()
         if p:
             cells_xml = re.sub(r"<(/?)(c|v|is|t|f)\b", rf"<\1{p}\2", cells_xml)
         self._rows[row] = f'<{p}row r="{row}"{attrs}>{cells_xml}</{p}row>'.encode()
 
     def clear_row(self, row: int) -> None:
+        self._settle(row)
         self._rows[row] = None
 
     def set_row_xml(self, row: int, xml: bytes | None) -> None:
         """Replace row ``row`` by ready-made row XML (None: no row)."""
+        self._settle(row)
         self._rows[row] = xml
 
     def clear_all(self) -> None:
         """Drop every row (a sheet the tool rebuilds from scratch)."""
         self._body, self._spans, self._rows = b"", _Spans(array("q"), array("q"), array("q")), {}
-        self._shift, self._reverse = None, None
+        self._shift, self._reverse, self._later = None, None, []
+
+    # ------------------------------------------------------------------ rows made later
+
+    def put_rows_later(self, first: int, count: int,
+                       make: Callable[[], Iterable[list[bytes]]]) -> None:
+        """Rows ``first`` .. ``first + count - 1``, all below the last row present, as
+        :meth:`put_row` would put them (no namespace prefix), made by ``make`` only when the
+        sheet is written (:class:`LaterRows`); an edit or a read of those rows, or of rows
+        below them, makes them now."""
+        if self.prefix or first <= self.last_row():
+            raise ValueError("rows made later must be new rows below all others, unprefixed")
+        self._later.append(LaterRows(first, count, make))
+
+    def _settle(self, row: int | None = None) -> None:
+        """Make the rows put for later now (all of them, or when ``row`` is at or below the
+        first of them): whatever reads or edits them sees them as put rows."""
+        if not self._later or (row is not None and row < self._later[0].first):
+            return
+        later, self._later = self._later, []
+        for block in later:
+            row = block.first
+            for chunk in block.make():
+                for xml in chunk:
+                    self._rows[row] = xml
+                    row += 1
 
     def _serialise(self, el: etree._Element) -> bytes:
         xml = etree.tostring(el)
@@ -306,6 +367,7 @@ class SheetXml:
         gone = sorted(set(rows))
         if not gone:
             return lambda r: r
+        self._settle()
 
         def mapping(r: int) -> int | None:
             i = bisect.bisect_left(gone, r)
@@ -329,16 +391,17 @@ class SheetXml:
     # ------------------------------------------------------------------ output
 
     def to_bytes(self) -> bytes:
-        return b"".join(self.to_pieces())
+        return b"".join(flat(self.to_pieces()))
 
     def to_pieces(self) -> list:
-        """The worksheet as pieces whose concatenation is :meth:`to_bytes` (views of the file's
-        bytes for runs of untouched rows): to be written out without joining a big sheet."""
+        """The worksheet as pieces whose concatenation (:func:`flat`) is :meth:`to_bytes` (views
+        of the file's bytes for runs of untouched rows, rows made later as a
+        :class:`LaterRows`): to be written out without joining a big sheet."""
         meta = to_xml(self.meta)
         p = re.escape(self.prefix)
         m = re.search(rb"<" + p + rb"sheetData\s*/>", meta)
-        rows = self._body_chunks()
-        if not any(len(r) for r in rows):
+        rows = self._body_chunks() + self._later      # (below every other row)
+        if not self._later and not any(len(r) for r in rows):
             return [meta[:m.start()] + b"<" + self.prefix + b"sheetData/>" + meta[m.end():]]
         return [meta[:m.start()], b"<" + self.prefix + b"sheetData>", *rows,
                 b"</" + self.prefix + b"sheetData>", meta[m.end():]]
