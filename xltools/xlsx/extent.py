@@ -154,8 +154,9 @@ def carry_over(pkg, written: str, changed: dict) -> None:
     with zipfile.ZipFile(written) as z:
         for part, data in todo.items():
             pieces = data if isinstance(data, list) else [data]
-            # (a view is of the old, formula-free bytes: only the new rows are searched)
-            if any(not isinstance(p, memoryview) and _has_formula(p) for p in pieces):
+            # (a view is of the old, formula-free bytes: only the new rows are searched; rows
+            # made as they are written are values the writer made, never a formula)
+            if any(isinstance(p, (bytes, bytearray)) and _has_formula(p) for p in pieces):
                 continue
             try:
                 info = z.getinfo(part)

@@ -159,13 +159,16 @@ def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time,
     info = zipfile.ZipInfo(name, date_time)
     info.compress_type = zipfile.ZIP_DEFLATED
     if getattr(data, "made_later", False):    # rows made as they are written: sized at the end
-        sizes: list[int] = []
-        packed, info.CRC = deflate((sizes.append(len(p)) or p for p in data.flat()),
-                                   BIG_PART_LEVEL)
-        info.file_size, info.compress_size = sum(sizes), len(packed)
-        info.external_attr = 0o600 << 16
-        _copy_raw(out, info, packed)
-        return
+        if store_big:                         # (stored, its size goes first: made now)
+            data = list(data.flat())
+        else:
+            sizes: list[int] = []
+            packed, info.CRC = deflate((sizes.append(len(p)) or p for p in data.flat()),
+                                       BIG_PART_LEVEL)
+            info.file_size, info.compress_size = sum(sizes), len(packed)
+            info.external_attr = 0o600 << 16
+            _copy_raw(out, info, [packed])
+            return False
     pieces = data if isinstance(data, list) else [data]
     size = sum(len(piece) for piece in pieces)
     if size < PARALLEL_FROM:
