@@ -57,6 +57,12 @@ def test_a_formula_is_seen_in_any_chunk_and_across_a_cut():
                 extent._FORMULA.search(chunks[0][-64:] + chunks[1][:64]) is not None
             assert found
     assert not extent._has_formula(b'<row r="1"><c r="A1" t="s"><v>3</v></c></row>')
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>3</v></c></row>' % (r, r)
+                    for r in range(1, 5000))
+    assert len(rows) > extent._SCREEN_FROM and not extent._has_formula(rows)   # RE2's chunk
+    for formula in (b'<c r="B9"><f>A9*2</f></c>', b'<x:c r="B9"><x:f>A9</x:f></x:c>',
+                    b'<c r="B9"><f\t t="shared" si="1"/></c>'):
+        assert extent._has_formula(rows + formula) and extent._has_formula(formula + rows)
 
 
 def test_a_cell_just_past_either_limit_is_found():

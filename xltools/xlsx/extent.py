@@ -117,8 +117,14 @@ _MAY_NAME_SHEET = re.compile(rb"!|&#")
 
 
 def _has_formula(piece: bytes) -> bool:
-    """A formula cell's <f> in ``piece`` (RE2 passes over almost every chunk)."""
-    return _formula_screen()(piece) and _FORMULA.search(piece) is not None
+    """A formula cell's <f> in ``piece`` (RE2 passes over almost every chunk of a sheet; a
+    small piece, one row, is searched by re at once: an Arrow call costs more than that)."""
+    if len(piece) >= _SCREEN_FROM and not _formula_screen()(piece):
+        return False
+    return _FORMULA.search(piece) is not None
+
+
+_SCREEN_FROM = 64 << 10
 
 
 @functools.lru_cache(maxsize=1)
