@@ -23,7 +23,6 @@ b'<B>yz</B>'
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 import zlib
@@ -118,13 +117,15 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
     deflated (as :func:`write_package` deflates a big part); every other member copied as it is.
 
     >>> import io
-    >>> src, out = io.BytesIO(), io.BytesIO()
-    >>> write_package(_one_member(b"<a/>" * (PARALLEL_FROM // 4)), src, {"b.xml": b"<b/>" * PARALLEL_FROM},
-    ...               store_big=True)
+    >>> src, copy, out = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    >>> with zipfile.ZipFile(src, "w") as z:
+    ...     z.writestr("a.xml", b"<a/>")
+    >>> big = b"<b/>" * PARALLEL_FROM
+    >>> write_package(src, copy, {"b.xml": big}, store_big=True)
     {'b.xml'}
-    >>> deflate_stored(src, out, {"b.xml"})
-    >>> info = zipfile.ZipFile(out).getinfo("b.xml")
-    >>> info.compress_type == zipfile.ZIP_DEFLATED, zipfile.ZipFile(out).read("b.xml") == b"<b/>" * PARALLEL_FROM
+    >>> deflate_stored(copy, out, {"b.xml"})
+    >>> z = zipfile.ZipFile(out)
+    >>> z.getinfo("b.xml").compress_type == zipfile.ZIP_DEFLATED, z.read("b.xml") == big
     (True, True)
     """
     names = set(names)
@@ -142,13 +143,6 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
             new.file_size, new.compress_size = info.file_size, len(packed)
             new.external_attr, new.create_system = info.external_attr, info.create_system
             _copy_raw(out, new, [packed])
-
-
-def _one_member(data: bytes) -> IO[bytes]:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("a.xml", data)
-    return buf
 
 
 def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time,
