@@ -3,6 +3,7 @@ rows without r, self-closing rows) must still be edited row for row, nothing els
 
 from lxml import etree
 
+from xltools.xlsx.refs import col_letter
 from xltools.xlsx.sheetxml import SheetXml
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -122,3 +123,37 @@ def test_rows_of_a_file_out_of_order_keep_their_order():
     sheet = SheetXml(xml)
     sheet.set_row_xml(5, b'<row r="5"><c r="A5"><v>1</v></c></row>')
     assert b'<row r="3"/><row r="1"/><row r="5"><c r="A5">' in sheet.to_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.integers(0, 4)), max_size=8),
+       st.lists(st.integers(1, 14), min_size=1, max_size=4, unique=True))
+def test_cells_asked_for_are_read_and_replaced_whatever_the_row_holds(cells, asked):
+    """A row's cells, with or without their reference (then the one after the previous), some
+    of the asked columns absent: what is read of them and where a new cell lands is what
+    parsing the row says."""
+    cols, xml = [], b""
+    for col, with_ref, style in sorted(dict((c, (c, r, s)) for c, r, s in cells).values()):
+        ref = f' r="{col_letter(col)}7"' if with_ref or not cols or cols[-1] != col - 1 else ""
+        xml += f'<c{ref} s="{style}"><v>{col}</v></c>'.encode()
+        cols.append(col)
+    sheet = SheetXml(f'<worksheet xmlns="{NS}"><sheetData><row r="7">'.encode() + xml
+                     + b"</row></sheetData></worksheet>")
+    parsed = sheet.cells(7)
+    assert sheet.cell_info(7, asked) == {
+        c: (int(parsed[c].get("s")), None, str(c)) for c in asked if c in parsed}
+    sheet.edit_cells(7, asked, lambda found: {c: f'<c r="{col_letter(c)}7"><v>new</v></c>'
+                                              for c in asked})
+    after = sheet.cells(7)
+    assert sorted(after) == sorted(set(parsed) | set(asked))
+    assert all(after[c].findtext(f"{{{NS}}}v") == ("new" if c in asked else str(c)) for c in after)
+
+
+def test_a_cell_right_of_a_rows_cells_goes_after_them():
+    """A value set in a column right of a row's last cell (a blank fingerprint column) is
+    written after the row's cells: Excel repairs a row whose cells are out of order (the demo
+    book's mask wrote such rows)."""
+    sheet = SheetXml(f'<worksheet xmlns="{NS}"><sheetData><row r="7"><c r="A7"/><c r="B7"/>'
+                     f'</row></sheetData></worksheet>'.encode())
+    sheet.set_cells(7, {1: '<c r="A7"><v>1</v></c>', 27: '<c r="AA7"><v>2</v></c>'})
+    assert b'<c r="A7"><v>1</v></c><c r="B7"/><c r="AA7"><v>2</v></c></row>' in sheet.to_bytes()

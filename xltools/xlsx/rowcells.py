@@ -54,15 +54,38 @@ def cell_spans(row: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def find(row: bytes, number: int, col: int) -> tuple[int, int] | None:
+def find(row: bytes, number: int, col: int, spans: list | None = None) -> tuple[int, int] | None:
     """(start, end) of the cell in column ``col`` of row ``number``: looked up by its reference
-    as programs write it (``<c r="B7"`` first), else by reading the row's cells."""
+    as programs write it (``<c r="B7"`` first), else by reading the row's cells (``spans``: the
+    row's :func:`cell_spans`, when the caller has them)."""
     at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
     if at >= 0:
         m = _CELL.match(row, at)
         if m is not None:
             return m.start(), m.end()
-    return next(((start, end) for c, start, end in reversed(cell_spans(row)) if c == col), None)
+    return next(((start, end) for c, start, end in reversed(cell_spans(row) if spans is None
+                                                           else spans) if c == col), None)
+
+
+def find_all(row: bytes, number: int, cols) -> dict[int, tuple[int, int] | None]:
+    """:func:`find` of each of ``cols``, the row's cells read at most once (a cell not there,
+    such as a blank fingerprint, is looked for among them)."""
+    return _find_all(row, number, cols)[0]
+
+
+def _find_all(row: bytes, number: int, cols) -> tuple[dict, list | None]:
+    """:func:`find_all`, and the row's :func:`cell_spans` when they were read (else None)."""
+    out, spans = {}, None
+    for col in cols:
+        at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
+        m = _CELL.match(row, at) if at >= 0 else None
+        if m is not None:
+            out[col] = m.start(), m.end()
+            continue
+        if spans is None:
+            spans = cell_spans(row)
+        out[col] = find(row, number, col, spans)
+    return out, spans
 
 
 def cells(row: bytes) -> dict[int, bytes]:
@@ -116,7 +139,7 @@ def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
     else:
         close = row.rindex(b"</row>")
         body, tail = row[head_end:close], row[close:]
-    found = {col: find(body, number, col) for col in new}
+    found, spans = _find_all(body, number, new)
     if all(found.values()):             # every cell is there (the usual update): replace them
         out, pos = [head], 0
         for col, (start, end) in sorted(found.items(), key=lambda kv: kv[1]):
@@ -126,7 +149,7 @@ def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
         return b"".join(out)
     todo = dict(sorted(new.items()))
     out, pos = [head], 0
-    spans = cell_spans(body)
+    spans = cell_spans(body) if spans is None else spans
     last_of = {col: i for i, (col, _, _) in enumerate(spans)}   # a repeated column: the last
     for i, (col, start, end) in enumerate(spans):
         while todo and next(iter(todo)) < col:
@@ -135,8 +158,12 @@ def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
         if col in todo and last_of[col] == i:
             out += [body[pos:start], todo.pop(col)]
             pos = end
-    rest = body[pos:]
-    other = rest.find(b"<")            # a row's extLst comes after its cells
+    # the cells right of every cell go after the last one (not before the untouched cells
+    # that end the row: Excel repairs a row whose cells are out of order), before what may
+    # follow the cells (a row's extLst)
+    last = max(pos, spans[-1][2]) if spans else pos
+    rest = body[last:]
+    other = rest.find(b"<")
     cut = len(rest) if other < 0 else other
-    out += [rest[:cut], *todo.values(), rest[cut:], tail]
+    out += [body[pos:last], rest[:cut], *todo.values(), rest[cut:], tail]
     return b"".join(out)

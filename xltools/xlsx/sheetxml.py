@@ -93,9 +93,9 @@ class CellInfo(NamedTuple):
 def _infos(xml: bytes | None, row: int, cols: Iterable[int]) -> dict[int, CellInfo]:
     """(style, t, <v> text) of the cells of ``cols`` present in one row's XML (no prefix)."""
     out = {}
-    for col in cols:
-        c = rowcells.cell(xml, row, col) if xml else None
-        if c is not None:
+    for col, span in (rowcells.find_all(xml, row, cols) if xml else {}).items():
+        if span is not None:
+            c = xml[span[0]:span[1]]
             out[col] = CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
     return out
 
