@@ -38,7 +38,7 @@ def pieces(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         return
     inflater = isal_zlib.decompressobj(-15)
     crc, made = 0, 0
-    for raw in _compressed(zf, info):
+    for raw in raw_pieces(zf.fp, info):
         try:
             data = inflater.decompress(raw)
         except isal_zlib.error as err:     # (not a zlib.error: said as zipfile says it)
@@ -63,7 +63,7 @@ def whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return zf.read(info)
     inflater = isal_zlib.decompressobj(-15)
     try:
-        data = inflater.decompress(b"".join(_compressed(zf, info)), info.file_size + 1)
+        data = inflater.decompress(b"".join(raw_pieces(zf.fp, info)), info.file_size + 1)
     except isal_zlib.error as err:
         raise zipfile.BadZipFile(f"{info.filename} will not inflate: {err}") from None
     if len(data) > info.file_size:
@@ -75,24 +75,24 @@ def whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return data
 
 
-def _compressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The member's compressed bytes in pieces; each read seeks first, so another reader of
-    the same file in between (a second member's pieces) does not disturb this one."""
-    fp = zf.fp
+def raw_pieces(fp, info: zipfile.ZipInfo, size: int = READ) -> Iterator[bytes]:
+    """The member's bytes as they lie in the file (compressed, or stored), ``size`` at a time;
+    each read seeks first, so another reader of the same file in between (a second member's
+    pieces) does not disturb this one."""
     if fp is None:
         raise ValueError("the zip file is closed")
-    pos = data_offset(fp, info)
+    pos = _data_offset(fp, info)
     end = pos + info.compress_size
     while pos < end:
         fp.seek(pos)
-        raw = fp.read(min(READ, end - pos))
+        raw = fp.read(min(size, end - pos))
         if not raw:
             raise zipfile.BadZipFile(f"{info.filename} is cut short")
         pos += len(raw)
         yield raw
 
 
-def data_offset(fp, info: zipfile.ZipInfo) -> int:
+def _data_offset(fp, info: zipfile.ZipInfo) -> int:
     """Where the member's compressed bytes start: after its local header, whose name and extra
     field may differ in length from the central directory's."""
     fp.seek(info.header_offset)
