@@ -142,7 +142,10 @@ class Vault:
         return other
 
     def _write(self) -> None:
-        token = self._fernet.encrypt(json.dumps(self.records, ensure_ascii=False).encode("utf-8"))
+        # (surrogatepass: a raw value from a live Excel cell may hold a lone surrogate; json
+        # reads it back the same way)
+        token = self._fernet.encrypt(json.dumps(self.records, ensure_ascii=False)
+                                     .encode("utf-8", "surrogatepass"))
         doc = {"format": FORMAT, "version": VERSION,
                "kdf": {"name": "scrypt", "salt": base64.b64encode(self._salt).decode("ascii"), **SCRYPT},
                "data": token.decode("ascii")}

@@ -105,7 +105,8 @@ def fingerprints(kind: str, values, key: bytes, *, as_is: str | None = None) -> 
             out.append("")
             continue
         digest = keyed.copy()
-        digest.update(f"{kind}:{normal}".encode("utf-8"))
+        digest.update(f"{kind}:{normal}".encode("utf-8", "surrogatepass"))  # (same bytes for
+        # any text that has no lone surrogate, which a live Excel cell may hold)
         out.append(digest.hexdigest()[:FINGERPRINT_HEX])
     return out
 

@@ -258,12 +258,14 @@ def arrow_text(series: pd.Series):
 
     >>> arrow_text(pd.Series(["a", None])).to_pylist(), arrow_text(pd.Series(["a", 5.0]))
     (['a', None], None)
+    >>> arrow_text(pd.Series(["华\\ud800腾"])) is None
+    True
     """
     import pyarrow as pa
     try:
         return pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):   # (a lone surrogate, from
+        return None                                     # a live Excel cell: not UTF-8 at all)
 
 
 def arrow_mask(hits, index) -> pd.Series:

@@ -170,10 +170,13 @@ class Context:
         """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs)."""
         from ..values import arrow_mask
         trimmed = self.trimmed(table, column)
-        if trimmed is None:
+        try:
+            value_set = None if trimmed is None else pa.array(list(values), pa.string())
+        except UnicodeEncodeError:      # a lone surrogate among them (a live Excel cell)
+            value_set = None
+        if value_set is None:
             return self.text(table, column).isin(values)
-        return arrow_mask(pc.is_in(trimmed, value_set=pa.array(list(values), pa.string())),
-                          self.db.df(table).index)
+        return arrow_mask(pc.is_in(trimmed, value_set=value_set), self.db.df(table).index)
 
     def _arrow(self, table: str, column: str):
         """The column as Arrow text, or None; kept until :meth:`release_text`."""

@@ -27,8 +27,11 @@ def blank(s: pd.Series) -> pd.Series:
     values = s.to_numpy(dtype=object)
     text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
     if text.any():       # the text cells' blanks in Arrow's kernels (str.strip's whitespace)
-        trimmed = pc.utf8_trim_whitespace(pa.array(values[text], pa.string()))
-        out[text] = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+        try:
+            trimmed = pc.utf8_trim_whitespace(pa.array(values[text], pa.string()))
+            out[text] = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
+        except UnicodeEncodeError:      # a lone surrogate (a live Excel cell): not UTF-8
+            out[text] = [not v.strip() for v in values[text]]
     return pd.Series(out, index=s.index, dtype=bool)
 
 
