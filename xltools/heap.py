@@ -57,3 +57,16 @@ def paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def give_back() -> None:
+    """Collect what reference cycles hold (parsed XML trees) and hand the freed heap back to the
+    system: glibc keeps it otherwise, and the next phase's peak (a batch's next step, an
+    import's write after its plan) would stack on the last one's leftovers (an import's plan
+    leaves ~350 MB of freed but held heap on the 100k book)."""
+    import ctypes
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):    # not glibc (macOS, Windows, musl): nothing to hand back
+        pass

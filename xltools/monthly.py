@@ -20,6 +20,7 @@ from .changes import Changeset, Issue, Result
 from .errors import Terminated, XlToolsError
 from .context import RunContext
 from .db import Handover
+from .heap import give_back
 from .catalog import get, operations
 
 # (operation id, parameters). Order matters: masks and fingerprints first (dedupe and validate need
@@ -102,7 +103,7 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
             last = index + 1 == len(steps)
             if last and not result.changes.data_changes():
                 db = db.without_rows()     # marks need where the tables are, not their rows
-                _release_memory()
+                give_back()
             report = backend.apply(result.changes, db) or {}
             if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
                 result.data = {**result.data, "truncated": report["truncated"]}
@@ -115,21 +116,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
         if op_id == "validate":
             run.issues += list(result.issues)
         del result      # its changes are written: they need not live through the next step
-        _release_memory()
+        give_back()
     return run
-
-
-def _release_memory() -> None:
-    """Between steps: collect what the step left in reference cycles (parsed XML trees) and
-    hand the freed heap back to the system (glibc keeps it otherwise, and the batch's peak
-    memory would be the sum of its steps' leftovers, not its largest step)."""
-    import ctypes
-    import gc
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):    # not glibc (macOS, Windows, musl): nothing to hand back
-        pass
 
 
 def _failed_step(op, err: Exception) -> Result:
