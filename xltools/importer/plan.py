@@ -133,7 +133,7 @@ def remarks(df: pd.DataFrame) -> pd.Series:
 def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The masked form of every ``mask`` column, decided exactly as ``xltools mask`` decides (a
     company's credit code is public and stays; a person's ID, phones and e-mails are masked)."""
-    out = df.copy()
+    out = df.copy(deep=False)   # df's columns, shared: only the masked ones are replaced below
     try:
         from ..core.mask import raw_cells
     except ImportError:  # mask module not there: mask every value of a mask column
@@ -153,7 +153,9 @@ def mask_frame(db: CustomerDB, df: pd.DataFrame, today: dt.date) -> pd.DataFrame
     for cell in raw_cells(probe, today, tables={TABLE}):   # not the book's other tables
         masks.setdefault(cell.column, {})[cell.row] = cell.masked
     for column, by_row in masks.items():                   # one assignment per column
-        out.loc[list(by_row), column] = pd.Series(by_row, dtype=object)
+        masked = out[column].copy()
+        masked.loc[list(by_row)] = pd.Series(by_row, dtype=object)
+        out[column] = masked                               # (df's column stays as it was)
     return out
 
 
