@@ -269,7 +269,9 @@ class _Main(click.Group):
 
     def invoke(self, ctx):
         from .errors import Terminated
+        from .heap import bound_heap
         _stop_cleanly_on_signals()
+        bound_heap()
         try:
             return super().invoke(ctx)
         except Terminated as err:  # wherever it landed (an import, between two books ...)
