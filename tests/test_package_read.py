@@ -61,6 +61,20 @@ def test_a_central_directory_naming_an_unknown_zip_version_is_a_damaged_workbook
     assert "not a valid Excel workbook" in err.value.en
 
 
+def test_a_file_to_import_naming_an_unknown_zip_version_is_refused_as_damaged(book, tmp_path):
+    """The same damage in a file to import: refused with our error, not zipfile's
+    NotImplementedError, and not handed to a reader that would skip the guard (test_fuzz)."""
+    from xltools.errors import BadInputError
+    from xltools.importer.sources import read_source
+    data = bytearray(book.read_bytes())
+    data[data.index(b"PK\x01\x02") + 6] = 223
+    export = tmp_path / "export.xlsx"
+    export.write_bytes(bytes(data))
+    with pytest.raises(BadInputError) as err:
+        list(read_source(export, None))
+    assert "damaged" in err.value.en and "export.xlsx" in err.value.en
+
+
 def test_a_member_flagged_encrypted_is_a_damaged_workbook_in_a_book_and_an_import(book, tmp_path):
     """zipfile stops at an encrypted member with a RuntimeError: the guard names the member as
     damaged before that, for a book opened and for a file imported (found by test_fuzz)."""

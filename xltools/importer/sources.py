@@ -118,6 +118,11 @@ def _guard(data: bytes, name: str) -> None:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
             return  # calamine's own error below names the file
+        except (OSError, EOFError, ValueError, NotImplementedError) as err:
+            # (a damaged directory entry can name a zip version zipfile does not implement:
+            # refused, not left to a reader that might skip the guard's checks)
+            raise BadInputError(f"无法读取 {name}:文件已损坏({err})",
+                                f"cannot read {name}: the file is damaged ({err})") from None
         with archive:
             guard.check_archive(archive, name, BadInputError)
             check_source_extent(archive, name, BadInputError)
