@@ -22,7 +22,7 @@ from .package import (
     rels_path,
     to_xml,
 )
-from .sheetxml import flat
+from .sheetbody import flat
 
 CONTENT_TYPES = "[Content_Types].xml"
 
@@ -31,7 +31,7 @@ class Pieces(list):
     """A part's new bytes as pieces (a big worksheet: views of its old bytes and its new rows),
     written out one after the other (:func:`~xltools.xlsx.zipcopy.write_package`) and joined only
     when someone reads the part, so a rewritten sheet is not held twice. A piece may be rows
-    made only as they are written (:class:`~xltools.xlsx.sheetxml.LaterRows`)."""
+    made only as they are written (:class:`~xltools.xlsx.sheetbody.LaterRows`)."""
 
     @property
     def made_later(self) -> bool:

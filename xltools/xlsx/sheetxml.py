@@ -5,7 +5,8 @@ A worksheet is a small head (dimension, views, column widths), ``<sheetData>`` w
 (merged cells, conditional formats, data validations, hyperlinks, drawings, table parts,
 extensions). :class:`SheetXml` parses the head and tail as one small document (``meta``) and
 leaves the rows as bytes; only rows that change are parsed (with lxml), and unchanged rows are
-written back exactly as they were. Rows can be set, added, removed (later rows shift up) or all
+written back exactly as they were (where each row lies, and the rows put back together:
+:mod:`xltools.xlsx.sheetbody`). Rows can be set, added, removed (later rows shift up) or all
 replaced.
 
 >>> s = SheetXml(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -31,57 +32,14 @@ from array import array
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-import numpy as np
 from lxml import etree
 
 from . import rowcells
+from .sheetbody import LaterRows, RowSpans, body_pieces, flat, renumber, row_spans
 from .package import MAIN_NS, parse_xml, q, to_xml
 from .refs import col_index, col_letter, split_cell
 
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_ROW_NUM = re.compile(rb'\br="(\d+)"')
 _COL_OF_REF = re.compile(r"^\$?([A-Za-z]{1,3})")
-
-
-class _Spans:
-    """Where each row of a sheet's body lies, as three arrays of machine integers (a 500,000-row
-    sheet: 12 MB, not 60 MB of tuples); iterated as (row, start, end)."""
-
-    __slots__ = ("rows", "starts", "ends")
-
-    def __init__(self, rows: array, starts: array, ends: array):
-        self.rows, self.starts, self.ends = rows, starts, ends
-
-    def __iter__(self):
-        return zip(self.rows, self.starts, self.ends)
-
-
-class LaterRows:
-    """New rows below every other row of a sheet, made only when the sheet is written: ``make()``
-    yields them a chunk at a time (a list of row XML bytes each), so 200,000 appended rows are
-    never held as XML at once. Iterating gives each chunk joined, made again each time."""
-
-    __slots__ = ("first", "count", "make")
-
-    def __init__(self, first: int, count: int, make: Callable[[], Iterable[list[bytes]]]):
-        self.first, self.count, self.make = first, count, make
-
-    @property
-    def last(self) -> int:
-        return self.first + self.count - 1
-
-    def __iter__(self):
-        return (b"".join(chunk) for chunk in self.make())
-
-
-def flat(pieces: Iterable) -> Iterable:
-    """The bytes of ``pieces`` one after the other, rows made later (:class:`LaterRows`) as
-    they are made."""
-    for piece in pieces:
-        if isinstance(piece, LaterRows):
-            yield from piece
-        else:
-            yield piece
 
 
 class CellInfo(NamedTuple):
@@ -121,7 +79,7 @@ class SheetXml:
             f'<worksheet xmlns="{MAIN_NS}">'.encode()
         self._wrap_close = b"</" + re.match(rb"<([\w.:-]+)", self._wrap_open).group(1) + b">"
         self._body = body
-        self._spans: _Spans | None = None           # (row, start, end) of each row in body
+        self._spans: RowSpans | None = None           # (row, start, end) of each row in body
         self._rows: dict[int, bytes | None] = {}                # changed rows: xml, None = gone
         self._shift: Callable[[int], int] | None = None          # applied to untouched rows
         self._reverse: dict[int, tuple[int, int, int]] | None = None
@@ -129,28 +87,11 @@ class SheetXml:
 
     # ------------------------------------------------------------------ row index
 
-    def _index(self) -> "_Spans":
-        """(row number, start, end) of each row in the body. sheetData holds nothing but rows
-        (and no text can hold a raw "<"), so a row ends where the next begins: one pattern
-        finds each row's opening tag and its number, not each row's whole extent."""
+    def _index(self) -> RowSpans:
+        """(row number, start, end) of each row in the body (:func:`.sheetbody.row_spans`),
+        found once."""
         if self._spans is None:
-            p = re.escape(self.prefix)
-            heads = re.compile(rb"<" + p + rb"row\b(?:[^>]*?\sr=\"(\d+)\")?")
-            starts, numbers = array("q"), []
-            for m in heads.finditer(self._body):
-                starts.append(m.start())
-                numbers.append(m.group(1))
-            last = bytes(self._body[-256:])
-            ends = starts[1:]
-            ends.append(len(self._body) - (len(last) - len(last.rstrip())))
-            if all(numbers):
-                rows = array("q", map(int, numbers))
-            else:                               # a row without r= is the one after the last
-                rows, row = array("q"), 0
-                for num in numbers:
-                    row = int(num) if num else row + 1
-                    rows.append(row)
-            self._spans = _Spans(rows, starts, ends)
+            self._spans = row_spans(self._body, self.prefix)
         return self._spans
 
     def row_numbers(self) -> list[int]:
@@ -196,7 +137,7 @@ class SheetXml:
                 if new is not None:
                     self._reverse[new] = (r, start, end)
         hit = self._reverse.get(row)
-        return _renumber(bytes(self._body[hit[1]:hit[2]]), hit[0], row) if hit else None
+        return renumber(bytes(self._body[hit[1]:hit[2]]), hit[0], row) if hit else None
 
     def row_xml(self, row: int) -> bytes | None:
         self._settle(row)
@@ -324,7 +265,7 @@ class SheetXml:
 
     def clear_all(self) -> None:
         """Drop every row (a sheet the tool rebuilds from scratch)."""
-        self._body, self._spans, self._rows = b"", _Spans(array("q"), array("q"), array("q")), {}
+        self._body, self._spans, self._rows = b"", RowSpans(array("q"), array("q"), array("q")), {}
         self._shift, self._reverse, self._later = None, None, []
 
     # ------------------------------------------------------------------ rows made later
@@ -380,7 +321,7 @@ class SheetXml:
         for r, xml in self._rows.items():
             new = mapping(r)
             if new is not None:
-                changed[new] = None if xml is None else _renumber(xml, r, new)
+                changed[new] = None if xml is None else renumber(xml, r, new)
         previous = self._shift
         self._shift = (lambda r: _compose(previous, mapping, r)) if previous else mapping
         self._reverse = None
@@ -407,82 +348,8 @@ class SheetXml:
                 b"</" + self.prefix + b"sheetData>", meta[m.end():]]
 
     def _body_chunks(self) -> list:
-        """The rows as pieces to join: runs of untouched rows are views of the file's bytes
-        (not a copy per row), changed and added rows their new XML, in row order."""
-        body = memoryview(self._body)
-        if not self._rows and self._shift is None:
-            return [body]
-        if self._shift is None and self._in_order():
-            return self._spliced(body)
-        out: list = []
-        run_start = run_end = None                  # a run of untouched, unmoved rows
-        pending = sorted((r, x) for r, x in self._rows.items())
-        k = 0
-
-        def close_run():
-            nonlocal run_start
-            if run_start is not None:
-                out.append(body[run_start:run_end])
-                run_start = None
-
-        for r, start, end in self._index():
-            new = self._shifted(r)
-            if new is None:
-                close_run()
-                continue
-            while k < len(pending) and pending[k][0] < new:
-                close_run()
-                if pending[k][1] is not None:
-                    out.append(pending[k][1])
-                k += 1
-            if k < len(pending) and pending[k][0] == new:
-                close_run()
-                if pending[k][1] is not None:
-                    out.append(pending[k][1])
-                k += 1
-                continue
-            if new != r:
-                close_run()
-                out.append(_renumber(bytes(self._body[start:end]), r, new))
-            elif run_start is not None and start == run_end:
-                run_end = end
-            else:
-                close_run()
-                run_start, run_end = start, end
-        close_run()
-        for _, xml in pending[k:]:
-            if xml is not None:
-                out.append(xml)
-        return out
-
-    def _in_order(self) -> bool:
-        """Whether the file's rows are numbered in strictly increasing order (as Excel and every
-        writer we know put them): then changed rows can be placed by binary search."""
-        rows = self._index().rows
-        if len(rows) < 2:
-            return True
-        a = np.frombuffer(rows, dtype=np.int64)
-        return bool((a[1:] > a[:-1]).all())
-
-    def _spliced(self, body: memoryview) -> list:
-        """:meth:`_body_chunks` when no row moved: the changed rows put in their places by
-        binary search, the untouched rows between them one view each (not a loop over every
-        row of a 500,000-row sheet to edit 10,000)."""
-        spans = self._index()
-        rows, starts, ends = spans.rows, spans.starts, spans.ends
-        n = len(rows)
-        out: list = []
-        i = 0                       # the next file row not yet written
-        for r, xml in sorted(self._rows.items()):
-            j = bisect.bisect_left(rows, r, i)
-            if j > i:               # untouched rows i..j-1: one contiguous run of the body
-                out.append(body[starts[i]:ends[j - 1]])
-            if xml is not None:
-                out.append(xml)
-            i = j + 1 if j < n and rows[j] == r else j
-        if i < n:
-            out.append(body[starts[i]:ends[n - 1]])
-        return out
+        """The rows as pieces to join (:func:`.sheetbody.body_pieces`)."""
+        return body_pieces(memoryview(self._body), self._rows, self._shift, self._index)
 
     # ------------------------------------------------------------------ meta helpers
 
@@ -545,16 +412,6 @@ def _cells_of(row: etree._Element) -> dict[int, etree._Element]:
         col = col_index(m.group(1)) if m else col + 1
         out[col] = c
     return out
-
-
-def _renumber(xml: bytes, old: int, new: int) -> bytes:
-    """A row's XML moved from row ``old`` to row ``new`` (the row's r and every cell's r)."""
-    o, n = str(old).encode(), str(new).encode()
-    head_end = xml.index(b">")
-    head = _ROW_NUM.sub(b'r="' + n + b'"', xml[:head_end], count=1)
-    rest = _CELL_REF.sub(lambda m: b'r="' + m.group(1) + (n if m.group(2) == o else m.group(2))
-                         + b'"', xml[head_end:])
-    return head + rest
 
 
 def _compose(first, second, r):
