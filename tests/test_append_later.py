@@ -9,7 +9,7 @@ import shutil
 import pytest
 from backend_books import members, user_book
 
-from xltools.backend import writer
+from xltools.backend import writer, writer_append
 from xltools.backend.file import FileBackend
 from xltools.changes import Changeset, RowAppend
 from xltools.xlsx.sheetxml import SheetXml
@@ -36,8 +36,8 @@ def _rows(long_text: bool = False) -> list[RowAppend]:
 
 
 def _written(tmp_path, name, rows, later: bool, monkeypatch) -> dict[str, bytes]:
-    monkeypatch.setattr(writer, "APPEND_CHUNK", 5)
-    monkeypatch.setattr(writer, "LATER_FROM", 1 if later else 10**9)
+    monkeypatch.setattr(writer_append, "APPEND_CHUNK", 5)
+    monkeypatch.setattr(writer_append, "LATER_FROM", 1 if later else 10**9)
     # the rows take the headers' format, which has no date variant yet: each date kind adds one
     monkeypatch.setattr(writer.BookWriter, "_base_styles",
                         lambda self, sheet, row, cols: {c: HEADER_STYLE for c in cols})
