@@ -1,6 +1,6 @@
-"""A batch's working copy keeps the big sheets it rewrites uncompressed between steps and deflates
-them once, when the copy becomes the book: the book a user gets is deflated throughout, holds the
-same parts the steps wrote."""
+"""A batch's working copy is written in place (each step appends the parts it changed, big sheets
+uncompressed) and deflated once, when the copy becomes the book: the book a user gets is deflated
+throughout, compact, and holds the parts the steps wrote, in their order."""
 
 import zipfile
 
@@ -31,29 +31,33 @@ def _members(path):
         return {i.filename: (i.compress_type, z.read(i.filename)) for i in z.infolist()}
 
 
-def test_the_monthly_batch_stores_big_sheets_between_steps_and_delivers_them_deflated(
+def test_the_monthly_batch_writes_its_copy_in_place_and_delivers_it_compact_and_deflated(
         book, monkeypatch):
     seen = []                       # what the working copy held after each step's write
-    write = file_backend.write_package
+    update = file_backend.update_package
 
-    def spy(source, target, *args, **kwargs):
-        stored = write(source, target, *args, **kwargs)
-        seen.append((kwargs.get("store_big"), stored, _members(target)))
+    def spy(path, *args, **kwargs):
+        size = path.stat().st_size
+        stored = update(path, *args, **kwargs)
+        seen.append((stored, _members(path), size, path.stat().st_size))
         return stored
-    monkeypatch.setattr(file_backend, "write_package", spy)
+    monkeypatch.setattr(file_backend, "update_package", spy)
 
     result = CliRunner().invoke(main, ["monthly", str(book)])
     assert result.exit_code in (0, 1), result.output
-    assert seen and all(store for store, _, _ in seen)
-    stored = set().union(*(names for _, names, _ in seen))
+    assert len(seen) > 3
+    stored = set().union(*(names for names, *_ in seen))
     assert "xl/worksheets/sheet1.xml" in stored          # the customers sheet, rewritten by mask
+    assert all(after > before for *_, before, after in seen)     # appended to, never rewritten
 
     delivered = _members(book)
     assert {kind for kind, _ in delivered.values()} == {zipfile.ZIP_DEFLATED}
-    last_copy = seen[-1][2]
+    last_copy = seen[-1][1]
     assert {n: data for n, (_, data) in delivered.items()} == \
         {n: data for n, (_, data) in last_copy.items()}
+    assert list(delivered) == list(last_copy)                   # the members in their order
     assert any(kind == zipfile.ZIP_STORED for kind, _ in last_copy.values())
+    assert book.stat().st_size < seen[-1][3] / 3       # what the steps replaced is left out
 
 
 def test_a_dry_run_batch_leaves_the_book_as_it_was(book):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from dataclasses import replace
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from ..heap import paused
 from ..schema import Schema, load_schema
 from ..xlsx.extent import carry_over
 from ..xlsx.package import Package
-from ..xlsx.zipcopy import deflate_stored, write_package
+from ..xlsx.zipcopy import deflate_stored, update_package, write_package
 from . import history, safety
 from .load import load_book, read_lazily
 from .patch import patched_tables
@@ -47,9 +46,10 @@ class FileBackend:
                  backups: bool = True, stored: set[str] | None = None):
         """``backups=False`` skips the per-apply backup: for a working copy that the caller
         backs up and swaps in once (:func:`xltools.backend.transaction.working_copy`).
-        ``stored``, for such a copy too: big rewritten parts are stored uncompressed (their
-        names added to this set) and writes are not flushed to disk; the caller deflates them
-        once, when it swaps the copy in (:meth:`batch`)."""
+        ``stored``, for such a copy too: each write changes the file where it lies, appending
+        the new parts (big ones stored uncompressed, their names added to this set); the caller
+        deflates them once, and leaves out what they replaced, when it swaps the copy in
+        (:meth:`batch`)."""
         self.path = Path(path)
         self.command = command
         self.schema = schema or load_schema()
@@ -141,7 +141,7 @@ class FileBackend:
             self._check_unchanged_since_load()
             report: dict[str, Any] = {}
 
-            def write(tmp: Path) -> None:
+            def write(target: Path) -> None:
                 with Package(self.path) as pkg:
                     writer = BookWriter(pkg, db, now)
                     report.update(writer.apply(changes))
@@ -151,18 +151,22 @@ class FileBackend:
                     if changes.scrub_package:
                         report["scrubbed"] = scrub_book(pkg, parts, db.schema).total
                         self._scrubbed = report["scrubbed"]
-                    stored = write_package(self.path, tmp, parts.changed, parts.added,
-                                           store_big=self.stored is not None)
-                    if self.stored is not None:
-                        self.stored |= stored
-                    carry_over(pkg, tmp, parts.changed)
+                    if self.stored is None:
+                        write_package(self.path, target, parts.changed, parts.added)
+                    else:           # a batch's working copy: written where it lies
+                        self.stored |= update_package(self.path, parts.changed, parts.added,
+                                                      store_big=True)
+                    carry_over(pkg, target, parts.changed)
 
             if self.backups:  # keeps the state found and the new one, for undo
                 backup = history.commit(self.path, self.command or "write", write,
                                         keep=db.setting("BackupCount"))
             else:
                 backup = None
-                safety.atomic_write(self.path, write, durable=self.stored is None)
+                if self.stored is None:
+                    safety.atomic_write(self.path, write)
+                else:       # (no one keeps a working copy a failed write leaves half done)
+                    write(self.path)
             if changes.purge_backups and (changes.data_changes() or report.get("scrubbed")):
                 # the kept states before this mask hold the raw values it just masked (a batch's
                 # working copy has none: batch() purges the real book's)
@@ -179,14 +183,14 @@ class FileBackend:
         """Several applies as one unit (the monthly batch): they go to a private working copy that
         replaces the book, after one backup, when the block ends cleanly and ``commit`` is true.
         On an exception, or with ``commit=False`` (a dry run), the book stays as it was."""
-        # Each step rewrites the big sheets it changed; deflating them every time cost the
-        # 100k-customer monthly batch seconds: the copy stores them as they are, the swap
-        # deflates each once.
+        # Each step rewrites the big sheets it changed, and rewriting the package copied every
+        # other one: the 100k-customer monthly batch spent seconds deflating and copying. The
+        # copy gets only the new parts, big ones stored as they are; the swap writes the book
+        # once, each stored sheet deflated, what the steps replaced left out.
         stored: set[str] = set()
         with working_copy(self.path, commit=commit, keep=self._keep,
                           command=self.command or "batch", loaded=self._loaded,
-                          finish=lambda copy, new: deflate_stored(copy, new, stored) if stored
-                          else os.replace(copy, new)) as copy:
+                          finish=lambda copy, new: deflate_stored(copy, new, stored)) as copy:
             unit = FileBackend(copy, self.command, self.schema, backups=False, stored=stored)
             # the copy is the book as loaded, byte for byte (working_copy checks): the sheets
             # this load found free of far cells need no second scan in the unit's reloads

@@ -166,7 +166,7 @@ def check_writable(path: Path) -> None:
 
 
 def atomic_write(path: Path, write_fn: Callable[[Path], None], *, mode: int | None = None,
-                 on_replaced: Callable[[], None] | None = None, durable: bool = True) -> None:
+                 on_replaced: Callable[[], None] | None = None) -> None:
     """Call ``write_fn(tmp)`` to write the new version beside ``path``, then swap it in atomically.
 
     The temp file is created 0600 (it may hold the book's data). An existing file keeps its
@@ -174,8 +174,7 @@ def atomic_write(path: Path, write_fn: Callable[[Path], None], *, mode: int | No
     (its target is replaced). A new file gets ``mode`` (default: 0666 less the umask). Disk full
     and similar failures become one clear message, with the temp file removed.
     ``on_replaced()`` runs right after the swap, with a termination signal held back until both
-    are done (the history then always knows the book it left). ``durable=False`` skips the
-    flushes to disk: for a batch's working copy, which no one keeps if the machine dies."""
+    are done (the history then always knows the book it left)."""
     path = _target(Path(path))
     tmp = path.with_name(f".{path.name}.xltools-tmp-{os.getpid()}")
     try:
@@ -186,15 +185,13 @@ def atomic_write(path: Path, write_fn: Callable[[Path], None], *, mode: int | No
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         write_fn(tmp)
         _give_identity(tmp, old, mode)
-        if durable:
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         with critical():
             os.replace(tmp, path)
             if on_replaced is not None:
                 on_replaced()
-        if durable:
-            _fsync_dir(path.parent)
+        _fsync_dir(path.parent)
     except OSError as err:
         raise _explained(err, path) from err
     finally:

@@ -24,6 +24,7 @@ b'<B>yz</B>'
 from __future__ import annotations
 
 import os
+import warnings
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -97,10 +98,50 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
     return stored
 
 
+def update_package(path: str | os.PathLike, changed: Mapping[str, bytes | None],
+                   order: list[str] | None = None, *, store_big: bool = False) -> set[str]:
+    """:func:`write_package` of ``path`` onto itself, for a private working copy (a batch's):
+    only the new versions are written, after the last member, and the directory is written
+    again to name them in their members' places (the versions they replace stay behind in the
+    file, named by nothing: :func:`deflate_stored` leaves them out). A step that changes one
+    small sheet then writes that sheet, not a copy of every big one.
+
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> with zipfile.ZipFile(buf, "w") as z:
+    ...     z.writestr("a.xml", b"<a/>"); z.writestr("b.xml", b"<b/>"); z.writestr("c.xml", b"<c/>")
+    >>> update_package(buf, {"a.xml": b"<A/>", "b.xml": None, "d.xml": b"<d/>"})
+    set()
+    >>> z = zipfile.ZipFile(buf); z.namelist(), z.read("a.xml")
+    (['a.xml', 'c.xml', 'd.xml'], b'<A/>')
+    """
+    stored: set[str] = set()
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as out:
+        old = list(out.filelist)
+        dates = {info.filename: info.date_time for info in old}
+        added = [n for n in (order or list(changed)) if n not in dates and changed.get(n)]
+        new: dict[str, zipfile.ZipInfo] = {}
+        with warnings.catch_warnings():      # (zipfile warns of a name it holds already)
+            warnings.simplefilter("ignore", UserWarning)
+            for name in [n for n in changed if n in dates] + added:
+                if changed[name] is not None:
+                    if _write_new(out, name, changed[name],
+                                  dates.get(name, (1980, 1, 1, 0, 0, 0)), store_big):
+                        stored.add(name)
+                    new[name] = out.filelist[-1]
+        out.filelist = [new.get(i.filename, i) for i in old
+                        if i.filename not in changed or i.filename in new] + \
+            [new[n] for n in added]
+        out.NameToInfo = {info.filename: info for info in out.filelist}
+    return stored
+
+
 def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
                    names: Iterable[str]) -> None:
     """Write ``target`` as ``source`` with its members of ``names`` that are stored uncompressed
     deflated (as :func:`write_package` deflates a big part); every other member copied as it is.
+    Only the members ``source``'s directory names are written (not the versions
+    :func:`update_package` left behind).
 
     >>> import io
     >>> src, copy, out = io.BytesIO(), io.BytesIO(), io.BytesIO()
