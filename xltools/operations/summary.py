@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.kpi import period
 from ..core.summary import summarize
 from ..errors import BadInputError
 from ..outputs import FORCE_PARAM, check_output
@@ -34,10 +35,11 @@ from ..registry import Param, operation
 )
 def summary(db, ctx, month: str | None = None, pdf: str | None = None, force: bool = False):
     try:
-        result = summarize(db, today=ctx.today, month=month)
+        period(ctx.today, month)
     except ValueError as err:
         raise BadInputError(f"月份无效:{month}(应写作 2026-10,且不晚于本月)",
                             f"bad month: {err}") from None
+    result = summarize(db, today=ctx.today, month=month)
     if pdf:
         from ..pdf import sheet_pdf
         if not db.path:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from concurrent.futures import wait
 
 from ..changes import Issue
-from ..core.checks import default_severity
+from ..core.checks import default_severity, severities
 from ..core.validate import validate as run_validate
-from ..errors import BadInputError, XlToolsError
+from ..errors import BadInputError
 from ..keys import book_key
 from ..registry import Param, operation
 from ..secret import load_secret
@@ -56,16 +56,16 @@ def parse_checks(items) -> dict[str, str]:
 )
 def validate(db, ctx, no_mark: bool = False, check=None):
     config = parse_checks(check)
+    try:
+        severities(db, config)
+    except ValueError as err:  # an unknown check name or level in --check
+        raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
     outside = None
     if (config or {}).get("unmasked") != "off" and getattr(ctx.backend, "package_on_disk", False):
         outside = _scan_outside_tables(db, ctx.backend.path)
     try:
         result = run_validate(db, today=ctx.today, config=config,
                               key=book_key(db, load_secret()), mark=not no_mark)
-    except XlToolsError:
-        raise
-    except ValueError as err:  # an unknown check name or level in --check
-        raise BadInputError(f"检查项设置有误:{err}", f"bad --check: {err}") from None
     finally:
         if outside is not None:      # never leave the scan running behind a refusal
             wait([outside])
