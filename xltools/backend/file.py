@@ -154,8 +154,7 @@ class FileBackend:
                     if self.stored is None:
                         write_package(self.path, target, parts.changed, parts.added)
                     else:           # a batch's working copy: written where it lies
-                        self.stored |= update_package(self.path, parts.changed, parts.added,
-                                                      store_big=True)
+                        self.stored |= update_package(self.path, parts.changed, parts.added)
                     carry_over(pkg, target, parts.changed)
 
             if self.backups:  # keeps the state found and the new one, for undo

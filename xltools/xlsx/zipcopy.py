@@ -11,12 +11,10 @@ their uncompressed bytes are exactly the old ones.
 ...     z.writestr("a.xml", b"<a/>" * 100); z.writestr("b.xml", b"<b/>"); z.writestr("c.xml", b"<c/>")
 >>> out = io.BytesIO()
 >>> write_package(src, out, {"b.xml": b"<B/>", "c.xml": None, "d.xml": b"<d/>"})
-set()
 >>> z = zipfile.ZipFile(out); z.namelist(), z.read("a.xml") == b"<a/>" * 100, z.read("b.xml")
 (['a.xml', 'b.xml', 'd.xml'], True, b'<B/>')
 >>> out = io.BytesIO()                      # a big part may come as pieces, written in turn
 >>> write_package(src, out, {"b.xml": [b"<B>", memoryview(b"xyz")[1:], b"</B>"]})
-set()
 >>> zipfile.ZipFile(out).read("b.xml")
 b'<B>yz</B>'
 """
@@ -28,7 +26,7 @@ import warnings
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO
 
 from isal import isal_zlib
@@ -67,17 +65,13 @@ def _copy_raw(out: zipfile.ZipFile, info: zipfile.ZipInfo, data: Iterable[bytes]
 
 
 def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLike | IO[bytes],
-                  changed: Mapping[str, bytes | None], order: list[str] | None = None, *,
-                  store_big: bool = False) -> set[str]:
+                  changed: Mapping[str, bytes | None], order: list[str] | None = None) -> None:
     """Write ``target``: the members of ``source`` in their order, with ``changed`` applied.
 
     ``changed`` maps member name -> new bytes (or a list of pieces to write one after the other),
     or None to drop the member; names that ``source`` lacks are added at the end (in ``order``
-    when given, else in mapping order). ``store_big``: parts from :data:`PARALLEL_FROM` up are
-    stored uncompressed (a batch's working copy, deflated once when the batch ends: see
-    :func:`deflate_stored`); returns the names so stored.
+    when given, else in mapping order).
     """
-    stored: set[str] = set()
     with zipfile.ZipFile(source) as src, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as out:
         fp = src.fp
@@ -86,24 +80,23 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
             existing.add(info.filename)
             if info.filename in changed:
                 data = changed[info.filename]
-                if data is not None and _write_new(out, info.filename, data, info.date_time,
-                                                   store_big):
-                    stored.add(info.filename)
+                if data is not None:
+                    _write_new(out, info.filename, data, info.date_time)
                 continue
             _copy_raw(out, info, raw_pieces(fp, info, 1 << 20))
         added = [n for n in (order or list(changed)) if n not in existing and changed.get(n)]
         for name in added:
-            if _write_new(out, name, changed[name], (1980, 1, 1, 0, 0, 0), store_big):
-                stored.add(name)
-    return stored
+            _write_new(out, name, changed[name], (1980, 1, 1, 0, 0, 0))
 
 
-def update_package(path: str | os.PathLike, changed: Mapping[str, bytes | None],
-                   order: list[str] | None = None, *, store_big: bool = False) -> set[str]:
+def update_package(path: str | os.PathLike | IO[bytes], changed: Mapping[str, bytes | None],
+                   order: list[str] | None = None) -> set[str]:
     """:func:`write_package` of ``path`` onto itself, for a private working copy (a batch's):
-    only the new versions are written, after the last member, and the directory is written
-    again to name them in their members' places (the versions they replace stay behind in the
-    file, named by nothing: :func:`deflate_stored` leaves them out). A step that changes one
+    only the new versions are written, after the last member, parts from
+    :data:`PARALLEL_FROM` up stored uncompressed (the names of those are returned), and the
+    directory is written again to name them in their members' places (the versions they
+    replace stay behind in the file, named by nothing: :func:`deflate_stored`, which makes the
+    book of the copy, leaves them out and deflates the stored parts). A step that changes one
     small sheet then writes that sheet, not a copy of every big one.
 
     >>> import io
@@ -126,7 +119,7 @@ def update_package(path: str | os.PathLike, changed: Mapping[str, bytes | None],
             for name in [n for n in changed if n in dates] + added:
                 if changed[name] is not None:
                     if _write_new(out, name, changed[name],
-                                  dates.get(name, (1980, 1, 1, 0, 0, 0)), store_big):
+                                  dates.get(name, (1980, 1, 1, 0, 0, 0)), store_big=True):
                         stored.add(name)
                     new[name] = out.filelist[-1]
         out.filelist = [new.get(i.filename, i) for i in old
@@ -148,7 +141,8 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
     >>> with zipfile.ZipFile(src, "w") as z:
     ...     z.writestr("a.xml", b"<a/>")
     >>> big = b"<b/>" * PARALLEL_FROM
-    >>> write_package(src, copy, {"b.xml": big}, store_big=True)
+    >>> _ = copy.write(src.getvalue())
+    >>> update_package(copy, {"b.xml": big})
     {'b.xml'}
     >>> deflate_stored(copy, out, {"b.xml"})
     >>> z = zipfile.ZipFile(out)
