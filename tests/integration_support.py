@@ -7,6 +7,7 @@ back with :class:`~xltools.backend.file.FileBackend`, as a user's next command w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -50,6 +51,16 @@ def cli(*args: str) -> tuple[int, dict | None, str]:
         raise result.exception
     text = result.stdout.strip()
     return result.exit_code, (json.loads(text) if text else None), result.stderr
+
+
+def run(*args):
+    """Run ``xltools ARGS`` as typed (no --json); click's Result (exit code, output)."""
+    return CliRunner().invoke(main_command(), [str(a) for a in args])
+
+
+def sha(path: Path) -> str:
+    """The file's SHA-256: whether a command left a book byte for byte as it was."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def main_command():

@@ -1,13 +1,9 @@
 """A bad --check or --month is named as such (exit 2, book untouched); a failure inside the
 checks or the summary is not passed off as one (it was: any ValueError read "bad --check")."""
 
-import hashlib
-
 import pytest
-from click.testing import CliRunner
 
-from integration_support import demo_book, working_copy_of
-from xltools.cli import main
+from integration_support import demo_book, run, sha, working_copy_of
 from xltools.operations import summary as summary_op
 from xltools.operations import validate as validate_op
 
@@ -24,14 +20,6 @@ def book(pristine, tmp_path, monkeypatch):
     return working_copy_of(pristine, tmp_path, monkeypatch)
 
 
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.mark.parametrize("args, words", [
     (["validate", "--check", "nosuch=off"], "bad --check"),
     (["validate", "--check", "unmasked=loud"], "bad --check"),
@@ -39,11 +27,11 @@ def digest(path):
     (["summary", "--month", "soon"], "bad month"),
 ])
 def test_a_bad_option_is_named_and_the_book_left_alone(book, args, words):
-    before = digest(book)
+    before = sha(book)
     result = run(args[0], book, *args[1:])
     assert result.exit_code == 2
     assert words in result.output
-    assert digest(book) == before
+    assert sha(book) == before
 
 
 def test_a_failure_inside_the_checks_is_not_called_a_bad_option(book, monkeypatch):

@@ -2,7 +2,6 @@
 <dimension> (in the book, unsorted, or in an import source), and a DOCTYPE placed after the first
 4 KB of a part."""
 
-import hashlib
 import os
 import re
 import subprocess
@@ -10,11 +9,9 @@ import sys
 import zipfile
 
 import pytest
-from click.testing import CliRunner
 
 from badfiles import part_names, rewrite
-from integration_support import demo_book, load, working_copy_of
-from xltools.cli import main
+from integration_support import demo_book, load, run, sha, working_copy_of
 
 STRAY = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
 
@@ -29,14 +26,6 @@ def pristine(tmp_path_factory):
 @pytest.fixture
 def book(pristine, tmp_path, monkeypatch):
     return working_copy_of(pristine, tmp_path, monkeypatch)
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def sha(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def stale_dimension_with_stray(book, out, where="end"):

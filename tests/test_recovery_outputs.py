@@ -9,10 +9,8 @@ import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from integration_support import demo_book, use_demo_key
-from xltools.cli import main
+from integration_support import demo_book, run, use_demo_key
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +26,6 @@ def book(pristine, tmp_path, monkeypatch):
     path = tmp_path / pristine.name
     shutil.copyfile(pristine, path)
     return path
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def refused(result, *words):

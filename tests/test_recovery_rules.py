@@ -5,12 +5,10 @@ it and goes on with every other step."""
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from integration_support import demo_book, working_copy_of
+from integration_support import demo_book, run, working_copy_of
 from xltools.backend.file import FileBackend
 from xltools.changes import Changeset, RowAppend
-from xltools.cli import main
 
 DEEP = "(" * 3000 + "Region=华南" + ")" * 3000
 HOSTILE = {
@@ -38,10 +36,6 @@ def book(pristine, tmp_path, monkeypatch):
             for rid, cond in HOSTILE.items()]
     backend.apply(Changeset("setup", appends=rows), db)
     return path
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("condition,words", [

@@ -1,7 +1,6 @@
 """Issue 14, cases 2-5 through the CLI: undo as a history that never loses an edit, files that keep
 their identity (mode, owner, symlink, read-only), disk full and SIGTERM as clear messages."""
 
-import hashlib
 import json
 import os
 import random
@@ -15,11 +14,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from integration_support import demo_book, load, working_copy_of
+from integration_support import demo_book, load, run, sha, working_copy_of
 from xltools.backend import history
-from xltools.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +29,6 @@ def pristine(tmp_path_factory):
 @pytest.fixture
 def book(pristine, tmp_path, monkeypatch):
     return working_copy_of(pristine, tmp_path, monkeypatch)
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def sha(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def names(book):
