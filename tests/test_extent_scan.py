@@ -5,10 +5,20 @@ reference-by-reference reading of the sheet finds."""
 import random
 import re
 
+import pytest
+
 from xltools.xlsx import extent
 from xltools.xlsx.refs import col_index, col_letter
 
 REF = re.compile(rb'r="([A-Z]*)(\d+)"')
+
+
+@pytest.fixture(autouse=True, params=["screened", "as sized"])
+def screening(request, monkeypatch):
+    """Every chunk asked of RE2 (these sheets are small: a chunk this small is left to re), and
+    as the scan sizes them."""
+    if request.param == "screened":
+        monkeypatch.setattr(extent, "_SCREEN_FROM", 0)
 
 
 def _exactly(xml: bytes, row_limit: int, col_limit: int):
@@ -74,5 +84,6 @@ def test_a_cell_just_past_either_limit_is_found():
             assert extent.far_cells([inside.encode()], row_limit, col_limit) is None
             assert extent.far_cells([(inside + right).encode()], row_limit, col_limit) == \
                 (2, col_limit + 1)
+            assert extent.far_cells([right.encode()], row_limit, col_limit) == (2, col_limit + 1)
             assert extent.far_cells([(inside + below).encode()], row_limit, col_limit) == \
                 (row_limit + 1, 1)

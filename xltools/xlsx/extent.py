@@ -117,14 +117,8 @@ _MAY_NAME_SHEET = re.compile(rb"!|&#")
 
 
 def _has_formula(piece: bytes) -> bool:
-    """A formula cell's <f> in ``piece`` (RE2 passes over almost every chunk of a sheet; a
-    small piece, one row, is searched by re at once: an Arrow call costs more than that)."""
-    if len(piece) >= _SCREEN_FROM and not _formula_screen()(piece):
-        return False
-    return _FORMULA.search(piece) is not None
-
-
-_SCREEN_FROM = 64 << 10
+    """A formula cell's <f> in ``piece`` (RE2 passes over almost every chunk of a sheet)."""
+    return _formula_screen()(piece) and _FORMULA.search(piece) is not None
 
 
 @functools.lru_cache(maxsize=1)
@@ -133,8 +127,12 @@ def _formula_screen():
 
 
 def _fingerprint(pkg, part: str) -> tuple:
-    info = pkg.zip.getinfo(part)
-    return (part, info.CRC, info.file_size, info.compress_size)
+    return _member_key(pkg.zip.getinfo(part))
+
+
+def _member_key(info: zipfile.ZipInfo) -> tuple:
+    """A member, byte for byte: its name, CRC-32 and sizes."""
+    return (info.filename, info.CRC, info.file_size, info.compress_size)
 
 
 def formula_free(pkg, part: str) -> bool:
@@ -168,7 +166,7 @@ def carry_over(pkg, written: str, changed: dict) -> None:
                 info = z.getinfo(part)
             except KeyError:
                 continue
-            key = (part, info.CRC, info.file_size, info.compress_size)
+            key = _member_key(info)
             _FORMULA_FREE.add(key)
             last = b"".join(bytes(p) for p in pieces[-2:]) if len(pieces) > 1 else pieces[0]
             close = last.rfind(b"sheetData>")     # (the tail is small; the rows may not be)
@@ -246,15 +244,21 @@ def _far_pattern(row_limit: int, col_limit: int) -> re.Pattern:
     return re.compile(_far_source(row_limit, col_limit))
 
 
+_SCREEN_FROM = 64 << 10
+
+
 def _screen(pattern: bytes):
-    """``holds(chunk)``: whether ``pattern`` (RE2 syntax) matches somewhere in a chunk, asked of
-    Arrow's RE2, which reads a sheet's megabytes about three times as fast as ``re``: only the
-    chunks it says yes to (almost none) are searched by ``re`` for what matched."""
+    """``holds(chunk)``: whether ``pattern`` (RE2 syntax) may match somewhere in a chunk, asked
+    of Arrow's RE2, which reads a sheet's megabytes about three times as fast as ``re``: only
+    the chunks it says yes to (almost none) are searched by ``re`` for what matched. A small
+    chunk (one row) is always a yes: an Arrow call costs more than ``re`` searching it."""
     import pyarrow as pa
     import pyarrow.compute as pc
     options = pc.MatchSubstringOptions(pattern.decode("ascii"))
 
     def holds(chunk: bytes) -> bool:
+        if len(chunk) < _SCREEN_FROM:
+            return True
         offsets = pa.py_buffer(np.array([0, len(chunk)], dtype=np.int32))
         one = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, pa.py_buffer(chunk)])
         return bool(pc.match_substring_regex(one, options=options)[0].as_py())
