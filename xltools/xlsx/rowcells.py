@@ -54,17 +54,10 @@ def cell_spans(row: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def find(row: bytes, number: int, col: int, spans: list | None = None) -> tuple[int, int] | None:
+def find(row: bytes, number: int, col: int) -> tuple[int, int] | None:
     """(start, end) of the cell in column ``col`` of row ``number``: looked up by its reference
-    as programs write it (``<c r="B7"`` first), else by reading the row's cells (``spans``: the
-    row's :func:`cell_spans`, when the caller has them)."""
-    at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
-    if at >= 0:
-        m = _CELL.match(row, at)
-        if m is not None:
-            return m.start(), m.end()
-    return next(((start, end) for c, start, end in reversed(cell_spans(row) if spans is None
-                                                           else spans) if c == col), None)
+    as programs write it (``<c r="B7"`` first), else by reading the row's cells."""
+    return _by_ref(row, number, col) or _by_reading(cell_spans(row), col)
 
 
 def find_all(row: bytes, number: int, cols) -> dict[int, tuple[int, int] | None]:
@@ -77,15 +70,23 @@ def _find_all(row: bytes, number: int, cols) -> tuple[dict, list | None]:
     """:func:`find_all`, and the row's :func:`cell_spans` when they were read (else None)."""
     out, spans = {}, None
     for col in cols:
-        at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
-        m = _CELL.match(row, at) if at >= 0 else None
-        if m is not None:
-            out[col] = m.start(), m.end()
-            continue
-        if spans is None:
-            spans = cell_spans(row)
-        out[col] = find(row, number, col, spans)
+        out[col] = _by_ref(row, number, col)
+        if out[col] is None:
+            if spans is None:
+                spans = cell_spans(row)
+            out[col] = _by_reading(spans, col)
     return out, spans
+
+
+def _by_ref(row: bytes, number: int, col: int) -> tuple[int, int] | None:
+    at = row.find(b'<c r="%s%d"' % (col_letter(col).encode(), number))
+    m = _CELL.match(row, at) if at >= 0 else None
+    return None if m is None else (m.start(), m.end())
+
+
+def _by_reading(spans: list[tuple[int, int, int]], col: int) -> tuple[int, int] | None:
+    """The last cell of column ``col`` among a row's :func:`cell_spans`."""
+    return next(((start, end) for c, start, end in reversed(spans) if c == col), None)
 
 
 def cells(row: bytes) -> dict[int, bytes]:
