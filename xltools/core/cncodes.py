@@ -194,18 +194,26 @@ def _shape(codes: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
             len18, len18 & np_bool(pc.string_is_ascii(arr)))
 
 
+def _by_shape(codes: pd.Series, index, shaped: np.ndarray | None = None
+              ) -> tuple[pd.Series, np.ndarray]:
+    """Each code's status as its shape tells it ('blank', 'masked', 'length', or 'charset' for
+    18 characters its kind does not allow: ``shaped``, by default 18 ASCII characters), and
+    which codes are left for the check proper (shaped, not blank, not masked)."""
+    blank, masked, len18, ascii18 = _shape(codes)
+    rest = ~blank & ~masked
+    shaped = (ascii18 if shaped is None else shaped) & rest
+    status = np.full(len(codes), "length", dtype=object)
+    status[blank] = "blank"
+    status[masked] = "masked"
+    status[len18 & ~shaped & rest] = "charset"
+    return pd.Series(status, index=index, dtype=object), shaped
+
+
 def uscc_status(values: pd.Series, *, normalised: bool = False) -> pd.Series:
     """Status of each value read as a 统一社会信用代码 (see the module docstring).
     ``normalised=True``: the values already went through :func:`normalised_codes`."""
     codes = values if normalised else normalised_codes(values)
-    blank, masked, len18, ascii18 = _shape(codes)
-    status = np.full(len(codes), "length", dtype=object)
-    status[blank] = "blank"
-    status[masked] = "masked"
-    rest = ~blank & ~masked
-    status[len18 & ~ascii18 & rest] = "charset"
-    full = ascii18 & rest
-    out = pd.Series(status, index=values.index, dtype=object)
+    out, full = _by_shape(codes, values.index)
     if full.any():
         chars = _char_matrix(codes[full])
         vals = _USCC_VALUE[chars]
@@ -223,14 +231,7 @@ def ric_status(values: pd.Series, today: _dt.date | None = None, *,
     """Status of each value read as an 18-digit 身份证号 (see the module docstring)."""
     today = today or _dt.date.today()
     codes = values if normalised else normalised_codes(values)
-    blank, masked, len18, _ = _shape(codes)
-    status = np.full(len(codes), "length", dtype=object)
-    status[blank] = "blank"
-    status[masked] = "masked"
-    rest = ~blank & ~masked
-    shaped = ric_shaped(codes).to_numpy(dtype=bool) & rest
-    status[len18 & ~shaped & rest] = "charset"
-    out = pd.Series(status, index=values.index, dtype=object)
+    out, shaped = _by_shape(codes, values.index, ric_shaped(codes).to_numpy(dtype=bool))
     if shaped.any():
         sub = codes[shaped]
         digits = _char_matrix(sub)[:, :17].astype(np.int64) - ord("0")
