@@ -424,5 +424,12 @@ def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
     add(_sorted_neighbourhood(py, company, window))
     add(_sorted_neighbourhood(list(names[1]), company, window))
     add(_transliteration_pairs(feat, company))
-    codes = np.unique(np.concatenate(codes)) if codes else np.array([], dtype=np.int64)
+    codes = _distinct(np.concatenate(codes)) if codes else np.array([], dtype=np.int64)
     return Blocking(codes // n, codes % n, n)
+
+
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """``np.unique(codes)``, by sorting: numpy 2's hash-based unique took 0.8 s on the 1.4
+    million pair codes of 100,000 customers, a sort 0.02 s."""
+    codes = np.sort(codes)
+    return codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes
