@@ -119,6 +119,18 @@ def test_masked_records_match_through_fingerprints():
     assert clustered(rows) == [{"C20240101001", "C20240101002"}]
 
 
+def test_names_with_half_a_surrogate_pair_are_each_read_as_typed():
+    # a live Excel cell may hold half an emoji; pandas' hashing took every such name for one,
+    # so two different companies were read as one name and proposed as duplicates
+    rows = [company("C20240101001", "深圳市华腾科技有限公司\udc80", ContactPhone="13812345678"),
+            company("C20240101002", "北京美长贸易有限公司\udc81", ContactPhone="13912345678"),
+            company("C20240101003", "北京美长贸易有限公司\udc81",
+                    ContactPhone="13712345678")]
+    assert clustered(rows) == [{"C20240101002", "C20240101003"}]
+    cores = features(make_db({"Customers": rows}).customers)["core"].tolist()
+    assert cores == ["华腾科技", "美长贸易", "美长贸易"]
+
+
 def test_a_pasted_row_with_the_same_customer_id_is_found():
     rows = [company("C20240101001", BASE), company("C20240101001", "华腾")]
     found = find_duplicates(make_db({"Customers": rows}))

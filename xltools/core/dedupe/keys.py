@@ -14,6 +14,7 @@ are one character apart (:func:`_alike_names`). Every feature is computed once p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +48,8 @@ def each_distinct(values, func) -> list:
         codes, uniques = pd.factorize(arr)
     except TypeError:  # unhashable cells
         return [func(v) for v in arr]
-    if all(type(u) is str for u in uniques):  # text only: hashing cannot mix types up
+    if all(type(u) is str for u in uniques) and not _has_surrogate(uniques):
+        # text only: hashing cannot mix types up
         results = [func(u) for u in uniques]
         return [results[c] if c >= 0 else func(v) for c, v in zip(codes.tolist(), arr)]
     seen: dict = {}
@@ -61,6 +63,15 @@ def each_distinct(values, func) -> list:
         except TypeError:  # unhashable
             out.append(func(v))
     return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_surrogate(uniques) -> bool:
+    """Whether text among ``pd.factorize``'s uniques holds a lone surrogate (a live Excel cell
+    may): pandas' hash table takes all such text for one value, so its codes cannot be used."""
+    return bool(_SURROGATE.search("".join(u for u in uniques.tolist() if type(u) is str)))
 
 
 def codes_valid(codes: list[str], person: np.ndarray) -> np.ndarray:
