@@ -74,6 +74,19 @@ def _has_surrogate(uniques) -> bool:
     return bool(_SURROGATE.search("".join(u for u in uniques.tolist() if type(u) is str)))
 
 
+def group_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array of text: an integer code per value (equal text, equal
+    code) and the distinct values; right for text with a lone surrogate too."""
+    codes, uniques = pd.factorize(values)
+    if not _has_surrogate(uniques):
+        return codes, uniques
+    seen: dict = {}
+    codes = np.array([seen.setdefault(v, len(seen)) for v in values.tolist()], dtype=np.intp)
+    uniques = np.empty(len(seen), dtype=object)
+    uniques[:] = list(seen)
+    return codes, uniques
+
+
 def codes_valid(codes: list[str], person: np.ndarray) -> np.ndarray:
     """Whether each normalised code passes its check: a 统一社会信用代码 for companies, a 身份证号
     for persons; exactly ``stdnum.cn.uscc.is_valid`` / ``stdnum.cn.ric.is_valid``, over a column.
@@ -298,14 +311,16 @@ def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = ()
     spelled alike (:func:`_alike_names`), so the work stays linear in the group's size and the
     look-alikes inside it still meet."""
     out = []
-    s = pd.Series(values)
-    s = s[s != ""]
-    dup = s[s.duplicated(keep=False)]
-    if dup.empty:
+    # grouped by integer codes, not by sorting the text: a group's members stay in the order of
+    # their positions either way, and which group comes first does not matter
+    codes, uniques = group_codes(values)
+    codes[np.isin(codes, np.flatnonzero(uniques == ""))] = -1
+    repeated = np.bincount(codes[codes >= 0], minlength=len(uniques)) > 1
+    pos = np.flatnonzero((codes >= 0) & repeated[np.maximum(codes, 0)])
+    if not len(pos):
         return out
-    order = dup.sort_values(kind="stable")
-    pos = order.index.to_numpy()
-    vals = order.to_numpy()
+    pos = pos[np.argsort(codes[pos], kind="stable")]
+    vals = codes[pos]
     starts = np.flatnonzero(np.r_[True, vals[1:] != vals[:-1]])
     sizes = np.diff(np.r_[starts, len(vals)])
     small = sizes <= MAX_GROUP
