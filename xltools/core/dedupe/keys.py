@@ -19,11 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 from stdnum.cn import ric
 
 from ..cncodes import RIC_CHECK, RIC_WEIGHTS, phone_kind, ric_like, uscc_status
 from ..normalize import credit_code, email, is_blank, phone_digits
-from ..privacy import is_masked
+from ..privacy import MASK_CHAR, is_masked
+from ..values import arrow_mask, arrow_text
 from .latin import LatinName, read_latin
 from .names import ParsedName, parse_simplified, person_key, pinyin_key, simplified_name
 
@@ -151,7 +153,8 @@ CLEAN = {"code": r"[0-9A-Z]{18}", "phone": r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}",
 
 def raw_values(values: pd.Series, normalise, clean: str) -> list[str]:
     """Normalised raw values; ``""`` for blanks and for values already masked."""
-    return _typed(values, lambda v: "" if is_blank(v) or is_masked("", v) else normalise(v), clean)
+    return _typed(values, lambda v: "" if is_blank(v) or is_masked("", v) else normalise(v), clean,
+                  masked_blank=True)
 
 
 FINGERPRINT = r"[0-9a-f]+"   # a fingerprint cell as the book writes it: nothing to strip
@@ -164,17 +167,30 @@ def _fp(values: pd.Series) -> list[str]:
 def already_clean(values: pd.Series, clean: str) -> pd.Series:
     """Which cells are text fully matching ``clean`` (a :data:`CLEAN` pattern: nothing a
     normaliser would change)."""
+    return _clean(values, arrow_text(values), clean)
+
+
+def _clean(values: pd.Series, arrow, clean: str) -> pd.Series:
     is_text = values.map(type).eq(str)
-    return is_text & values.where(is_text, "").str.fullmatch(clean)
+    if arrow is None:  # numbers or dates among the text, or a lone surrogate: cell by cell
+        return is_text & values.where(is_text, "").str.fullmatch(clean)
+    # RE2 in Arrow: \z, as Python's fullmatch, does not match before a final newline
+    return is_text & arrow_mask(pc.match_substring_regex(arrow, rf"\A(?:{clean})\z"), values.index)
 
 
-def _typed(values: pd.Series, func, clean: str) -> list[str]:
+def _typed(values: pd.Series, func, clean: str, *, masked_blank: bool = False) -> list[str]:
     """``func`` of each value (once per distinct one), but text that fully matches ``clean`` (for
-    which ``func`` returns the text unchanged) is taken as it is, and a missing cell is ``""``."""
+    which ``func`` returns the text unchanged) is taken as it is, and a missing cell is ``""``;
+    with ``masked_blank``, so is text already masked (for which ``func`` returns ``""``: a
+    masked book has 100,000 distinct masked phones)."""
     text = pd.Series(values, dtype=object)
-    ready = already_clean(text, clean)
+    arrow = arrow_text(text)
+    ready = _clean(text, arrow, clean)
     out = text.where(ready, "")
     rest = ~ready & text.notna()
+    if masked_blank:
+        rest &= ~(text.map(lambda v: is_masked("", v)).astype(bool) if arrow is None else
+                  arrow_mask(pc.match_substring(arrow, MASK_CHAR * 3), text.index))
     if rest.any():
         out[rest] = each_distinct(text[rest], func)
     return out.tolist()
