@@ -32,7 +32,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..divisions import leading_place, place_table, trailing_place
+from ..divisions import place_table, trailing_place
 from ..normalize import compact_text
 from .script import simplified
 
@@ -148,16 +148,26 @@ def _industry_of(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _place_heads() -> frozenset[str]:
-    """The first two characters of every place name (the whole name when shorter)."""
-    return frozenset(name[:2] for name in place_table())
+def _place_lengths() -> dict[str, tuple[int, ...]]:
+    """The first two characters of every place name (the whole name when shorter) -> the lengths
+    of the place names starting so, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in place_table():
+        lengths.setdefault(name[:2], set()).add(len(name))
+    return {head: tuple(sorted(found, reverse=True)) for head, found in lengths.items()}
 
 
-def _may_lead(text: str) -> bool:
-    """False when no place name can start ``text``: most names' second look for a leading place
-    (after 深圳市) ends here, not after a lookup per length of place name (13 lengths)."""
-    heads = _place_heads()
-    return text[:2] in heads or text[:1] in heads
+def _leading_place(text: str) -> tuple[str, str] | None:
+    """:func:`..divisions.leading_place` of ``text``, trying only the lengths of the place names
+    that start like ``text`` (most names' second look, after 深圳市, tries none) instead of a
+    lookup per length of place name (13 lengths)."""
+    table = _place_lengths()
+    lengths = table.get(text[:2], ()) + table.get(text[:1], ())
+    places = place_table()
+    for n in sorted(lengths, reverse=True) if len(lengths) > 1 else lengths:
+        if len(text) > n and text[:n] in places:
+            return text[:n], places[text[:n]]
+    return None
 
 
 def _has_brand(text: str) -> bool:
@@ -177,10 +187,9 @@ def simplified_name(name) -> str:
     return simplified(compact_text(name)).lower()
 
 
-def parse_simplified(text: str) -> ParsedName:
-    """:func:`parse_name` of a name already :func:`simplified_name`. Not cached: matching parses
-    each distinct name of a column once (:func:`.keys.each_distinct`), and a cache of every name
-    of a 200,000-row import held every one of them through the import's matching."""
+def _unbracketed(text: str) -> tuple[str, set[str], bool]:
+    """``text`` without brackets and punctuation; the places its brackets held, and whether one
+    held a 集团."""
     places: set[str] = set()
     group = False
 
@@ -196,14 +205,23 @@ def parse_simplified(text: str) -> ParsedName:
             return ""
         return inner
 
-    text = _BRACKETS.sub(bracket, text)
-    text = _PUNCT.sub("", text)
+    return _PUNCT.sub("", _BRACKETS.sub(bracket, text)), places, group
+
+
+def parse_simplified(text: str) -> ParsedName:
+    """:func:`parse_name` of a name already :func:`simplified_name`. Not cached: matching parses
+    each distinct name of a column once (:func:`.keys.each_distinct`), and a cache of every name
+    of a 200,000-row import held every one of them through the import's matching."""
+    if _PUNCT.search(text):  # brackets are punctuation too: most names have neither
+        text, places, group = _unbracketed(text)
+    else:
+        places, group = set(), False
     whole = text
     text, branch = _split_branch(text)
     text, grouped = _strip_suffixes(text)
     group = group or grouped
     while True:  # 广东省深圳市华腾: every leading place, as long as a brand is left
-        lead = leading_place(text) if _may_lead(text) else None
+        lead = _leading_place(text)
         if not lead or not _has_brand(text[len(lead[0]):]):
             break
         places.update([lead[1]] if lead[1] else [])
@@ -218,8 +236,8 @@ def parse_simplified(text: str) -> ParsedName:
     # keep only the most precise code per province: 广东 + 深圳 -> 深圳
     codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places)) \
         if len(places) > 1 else places
-    return ParsedName(text=whole, core=text, brand=brand, industry=industry, places=tuple(codes),
-                      branch=branch, group=group)
+    # positional: a frozen dataclass's keywords cost a third of its making, once per name
+    return ParsedName(whole, text, brand, industry, tuple(codes), branch, group)
 
 
 @functools.lru_cache(maxsize=20_000)
