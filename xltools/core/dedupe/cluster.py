@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ..values import as_dates
@@ -108,12 +107,19 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
     codes = feat["code"].to_numpy(dtype=object)
     valid = feat["code_valid"].to_numpy(dtype=bool)
     # valid codes per group, merged smaller into larger like the groups: a group growing one
-    # record at a time (20,000 rows with one code) is never re-read whole
-    group_codes: dict[int, set] = {i: {codes[i]} for i in np.flatnonzero(valid).tolist()}
+    # record at a time (20,000 rows with one code) is never re-read whole. A record not joined
+    # yet has its own code, if valid, made when first asked (not 100,000 sets up front; a group
+    # holding a valid code always has its set)
+    group_codes: dict[int, set] = {}
+
+    def codes_of(r: int, take: bool = False) -> set:
+        found = group_codes.pop(r, None) if take else group_codes.get(r)
+        return found if found is not None else {codes[r]} if valid[r] else set()
+
     refused = _rejected_positions(feat["cid"].to_numpy(dtype=object), rejected or set())
 
     def conflict(ri: int, rj: int) -> bool:
-        ca, cb = group_codes.get(ri), group_codes.get(rj)
+        ca, cb = codes_of(ri), codes_of(rj)
         if ca and cb and ca.isdisjoint(cb):
             return True  # two legal entities
         ga, gb = sorted((uf.group(ri), uf.group(rj)), key=len)
@@ -134,7 +140,7 @@ def build_clusters(customers: pd.DataFrame, feat: pd.DataFrame,
             continue
         uf.union(i, j)
         root = uf.find(i)
-        small, large = sorted((group_codes.pop(ri, set()), group_codes.pop(rj, set())), key=len)
+        small, large = sorted((codes_of(ri, take=True), codes_of(rj, take=True)), key=len)
         if large or small:
             large.update(small)
             group_codes[root] = large
