@@ -73,7 +73,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _has_surrogate(uniques) -> bool:
     """Whether text among ``pd.factorize``'s uniques holds a lone surrogate (a live Excel cell
     may): pandas' hash table takes all such text for one value, so its codes cannot be used."""
-    return bool(_SURROGATE.search("".join(u for u in uniques.tolist() if type(u) is str)))
+    texts = uniques.tolist()
+    try:
+        joined = "".join(texts)
+    except TypeError:  # not text only
+        joined = "".join(u for u in texts if type(u) is str)
+    return not joined.isascii() and bool(_SURROGATE.search(joined))
 
 
 def group_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
