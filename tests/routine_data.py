@@ -82,9 +82,10 @@ def apply_in_memory(db, changes) -> None:
         rows = [r.row for r in changes.removals if r.table == table]
         frame = db.tables[table]
         frame.df = frame.df.drop(index=rows)
-    for table in {a.table for a in changes.appends}:
+    appends = list(changes.all_appends())
+    for table in {a.table for a in appends}:
         frame = db.tables[table]
-        new = pd.DataFrame([a.values for a in changes.appends if a.table == table])
+        new = pd.DataFrame([a.values for a in appends if a.table == table])
         start = (frame.df.index.max() + 1) if len(frame.df) else 2
         new.index = pd.RangeIndex(start, start + len(new))
         frame.df = pd.concat([frame.df, new.reindex(columns=frame.df.columns)])

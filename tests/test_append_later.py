@@ -11,7 +11,7 @@ from backend_books import members, user_book
 
 from xltools.backend import writer, writer_append
 from xltools.backend.file import FileBackend
-from xltools.changes import Changeset, RowAppend
+from xltools.changes import Changeset, ColumnAppend, RowAppend
 from xltools.xlsx.sheetxml import SheetXml
 
 NOW = dt.datetime(2024, 6, 1, 9, 30)
@@ -35,6 +35,13 @@ def _rows(long_text: bool = False) -> list[RowAppend]:
     return rows
 
 
+def as_columns(rows: list[RowAppend]) -> ColumnAppend:
+    """The same rows as one list per column (None where a row has no value)."""
+    keys = dict.fromkeys(k for r in rows for k in r.values)
+    return ColumnAppend(rows[0].table, {k: [r.values.get(k) for r in rows] for k in keys},
+                        [r.note for r in rows])
+
+
 def _written(tmp_path, name, rows, later: bool, monkeypatch) -> dict[str, bytes]:
     monkeypatch.setattr(writer_append, "APPEND_CHUNK", 5)
     monkeypatch.setattr(writer_append, "LATER_FROM", 1 if later else 10**9)
@@ -44,7 +51,10 @@ def _written(tmp_path, name, rows, later: bool, monkeypatch) -> dict[str, bytes]
     path = tmp_path / f"{name}.xlsx"
     shutil.copyfile(tmp_path / "base.xlsx", path)
     backend = FileBackend(path, backups=False)
-    backend.apply(Changeset("import", appends=rows), backend.load(), now=NOW)
+    changes = Changeset("import", column_appends=[rows]) if isinstance(rows, ColumnAppend) \
+        else Changeset("import", appends=rows)
+    report = backend.apply(changes, backend.load(), now=NOW)
+    assert report["appended"] == len(rows)
     return members(path)
 
 
@@ -59,6 +69,34 @@ def test_rows_made_as_written_give_the_same_book(tmp_path, monkeypatch, long_tex
     sheet = at_once["xl/worksheets/sheet1.xml"].decode()
     assert "C20240601022" in sheet and "华腾22 &lt;&amp;&gt; _x005F_x0041_" in sheet
     assert at_once["xl/styles.xml"] != members(tmp_path / "base.xlsx")["xl/styles.xml"]
+
+
+@pytest.mark.parametrize("later", [False, True])
+def test_rows_given_as_columns_give_the_same_book(tmp_path, monkeypatch, later):
+    """An import's rows come as a list per column, not a dict per row: the book written, the
+    ChangeLog's rows included, is the same byte for byte, made at once or as written."""
+    user_book(tmp_path / "base.xlsx", n_customers=30)
+    rows = _rows()
+    by_row = _written(tmp_path, "by-row", rows, later, monkeypatch)
+    by_column = _written(tmp_path, "by-column", as_columns(rows), later, monkeypatch)
+    assert by_row.keys() == by_column.keys()
+    assert [n for n in by_row if by_row[n] != by_column[n]] == []
+    log = FileBackend(tmp_path / "by-column.xlsx").load().df("ChangeLog").tail(len(rows))
+    assert log["Key"].tolist() == [r.values["CustomerID"] for r in rows]
+    assert log["Note"].tolist() == [r.note for r in rows] and set(log["New"]) == {"+"}
+
+
+def test_the_book_reloaded_after_rows_appended_as_columns_has_them(tmp_path):
+    user_book(tmp_path / "book.xlsx", n_customers=30)
+    backend = FileBackend(tmp_path / "book.xlsx", backups=False)
+    db = backend.load()
+    rows = _rows()
+    changes = Changeset("import", column_appends=[as_columns(rows)])
+    backend.apply(changes, db, now=NOW)
+    again = backend.reload(db, changes)
+    assert again.customers["CustomerID"].tolist()[-len(rows):] == \
+        [r.values["CustomerID"] for r in rows]
+    assert again.df("ChangeLog")["Note"].tolist()[-1] == rows[-1].note
 
 
 def test_a_row_made_later_reads_and_edits_as_a_put_row():

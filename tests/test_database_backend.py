@@ -15,7 +15,7 @@ from db_support import ADMIN_PASSWORD
 from xltools.backend.database import DatabaseBackend, init, pull, push, write_book
 from xltools.backend.database.ddl import SCHEMA_VERSION
 from xltools.backend.file import FileBackend
-from xltools.changes import CellUpdate, Changeset, RowRemove
+from xltools.changes import CellUpdate, Changeset, ColumnAppend, RowRemove
 from xltools.cli import main
 from xltools.demo import demo_data
 from xltools.schema import load_schema
@@ -121,6 +121,26 @@ def test_apply_refuses_rows_changed_since_load(demo_book, url):
     assert rows[2] not in now.customers.index
     log = now.df("ChangeLog")
     assert list(log["New"]) == ["A", "B", None] and list(log["Old"])[-1] == "-"
+
+
+def test_rows_appended_as_columns_are_inserted_and_logged(demo_book, url):
+    """An import's rows come as a list per column: each is inserted as its values say (a
+    blank left blank) and logged with its ID and note."""
+    init(url)
+    push(FileBackend(demo_book).load(), DatabaseBackend(url))
+    backend = DatabaseBackend(url)
+    db = backend.load()
+    ids = ["C20991231001", "C20991231002"]
+    block = ColumnAppend("Customers", {"CustomerID": ids, "CustomerName": ["甲公司", "乙公司"],
+                                       "Remarks": [None, "备注"]}, ["导入 #2", "导入 #3"])
+    report = backend.apply(Changeset("import", column_appends=[block]), db)
+    assert report["appended"] == 2 and report["logged"] == 2
+    now = backend.load()
+    new = now.customers[now.customers["CustomerID"].isin(ids)]
+    assert new["CustomerName"].tolist() == ["甲公司", "乙公司"]
+    assert new["Remarks"].isna().tolist() == [True, False]
+    log = now.df("ChangeLog").tail(2)
+    assert log["Key"].tolist() == ids and log["Note"].tolist() == ["导入 #2", "导入 #3"]
 
 
 def test_two_concurrent_applies_on_postgresql_one_wins(demo_book, pg_url):

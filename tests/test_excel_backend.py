@@ -19,6 +19,7 @@ from xltools.changes import (
     CellMark,
     CellUpdate,
     Changeset,
+    ColumnAppend,
     RowAppend,
     RowRemove,
     TableReplace,
@@ -189,6 +190,27 @@ def test_appends_fill_the_blank_row_first_then_resize_the_table_once(tmp_path):
     assert tags["TagID"].tolist() == [v["TagID"] for v in rows]
     assert tags["CreateTime"].tolist() == [pd.Timestamp(TODAY)] * 3
     assert sheet_of(book, "tblTags").tables["tblTags"].range.address == "$A$1:$G$4"
+    assert report["appended"] == 3 and report["logged"] == 3
+
+
+def test_rows_appended_as_columns_land_as_rows_do(tmp_path):
+    """An import's rows come as a list per column: the live book gets the rows, blanks left
+    blank, and the ChangeLog a line for each, as a dict per row gives them."""
+    path = tmp_path / "empty.xlsx"
+    build_template(path)
+    book = open_book(path)
+    backend = ExcelBackend(book)
+    db = backend.load()
+    block = ColumnAppend("Tags", {"TagID": ["T1", "T2", "T3"], "CustomerID": ["C1", None, "C3"],
+                                  "TagName": ["高价值", "重点", None]}, ["n1", "n2", "n3"])
+    report = backend.apply(Changeset("tag", column_appends=[block]), db)
+    after = backend.load()
+    tags = after.df("Tags")
+    assert tags["TagID"].tolist() == ["T1", "T2", "T3"] and tags.index.tolist() == [2, 3, 4]
+    assert tags["CustomerID"].isna().tolist() == [False, True, False]
+    assert tags["TagName"].tolist()[:2] == ["高价值", "重点"] and pd.isna(tags.at[4, "TagName"])
+    log = after.df("ChangeLog")
+    assert log["Key"].tolist() == ["T1", "T2", "T3"] and log["Note"].tolist() == ["n1", "n2", "n3"]
     assert report["appended"] == 3 and report["logged"] == 3
 
 

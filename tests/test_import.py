@@ -108,7 +108,7 @@ def messy_xlsx(tmp_path):
 
 
 def appended(result):
-    return [a.values for a in result.changes.appends]
+    return [a.values for a in result.changes.all_appends()]
 
 
 def by_name(result, name):
@@ -133,7 +133,7 @@ def test_every_source_row_is_imported_flagged_or_rejected(run):
                 | {("展会.xlsx[客户清单]", r) for r in (5, 6, 7)})
     assert set(seen) == expected  # blank and 合计 rows are not customers; the 说明 sheet is skipped
     assert d["skipped"] == {"blank_rows": 1, "total_rows": 2}
-    assert len(run.changes.appends) == d["imported"]
+    assert len(appended(run)) == d["imported"] == run.changes.data_changes()
 
 
 def test_duplicates_of_existing_customers_and_within_the_import_are_flagged(run):

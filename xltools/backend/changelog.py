@@ -63,11 +63,22 @@ class _RecordKeys:
         return dict(zip(tf.df.index.tolist(), tf.df[id_col].tolist()))
 
 
+COLUMNS = ("Time", "Command", "Table", "Key", "Column", "Old", "New", "Note")
+
+
 def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> list[dict]:
     """ChangeLog rows (column key -> value) for the data changes of ``changes``."""
+    return [dict(zip(COLUMNS, values)) for values in
+            zip(*changelog_columns(changes, db, now).values())]
+
+
+def changelog_columns(changes: Changeset, db, now: dt.datetime | None = None
+                      ) -> dict[str, list]:
+    """:func:`changelog_rows` as columns (column key -> a value per row): an import logs
+    200,000 appended rows, a list per column rather than a dict per row."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
     schema = db.schema
-    rows: list[dict] = []
+    columns: dict[str, list] = {k: [] for k in COLUMNS}
 
     def title(table: str) -> str:
         try:
@@ -90,23 +101,33 @@ def changelog_rows(changes: Changeset, db, now: dt.datetime | None = None) -> li
         except KeyError:
             return None
 
-    base = {"Time": now, "Command": changes.command}
+    def id_column(table: str) -> str | None:
+        try:
+            return schema.table(table).id_column
+        except KeyError:
+            return None
+
+    def add(count: int, table: str, keys: list, column, old, new, notes) -> None:
+        """``count`` rows of ``table``: a list holds a value per row, anything else is every
+        row's."""
+        for k, v in (("Time", now), ("Command", changes.command), ("Table", title(table)),
+                     ("Key", keys), ("Column", column), ("Old", old), ("New", new),
+                     ("Note", notes)):
+            columns[k] += v if isinstance(v, list) else [v] * count
+
     record_key = _RecordKeys(db)
     for u in changes.updates:
         kind = mask_kind(u.table, u.column)
-        rows.append({**base, "Table": title(u.table), "Key": record_key(u.table, u.row),
-                     "Column": header(u.table, u.column), "Old": _logged(u.old, kind),
-                     "New": _logged(u.new, kind), "Note": u.note})
+        add(1, u.table, [record_key(u.table, u.row)], [header(u.table, u.column)],
+            [_logged(u.old, kind)], [_logged(u.new, kind)], [u.note])
     for a in changes.appends:
-        try:
-            id_col = schema.table(a.table).id_column
-        except KeyError:
-            id_col = None
+        id_col = id_column(a.table)
         key = a.values.get(id_col, "") if id_col else ""
-        rows.append({**base, "Table": title(a.table), "Key": "" if is_blank(key) else str(key),
-                     "Column": "", "Old": "", "New": "+", "Note": a.note})
+        add(1, a.table, ["" if is_blank(key) else str(key)], "", "", "+", [a.note])
+    for block in changes.column_appends:
+        ids = block.columns.get(id_column(block.table) or "", [None] * len(block))
+        add(len(block), block.table, ["" if is_blank(key) else str(key) for key in ids],
+            "", "", "+", block.notes)
     for r in changes.removals:
-        rows.append({**base, "Table": title(r.table),
-                     "Key": r.key or record_key(r.table, r.row),
-                     "Column": "", "Old": "-", "New": "", "Note": r.note})
-    return rows
+        add(1, r.table, [r.key or record_key(r.table, r.row)], "", "-", "", [r.note])
+    return columns

@@ -135,7 +135,8 @@ class ExcelBackend:
                                f"sheet yourself: {names}")
         writer = Writer(self, db)
         steps = [("marks", changes.marks is not None), ("updates", bool(changes.updates)),
-                 ("removals", bool(changes.removals)), ("appends", bool(changes.appends)),
+                 ("removals", bool(changes.removals)),
+                 ("appends", bool(changes.appends or changes.column_appends)),
                  ("replaces", bool(changes.replaces)), ("rebuilds", bool(changes.rebuilds))]
         todo = [name for name, wanted in steps if wanted]
         with quiet_excel(self.book.app) as status:

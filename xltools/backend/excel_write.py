@@ -209,7 +209,7 @@ class Writer:
 
     def appends(self, changes: Changeset) -> None:
         per_table: dict[str, list[dict]] = {}
-        for a in changes.appends:
+        for a in changes.all_appends():
             per_table.setdefault(a.table, []).append(a.values)
         for key, rows in per_table.items():
             self.append_rows(key, rows)

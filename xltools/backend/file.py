@@ -100,7 +100,7 @@ class FileBackend:
         for far cells again (:mod:`xltools.xlsx.extent`) once found clean: only this backend
         wrote it since."""
         touched = {c.table for c in (*changes.updates, *changes.appends, *changes.removals,
-                                     *changes.replaces)}
+                                     *changes.replaces, *changes.column_appends)}
         if changes.data_changes() or self._logged:   # (a rebuilt sheet's cut texts are logged)
             touched.add("ChangeLog")
         if not (touched or changes.list_additions or changes.scrub_package):
@@ -117,7 +117,8 @@ class FileBackend:
         ChangeLog is read when something first looks at it (no step of a batch does), and only
         the rest is read again now."""
         only_updated = touched - {c.table for c in (*changes.appends, *changes.removals,
-                                                    *changes.replaces)} - {"ChangeLog"}
+                                                    *changes.replaces, *changes.column_appends)
+                                  } - {"ChangeLog"}
         patched = {k: t for k, t in patched_tables(
             db, [u for u in changes.updates if u.table in only_updated], db.load_issues).items()
             if t is not None}

@@ -36,7 +36,7 @@ from ..xlsx.refs import col_letter, make_ref, split_ref
 from ..xlsx.sheetxml import SheetXml
 from ..xlsx.styles import Styles
 from . import frames
-from .changelog import changelog_rows
+from .changelog import changelog_columns
 from .located import Located
 from .writer_append import NEVER_CUT, AppendWriter
 from .writer_marks import MarkWriter
@@ -159,14 +159,21 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut, AppendWriter):
         for key, rows in _group(changes.appends, lambda a: a.table, lambda a: a.values).items():
             self.append_rows(key, rows)
             self.counts["appended"] += len(rows)
+        for block in changes.column_appends:
+            self.append_rows(block.table, block.columns)
+            self.counts["appended"] += len(block)
         for rep in changes.replaces:
             self.replace(rep)
         for rb in changes.rebuilds:
             self.rebuild(rb)
-        rows = changelog_rows(changes, self.db, self.now) + self.keep_long_texts(changes.command)
-        if rows:
-            self.append_rows("ChangeLog", rows)
-        return {"command": changes.command, **self.counts, "logged": len(rows),
+        log = changelog_columns(changes, self.db, self.now)   # (columns: 200,000 rows logged)
+        for row in self.keep_long_texts(changes.command):
+            for k, values in log.items():
+                values.append(row[k])
+        logged = len(log["Time"])
+        if logged:
+            self.append_rows("ChangeLog", log)
+        return {"command": changes.command, **self.counts, "logged": logged,
                 "truncated": self.truncated}
 
     # ------------------------------------------------------------------ updates

@@ -39,15 +39,16 @@ class AppendWriter:
             row -= 1
         return row + 1
 
-    def append_rows(self, key: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
+    def append_rows(self, key: str, rows: list[dict[str, Any]] | dict[str, list]) -> None:
+        """Add ``rows`` after the table's last: a dict per row, or columns (column key -> a
+        value per row, every list as long)."""
+        rows = _Rows(rows)
+        if not len(rows):
             return
         loc = self.locate(key, create=True)
         sheet = self.sheet(loc.sheet_part)
         keys = set(self.schema.table(key).keys)
-        extra = [k for k in dict.fromkeys(k for r in rows for k, v in r.items()
-                                          if k not in keys and not frames.is_blank(v))
-                 if k not in loc.positions]
+        extra = [k for k in rows.given(besides=keys) if k not in loc.positions]
         if extra:
             self.add_columns(loc, extra)
         start = self.first_free_row(loc)
@@ -68,10 +69,10 @@ class AppendWriter:
             """Column by column, a chunk of rows at a time (200,000 imported rows are not held
             as cells at once): one pass per column instead of a call per cell."""
             for first in range(0, len(rows), APPEND_CHUNK):
-                chunk = rows[first:first + APPEND_CHUNK]
-                numbers = range(start + first, start + first + len(chunk))
-                cells = [column_cells(letter, numbers, [r.get(k) for r in chunk] if k is not None
-                                      else [None] * len(chunk), style, other, longest=NEVER_CUT)
+                numbers = range(start + first, min(start + first + APPEND_CHUNK,
+                                                   start + len(rows)))
+                cells = [column_cells(letter, numbers, rows.column(k, first, first + len(numbers)),
+                                      style, other, longest=NEVER_CUT)
                          for _, k, letter, style in columns]
                 yield numbers, zip(*cells)
 
@@ -88,8 +89,7 @@ class AppendWriter:
                         sheet.set_cells(row, {c: x for (c, *_), x in zip(columns, xmls)})
         self.resize(loc, max(loc.last_row, start + len(rows) - 1))
 
-    def _made_later(self, rows: list[dict], columns: list, cut_only: bool,
-                    sheet: SheetXml) -> bool:
+    def _made_later(self, rows: _Rows, columns: list, cut_only: bool, sheet: SheetXml) -> bool:
         """Whether appended rows can be made as the sheet is written (their XML, 1.5 KB a row
         of an import, never held at once) rather than now: many rows, and making them later
         changes nothing else. Their cells may then only be values whose XML needs no state of
@@ -103,7 +103,7 @@ class AppendWriter:
         for pos, (_, k, _, style) in enumerate(columns):
             if k is None:
                 continue
-            values = [r.get(k) for r in rows]
+            values = rows.column(k, 0, len(rows))
             types = set(map(type, values))
             if not types <= _MADE_LATER:
                 return False
@@ -157,3 +157,34 @@ class AppendWriter:
         rows = range(loc.last_row + 1, min(loc.last_row + count, sheet.last_row()) + 1)
         return not any(sheet.row_xml(r) is not None and sheet.row_values_present(r, loc.columns)
                        for r in rows)
+
+
+class _Rows:
+    """Rows to append, given as a dict each or as columns: a column's values for some rows."""
+
+    def __init__(self, rows: list[dict[str, Any]] | dict[str, list]):
+        self.by_row = rows if isinstance(rows, list) else None
+        self.by_column = rows if isinstance(rows, dict) else None
+        self.count = len(rows) if self.by_row is not None else \
+            len(next(iter(rows.values()), ()))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def column(self, key: str | None, first: int, last: int) -> list:
+        """The values of column ``key`` (None: a column the rows do not give) in rows
+        ``first`` to ``last`` (excluded)."""
+        if key is None:
+            return [None] * (last - first)
+        if self.by_row is not None:
+            return [r.get(key) for r in self.by_row[first:last]]
+        values = self.by_column.get(key)
+        return [None] * (last - first) if values is None else values[first:last]
+
+    def given(self, besides: set[str]) -> list[str]:
+        """The columns not in ``besides`` holding a value in some row, in order of appearance."""
+        if self.by_row is not None:
+            return list(dict.fromkeys(k for r in self.by_row for k, v in r.items()
+                                      if k not in besides and not frames.is_blank(v)))
+        return [k for k, values in self.by_column.items() if k not in besides
+                and any(not frames.is_blank(v) for v in values)]

@@ -14,7 +14,7 @@
 >>> result = import_sources(make_db(), [src], today=datetime.date(2024, 3, 15))
 >>> result.data["read"], result.data["imported"]
 (1, 1)
->>> v = result.changes.appends[0].values
+>>> v = next(result.changes.all_appends()).values
 >>> v["CustomerID"], v["ContactPhone"], v["AnnualSpend"], v["Owner"]
 ('C20240315001', '138****5678', 125000.0, '公海')
 """

@@ -4,7 +4,7 @@ sheet and the summary.
 Pure: everything here takes the book (a :class:`~xltools.db.CustomerDB`) and rows read from the
 sources. Every source row ends up in exactly one of three places:
 
-* imported  - a ``RowAppend`` to Customers with a new CustomerID;
+* imported  - a row appended to Customers, with a new CustomerID;
 * flagged   - looks like an existing customer or an earlier row of the same import, or has a phone
   or code but no name: listed for review (the ImportReview sheet and the JSON), not appended;
 * rejected  - nothing to identify a customer by (no name, code or phone), with the reason.

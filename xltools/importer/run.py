@@ -20,7 +20,7 @@ import datetime as dt
 
 import pandas as pd
 
-from ..changes import Changeset, Issue, Result, RowAppend
+from ..changes import Changeset, ColumnAppend, Issue, Result
 from ..core.normalize import is_blank
 from ..db import CustomerDB
 from ..heap import paused
@@ -78,6 +78,7 @@ class ImportRun:
         self.db, self.key, self.owner, self.today, self.synonyms = db, key, owner, today, synonyms
         self.issues: list[Issue] = []
         self.changes = Changeset("import")
+        self.appended = ColumnAppend(TABLE, {}, [])     # the rows imported so far, as columns
         self.raw_values: dict[str, dict[str, str]] = {}
         self.lookup = book_lookup(db)
         self.book = book_features(db)
@@ -165,8 +166,8 @@ class ImportRun:
         return ids
 
     def _appends(self, df, masked, keys, imported_idx, ids) -> None:
-        """A RowAppend per imported row (its non-blank values in the table's column order), and
-        the raw values its masks replaced; built a column at a time (200,000 rows)."""
+        """The imported rows (their values in the table's column order, None where blank) added
+        to :attr:`appended`, and the raw values their masks replaced; a column at a time."""
         table = self.db.schema.table(TABLE)
         pool_owner = self.owner or self.db.settings.get("PoolOwner") or "公海"
         given = {k: _cells(masked.loc[imported_idx, k]) for k in table.keys if k in masked.columns}
@@ -177,12 +178,11 @@ class ImportRun:
         for fp in (FP_COLUMNS.values() if self.key else ()):
             given[fp] = [f or v for f, v in zip(keys.loc[imported_idx, fp].tolist(),
                                                 given.get(fp, [None] * len(ids)))]
-        order = [k for k in table.keys if k in given]
-        rows = zip(*(given[k] for k in order))
-        notes = zip(df.loc[imported_idx, SOURCE].tolist(), df.loc[imported_idx, ROW].tolist())
-        for cid, values, (source, number) in zip(ids, rows, notes):
-            values = {k: v for k, v in zip(order, values) if v is not None}
-            self.changes.appends.append(RowAppend(TABLE, values, note=f"导入 / import: {source} #{number}"))
+        block, before = self.appended, len(self.appended)
+        for k in dict.fromkeys([*block.columns, *given]):   # (a source may lack a column)
+            block.columns.setdefault(k, [None] * before).extend(given.get(k) or [None] * len(ids))
+        block.notes += [f"导入 / import: {source} #{number}" for source, number in
+                        zip(df.loc[imported_idx, SOURCE].tolist(), df.loc[imported_idx, ROW].tolist())]
         kinds = [k for k in KINDS if k in df.columns]     # what the masks replaced, for the vault
         raws = zip(*(_cells(df.loc[imported_idx, k]) for k in kinds))
         shown = zip(*(given.get(k, [None] * len(ids)) for k in kinds))
@@ -216,6 +216,11 @@ class ImportRun:
     # ------------------------------------------------------------------ the result
 
     def result(self, parts: list[Extracted]) -> tuple[Result, dict[str, dict[str, str]]]:
+        if len(self.appended):
+            columns = self.appended.columns      # in the table's column order
+            self.appended.columns = {k: columns[k] for k in self.db.schema.table(TABLE).keys
+                                     if k in columns}
+            self.changes.column_appends.append(self.appended)
         flagged = [*self.flagged["existing"], *self.flagged["repeats"], *self.flagged["nameless"]]
         flagged.sort(key=lambda f: (f["source"], f["row"]))
         by_idx = {(f["source"], f["row"]): f for f in flagged}

@@ -56,6 +56,7 @@ class Applier:
         kept = Changeset(changes.command,
                          updates=[u for u in changes.updates if u.row not in refused[u.table]],
                          appends=list(changes.appends),
+                         column_appends=list(changes.column_appends),
                          removals=[r for r in changes.removals if r.row not in refused[r.table]])
         self.updates(kept, current)
         if changes.list_additions:
@@ -63,7 +64,9 @@ class Applier:
         self.removals(kept.removals)
         for a in kept.appends:
             self.append_rows(a.table, [a.values])
-        self.counts["appended"] = len(kept.appends)
+        for block in kept.column_appends:
+            self.append_rows(block.table, [a.values for a in block.rows()])
+        self.counts["appended"] = len(kept.appends) + sum(map(len, kept.column_appends))
         for rep in changes.replaces:
             self.replace(rep.table, rep.rows)
         for rb in changes.rebuilds:
