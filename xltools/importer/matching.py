@@ -112,10 +112,12 @@ def _dedupe_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
     """The dedupe engine's matches (similar names, pinyin, codes, phones): {incoming row:
     (CustomerID, reason_zh, reason_en)}; None when the engine is not installed."""
     try:
-        from ..core.dedupe import match_against
+        from ..core.dedupe import COLUMNS, match_against
     except ImportError:
         return None
-    probe = incoming[[c for c in db.schema.table(TABLE).keys if c in incoming.columns]].copy()
+    # only the columns matching reads: the others' 200,000 rows each are not copied
+    probe = incoming[[c for c in db.schema.table(TABLE).keys if c in incoming.columns
+                      and c in COLUMNS]].copy()
     for fp in FP_COLUMNS.values():
         probe[fp] = keys[fp].replace("", None) if fp in keys.columns else None
     out = {}

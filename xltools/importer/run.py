@@ -117,8 +117,9 @@ class ImportRun:
         rejected_idx = df.index[~has_name & ~has_id]
         nameless_idx = df.index[~has_name & has_id]
         open_idx = df.index[has_name]
-        existing = existing_matches(self.db, df.loc[open_idx], keys.loc[open_idx], self.lookup,
-                                    self.book)
+        named = len(open_idx) == len(df)   # (then no copy of every row, held while matching)
+        existing = existing_matches(self.db, df if named else df.loc[open_idx],
+                                    keys if named else keys.loc[open_idx], self.lookup, self.book)
         candidates = open_idx[~open_idx.isin(existing.index)]
         repeats = self._repeats(keys, candidates, df)
         imported_idx = candidates[~candidates.isin(list(repeats))]
