@@ -7,6 +7,7 @@ only their masks.
 
 from __future__ import annotations
 
+from ..heap import give_back
 from ..importer import import_with_raw
 from ..keys import book_key
 from ..registry import Param, operation
@@ -61,6 +62,10 @@ def import_(db, ctx, sources=(), mapping=None, owner=None, sheet=(), add_staff=F
         offer_staff(result)
     if secret and not ctx.dry_run:
         store_raw_values(db, raw, secret)  # before the backend saves the book, as `mask` does
+    del raw
+    # What the plan worked with (the rows read, the names matching parsed: ~250 MB of a
+    # 200,000-row import) is freed, but glibc keeps the pages; the write would stack on them.
+    give_back()
     return result
 
 
