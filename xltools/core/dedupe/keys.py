@@ -9,12 +9,11 @@ No key may make the work quadratic: a group of more than :data:`MAX_GROUP` recor
 (20,000 companies behind one switchboard) is not paired all with all. Its members meet their
 nearest neighbours by name pinyin (both ways) and those whose names are equal, read the same or
 are one character apart (:func:`_alike_names`). Every feature is computed once per distinct value
-(:func:`each_distinct`), credit codes over the whole column (:func:`codes_valid`).
+(:func:`.distinct.each_distinct`), credit codes over the whole column (:func:`codes_valid`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +25,7 @@ from ..cncodes import RIC_CHECK, RIC_WEIGHTS, phone_kind, ric_like, uscc_status
 from ..normalize import credit_code, email, is_blank, phone_digits
 from ..privacy import MASK_CHAR, is_masked
 from ..values import arrow_mask, arrow_text
+from .distinct import distinct_codes, each_distinct
 from .latin import LatinName, read_latin
 from .names import ParsedName, parse_simplified, person_key, pinyin_key, simplified_name
 
@@ -37,61 +37,6 @@ COLUMNS = ("CustomerID", "CustomerName", "CustomerType", "CreditCode", "CreditCo
 EXACT_KEYS = ("cid", "code", "code_fp", "phone", "phone_fp", "email", "email_fp")
 WINDOW = 6           # sorted-neighbourhood window
 MAX_GROUP = 30       # a bigger exact-key group (a shared switchboard) is chained, not all-pairs
-
-
-def each_distinct(values, func) -> list:
-    """``func`` of each value, called once per distinct value: a column of 100,000 cells holds far
-    fewer distinct phones, codes or names, and parsing them is the cost. Values are told apart by
-    type too (``1`` and ``1.0`` are not one cell)."""
-    arr = np.asarray(values, dtype=object)
-    if arr.ndim != 1:  # a column of tuples or lists
-        arr = pd.Series(list(values), dtype=object).to_numpy()
-    try:
-        codes, uniques = pd.factorize(arr)
-    except TypeError:  # unhashable cells
-        return [func(v) for v in arr]
-    if all(type(u) is str for u in uniques) and not _has_surrogate(uniques):
-        # text only: hashing cannot mix types up
-        results = [func(u) for u in uniques]
-        return [results[c] if c >= 0 else func(v) for c, v in zip(codes.tolist(), arr)]
-    seen: dict = {}
-    out = []
-    for v in arr:
-        key = (v.__class__, v)
-        try:
-            out.append(seen[key])
-        except KeyError:
-            out.append(seen.setdefault(key, func(v)))
-        except TypeError:  # unhashable
-            out.append(func(v))
-    return out
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _has_surrogate(uniques) -> bool:
-    """Whether text among ``pd.factorize``'s uniques holds a lone surrogate (a live Excel cell
-    may): pandas' hash table takes all such text for one value, so its codes cannot be used."""
-    texts = uniques.tolist()
-    try:
-        joined = "".join(texts)
-    except TypeError:  # not text only
-        joined = "".join(u for u in texts if type(u) is str)
-    return not joined.isascii() and bool(_SURROGATE.search(joined))
-
-
-def group_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array of text: an integer code per value (equal text, equal
-    code) and the distinct values; right for text with a lone surrogate too."""
-    codes, uniques = pd.factorize(values)
-    if not _has_surrogate(uniques):
-        return codes, uniques
-    seen: dict = {}
-    codes = np.array([seen.setdefault(v, len(seen)) for v in values.tolist()], dtype=np.intp)
-    uniques = np.empty(len(seen), dtype=object)
-    uniques[:] = list(seen)
-    return codes, uniques
 
 
 def codes_valid(codes: list[str], person: np.ndarray) -> np.ndarray:
@@ -334,7 +279,7 @@ def _pairs_within_groups(values: np.ndarray, second: tuple[np.ndarray, ...] = ()
     out = []
     # grouped by integer codes, not by sorting the text: a group's members stay in the order of
     # their positions either way, and which group comes first does not matter
-    codes, uniques = group_codes(values)
+    codes, uniques = distinct_codes(values)
     codes[np.isin(codes, np.flatnonzero(uniques == ""))] = -1
     repeated = np.bincount(codes[codes >= 0], minlength=len(uniques)) > 1
     pos = np.flatnonzero((codes >= 0) & repeated[np.maximum(codes, 0)])

@@ -210,7 +210,7 @@ def _unbracketed(text: str) -> tuple[str, set[str], bool]:
 
 def parse_simplified(text: str) -> ParsedName:
     """:func:`parse_name` of a name already :func:`simplified_name`. Not cached: matching parses
-    each distinct name of a column once (:func:`.keys.each_distinct`), and a cache of every name
+    each distinct name of a column once (:func:`.distinct.each_distinct`), and a cache of every name
     of a 200,000-row import held every one of them through the import's matching."""
     if _PUNCT.search(text):  # brackets are punctuation too: most names have neither
         text, places, group = _unbracketed(text)
