@@ -117,11 +117,10 @@ def _fp(values: pd.Series) -> list[str]:
 def already_clean(values: pd.Series, clean: str) -> pd.Series:
     """Which cells are text fully matching ``clean`` (a :data:`CLEAN` pattern: nothing a
     normaliser would change)."""
-    return _clean(values, arrow_text(values), clean)
+    return _clean(values, arrow_text(values), values.map(type).eq(str), clean)
 
 
-def _clean(values: pd.Series, arrow, clean: str) -> pd.Series:
-    is_text = values.map(type).eq(str)
+def _clean(values: pd.Series, arrow, is_text: pd.Series, clean: str) -> pd.Series:
     if arrow is None:  # numbers or dates among the text, or a lone surrogate: cell by cell
         return is_text & values.where(is_text, "").str.fullmatch(clean)
     # RE2 in Arrow: \z, as Python's fullmatch, does not match before a final newline
@@ -134,13 +133,14 @@ def _typed(values: pd.Series, func, clean: str, *, masked_blank: bool = False) -
     with ``masked_blank``, so is text already masked (for which ``func`` returns ``""``: a
     masked book has 100,000 distinct masked phones)."""
     text = pd.Series(values, dtype=object)
-    arrow = arrow_text(text)
-    ready = _clean(text, arrow, clean)
+    arrow = arrow_text(text)   # (Arrow reads bytes as text too: hence is_text)
+    is_text = text.map(type).eq(str)
+    ready = _clean(text, arrow, is_text, clean)
     out = text.where(ready, "")
     rest = ~ready & text.notna()
     if masked_blank:
         rest &= ~(text.map(lambda v: is_masked("", v)).astype(bool) if arrow is None else
-                  arrow_mask(pc.match_substring(arrow, MASK_CHAR * 3), text.index))
+                  is_text & arrow_mask(pc.match_substring(arrow, MASK_CHAR * 3), text.index))
     if rest.any():
         out[rest] = each_distinct(text[rest], func)
     return out.tolist()
