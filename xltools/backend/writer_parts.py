@@ -9,8 +9,9 @@ from ..xlsx.package import q
 from ..xlsx.parts import PartStore, Pieces
 from ..xlsx.sharedstrings import indexes_used, replace_items
 from ..xlsx.bookrefs import shift_defined_names, shift_part
-from ..xlsx.extent import names_no_sheet
+from ..xlsx.extent import formula_free, names_no_sheet
 from ..xlsx.refs import make_ref
+from ..xlsx.sheetbody import LaterRows
 from .located import Located
 
 APP_PART = "docProps/app.xml"
@@ -57,7 +58,10 @@ class PartsOut:
             if info.part not in self.parts.changed and names_no_sheet(self.pkg, info.part) \
                     and not any(move.on(info.name) for move in self.moves):
                 continue   # (500,000 follow-ups are not read again to find no reference)
-            if info.part in self.parts:
+            pieces = self.parts.changed.get(info.part)
+            if isinstance(pieces, Pieces):      # a rewritten sheet: its pieces, not joined
+                self.parts[info.part] = self._shift_pieces(info.part, info.name, pieces)
+            elif info.part in self.parts:
                 data = self.parts[info.part]
                 new = shift_part(data, info.name, self.moves)
                 if new != data:
@@ -70,6 +74,20 @@ class PartsOut:
                     self.parts[name] = new
         if shift_defined_names(self.workbook_xml(), self.moves):
             self.workbook_changed = True
+
+    def _shift_pieces(self, part: str, host: str, pieces: Pieces) -> Pieces:
+        """:func:`shift_part` of a sheet handed over as pieces, done piece by piece: a formula,
+        a link or a validation never spans two (a piece is whole rows, or the sheet's XML
+        before or after its rows), so the sheet is not joined (its rows made later are made once,
+        as they are written) and 40,000 rows are not searched for the few references its tail
+        holds. Rows made
+        later are values the writer made, never a formula (as :func:`.extent.carry_over` knows);
+        views of the part's old rows are not searched either when the load found that part
+        without a formula cell: the writer adds none, so neither do its rows now."""
+        old_rows_free = formula_free(self.pkg, part)
+        return Pieces(piece if isinstance(piece, LaterRows)
+                      or (old_rows_free and isinstance(piece, memoryview))
+                      else shift_part(bytes(piece), host, self.moves) for piece in pieces)
 
     def _write_table(self, loc: Located) -> None:
         root = self.parts.xml(loc.table_part)
