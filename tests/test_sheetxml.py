@@ -1,6 +1,9 @@
 """SheetXml finds rows by their opening tags: a sheet written by another program (indented,
 rows without r, self-closing rows) must still be edited row for row, nothing else touched."""
 
+import re
+
+import pytest
 from lxml import etree
 
 from xltools.xlsx.refs import col_letter
@@ -89,7 +92,7 @@ def test_the_dimension_follows_rows_added_cleared_and_removed():
     assert _dimension(SheetXml(PRETTY)) == "A1:B4"
 
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 
 @settings(max_examples=200, deadline=None)
@@ -157,3 +160,35 @@ def test_a_cell_right_of_a_rows_cells_goes_after_them():
                      f'</row></sheetData></worksheet>'.encode())
     sheet.set_cells(7, {1: '<c r="A7"><v>1</v></c>', 27: '<c r="AA7"><v>2</v></c>'})
     assert b'<c r="A7"><v>1</v></c><c r="B7"/><c r="AA7"><v>2</v></c></row>' in sheet.to_bytes()
+
+
+_HEADS = [b'<row r="%d">', b'<row>', b'<row spans="1:2" r="%d">', b'<row\tr="%d"/>',
+          b'<row r="%d"/>', b'<row r="0%d">', b'<row r="0">', b'<rows r="5">', b'<row_ r="7">',
+          b'<row r="12345678901234">', b'<row r="%da">', b'<row\nr="%d" x="1">', b' \n',
+          b'<c r="A1"><v>1</v></c></row>', b'<row r="">', b'<row r="%d" ', b"<row r='%d'>",
+          b"<ro", b"w", b"<row", b"<row\xe4>", b'<row r="%d">\xe5\xae\xa2', b'<rowBreaks/>']
+
+
+@settings(max_examples=400, deadline=None)
+@example([(b"<row", 0, True), (b'<row r="%d">', 5, True), (b'<row r="%d"/>', 6, True)], b"", 5)
+@given(st.lists(st.tuples(st.sampled_from(_HEADS), st.integers(0, 2_000_000), st.booleans()),
+                max_size=25),
+       st.sampled_from([b"", b"x:", b"ns1:"]), st.sampled_from([1, 5, 7, 1 << 24]))
+def test_rows_are_found_where_re_finds_them(pieces, prefix, chunk):
+    """Where each row starts and its number, read in numpy, are what the pattern below finds
+    in any body: odd tags, rows without r (the one after the last), a prefix, a "<row" cut
+    between two of the blocks searched at once, a tag left open ("<row<row r=...")."""
+    from xltools.xlsx import sheetbody
+    body = b"".join((head % n if b"%d" in head else head).replace(
+        b"<row", b"<" + (prefix if keep else b"") + b"row") for head, n, keep in pieces)
+    found = list(re.finditer(rb"<" + re.escape(prefix) + rb'row\b(?:[^>]*?\sr="(\d+)")?', body))
+    rows, row = [], 0
+    for m in found:
+        row = int(m.group(1)) if m.group(1) else row + 1
+        rows.append(row)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sheetbody, "_CHUNK", chunk)
+        spans = sheetbody.row_spans(memoryview(body), prefix)
+    assert list(spans.rows) == rows
+    assert list(spans.starts) == [m.start() for m in found]
+    assert list(spans.ends) == [m.start() for m in found[1:]] + [len(body.rstrip())]
