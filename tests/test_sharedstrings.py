@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,3 +201,31 @@ def test_cell_indexes_streamed_in_any_chunks_are_those_of_the_whole_sheet():
         chunks = [xml[a:b] for a, b in zip([0, *cuts], [*cuts, len(xml)])]
         among = set(rng.sample(sorted(set(whole)), 20)) | {b"999", b"7"}
         assert indexes_used(chunks, among) == among & set(whole)
+
+
+@pytest.mark.parametrize("screen_from, batch", [(0, 64), (0, 5_000), (300, 10**6)])
+@pytest.mark.parametrize("among", ["few", "many", "not digits"])
+def test_cell_indexes_screened_first_are_those_re_finds(monkeypatch, screen_from, batch, among):
+    """A big sheet's chunks are screened by RE2 first, some at a time, and only the chunks it
+    flags are read by re: the indexes found are still exactly those of the whole sheet, also
+    after whitespace re counts and RE2 does not (\\v), other bytes in a cell's tag, a chunk
+    longer than a batch, and for indexes too many (or not digits) to screen."""
+    from xltools.xlsx import sharedstrings
+    from xltools.xlsx.sharedstrings import CELL_INDEX, indexes_used
+    monkeypatch.setattr(sharedstrings, "_SCREEN_FROM", screen_from)
+    monkeypatch.setattr(sharedstrings, "_BATCH", batch)
+    rng = random.Random(11)
+    cells = [rng.choice([f'<c r="A{r}" t="s"><v>{rng.randrange(300)}</v></c>',
+                         f'<c r="B{r}" t="s" x="\u5ba2">\x0b<v>0{rng.randrange(300)}</v></c>',
+                         f'<c r="C{r}"><v>{rng.randrange(300)}</v></c>', f'<c r="D{r}"/>'])
+             for r in range(1, 3000)]
+    xml = ("<worksheet><sheetData><row>" + "".join(cells) + "</row></sheetData></worksheet>"
+           ).encode()
+    whole = set(CELL_INDEX.findall(xml))
+    wanted = {"few": {str(i).encode() for i in rng.sample(range(400), 40)},
+              "many": {str(i).encode() for i in rng.sample(range(10**7), 4_000)} | {b"7"},
+              "not digits": {b"7", b"x1"}}[among]
+    for _ in range(5):
+        cuts = sorted(rng.sample(range(1, len(xml)), rng.randrange(1, 60)))
+        chunks = [xml[a:b] for a, b in zip([0, *cuts], [*cuts, len(xml)])]
+        assert indexes_used(chunks, wanted) == wanted & whole
