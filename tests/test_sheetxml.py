@@ -152,6 +152,33 @@ def test_cells_asked_for_are_read_and_replaced_whatever_the_row_holds(cells, ask
     assert all(after[c].findtext(f"{{{NS}}}v") == ("new" if c in asked else str(c)) for c in after)
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.integers(0, 4)), max_size=8),
+       st.lists(st.integers(1, 14), min_size=1, max_size=4, unique=True),
+       st.lists(st.integers(1, 16), max_size=3, unique=True), st.booleans())
+def test_an_edit_reading_the_row_once_is_the_read_then_the_set(cells, asked, more, spans):
+    """edit_cells reads a row's cells once for what it asks and for where the new ones go:
+    the row it leaves is the one cell_info then set_cells leave, also for cells it sets
+    without having asked for them."""
+    xml, cols = (b'<row r="7" spans="1:9">' if spans else b'<row r="7">'), []
+    for col, with_ref, style in sorted(dict((c, (c, r, s)) for c, r, s in cells).values()):
+        ref = f' r="{col_letter(col)}7"' if with_ref or not cols or cols[-1] != col - 1 else ""
+        xml += f'<c{ref} s="{style}"><v>{col}</v></c>'.encode()
+        cols.append(col)
+    sheet_xml = (f'<worksheet xmlns="{NS}"><sheetData>'.encode() + xml
+                 + b"</row></sheetData></worksheet>") if cols or spans else \
+        f'<worksheet xmlns="{NS}"><sheetData><row r="7"/></sheetData></worksheet>'.encode()
+
+    def new(found):
+        return {c: f'<c r="{col_letter(c)}7"><v>{found[c].value if c in found else "x"}</v></c>'
+                for c in [*asked, *more]}
+    once, twice = SheetXml(sheet_xml), SheetXml(sheet_xml)
+    once.edit_cells(7, asked, new)
+    twice.set_cells(7, new(twice.cell_info(7, asked)))
+    assert once.to_bytes() == twice.to_bytes()
+
+
 def test_a_cell_right_of_a_rows_cells_goes_after_them():
     """A value set in a column right of a row's last cell (a blank fingerprint column) is
     written after the row's cells: Excel repairs a row whose cells are out of order (the demo

@@ -54,24 +54,21 @@ def cell_spans(row: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def find(row: bytes, number: int, col: int) -> tuple[int, int] | None:
-    """(start, end) of the cell in column ``col`` of row ``number``: looked up by its reference
-    as programs write it (``<c r="B7"`` first), else by reading the row's cells."""
-    return _by_ref(row, number, col) or _by_reading(cell_spans(row), col)
-
-
 def find_all(row: bytes, number: int, cols) -> dict[int, tuple[int, int] | None]:
-    """:func:`find` of each of ``cols``, the row's cells read at most once (a cell not there,
-    such as a blank fingerprint, is looked for among them)."""
-    return _find_all(row, number, cols)[0]
+    """(start, end) of the cell in each of ``cols`` of row ``number`` (None: none): looked up
+    by its reference as programs write it (``<c r="B7"`` first), else among the row's cells,
+    read at most once (a cell not there, such as a blank fingerprint, is looked for among them)."""
+    return look_up(row, number, cols)[0]
 
 
-def _find_all(row: bytes, number: int, cols) -> tuple[dict, list | None]:
-    """:func:`find_all`, and the row's :func:`cell_spans` when they were read (else None)."""
-    out, spans = {}, None
+def look_up(row: bytes, number: int, cols, seen: tuple | None = None) -> tuple[dict, list | None]:
+    """:func:`find_all`, and the row's :func:`cell_spans` when they were read (else None);
+    ``seen``: what an earlier look-up of the same row found (not looked for again)."""
+    known, spans = seen or ({}, None)
+    out = {}
     for col in cols:
-        out[col] = _by_ref(row, number, col)
-        if out[col] is None:
+        out[col] = known[col] if col in known else _by_ref(row, number, col)
+        if out[col] is None and col not in known:
             if spans is None:
                 spans = cell_spans(row)
             out[col] = _by_reading(spans, col)
@@ -92,12 +89,6 @@ def _by_reading(spans: list[tuple[int, int, int]], col: int) -> tuple[int, int] 
 def cells(row: bytes) -> dict[int, bytes]:
     """Column number -> the cell's XML."""
     return {col: row[start:end] for col, start, end in cell_spans(row)}
-
-
-def cell(row: bytes, number: int, col: int) -> bytes | None:
-    """The XML of the cell in column ``col`` of row ``number``, or None."""
-    span = find(row, number, col)
-    return None if span is None else row[span[0]:span[1]]
 
 
 def style(cell: bytes) -> int:
@@ -127,10 +118,12 @@ def restyled(cell: bytes, new_style: int) -> bytes:
     return bare + cell[len(tag):]
 
 
-def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
+def splice(row: bytes | None, number: int, new: dict[int, bytes],
+           seen: tuple | None = None) -> bytes:
     """``row`` (None: a row not in the file yet) with the cells of ``new`` (column -> cell XML)
     put in: a cell in the same column is replaced, another goes before the first cell right of
-    it. The row's ``spans`` hint goes (a wrong hint is worse than none)."""
+    it. The row's ``spans`` hint goes (a wrong hint is worse than none). ``seen``: what
+    :func:`look_up` found in ``row`` (its cells are not looked for again)."""
     if row is None:
         row = b'<row r="%d"/>' % number
     head_end = row.index(b">") + 1
@@ -140,7 +133,11 @@ def splice(row: bytes | None, number: int, new: dict[int, bytes]) -> bytes:
     else:
         close = row.rindex(b"</row>")
         body, tail = row[head_end:close], row[close:]
-    found, spans = _find_all(body, number, new)
+    if seen is not None:                # (found in the whole row: where in its cells)
+        known, spans = seen
+        seen = ({c: span and (span[0] - head_end, span[1] - head_end) for c, span in known.items()},
+                spans and [(c, a - head_end, b - head_end) for c, a, b in spans])
+    found, spans = look_up(body, number, new, seen)
     if all(found.values()):             # every cell is there (the usual update): replace them
         out, pos = [head], 0
         for col, (start, end) in sorted(found.items(), key=lambda kv: kv[1]):

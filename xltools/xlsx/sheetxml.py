@@ -48,10 +48,14 @@ class CellInfo(NamedTuple):
     value: str | None     # its <v> text
 
 
-def _infos(xml: bytes | None, row: int, cols: Iterable[int]) -> dict[int, CellInfo]:
-    """(style, t, <v> text) of the cells of ``cols`` present in one row's XML (no prefix)."""
+def _infos(xml: bytes | None, row: int, cols: Iterable[int],
+           found: dict | None = None) -> dict[int, CellInfo]:
+    """(style, t, <v> text) of the cells of ``cols`` present in one row's XML (no prefix);
+    ``found``: where :func:`.rowcells.look_up` found them."""
+    if found is None:
+        found = rowcells.find_all(xml, row, cols) if xml else {}
     out = {}
-    for col, span in (rowcells.find_all(xml, row, cols) if xml else {}).items():
+    for col, span in found.items():
         if span is not None:
             c = xml[span[0]:span[1]]
             out[col] = CellInfo(rowcells.style(c), rowcells.kind(c), rowcells.value(c))
@@ -177,8 +181,10 @@ class SheetXml:
             self.set_cells(row, new_cells(self.cell_info(row, cols)))
             return
         xml = self.row_xml(row)
+        seen = rowcells.look_up(xml, row, cols) if xml else None
         self._rows[row] = rowcells.splice(xml, row, {
-            c: x.encode() for c, x in new_cells(_infos(xml, row, cols)).items()})
+            c: x.encode() for c, x in new_cells(_infos(xml, row, cols, seen and seen[0])).items()},
+            seen)
 
     def cell_style(self, row: int, col: int) -> int | None:
         """The style index of a cell, or None when the cell is absent."""
@@ -203,10 +209,12 @@ class SheetXml:
             self.set_cells(row, new)
             return
         xml = self.row_xml(row)
+        seen = rowcells.look_up(xml, row, styles) if xml else None
+        found = seen[0] if seen else {}
         self._rows[row] = rowcells.splice(xml, row, {
-            col: rowcells.restyled((rowcells.cell(xml, row, col) if xml else None)
-                                   or b'<c r="%s%d"/>' % (col_letter(col).encode(), row), style)
-            for col, style in styles.items()})
+            col: rowcells.restyled(xml[span[0]:span[1]] if (span := found.get(col)) else
+                                   b'<c r="%s%d"/>' % (col_letter(col).encode(), row), style)
+            for col, style in styles.items()}, seen)
 
     def row_values_present(self, row: int, cols: Iterable[int]) -> bool:
         """True when any of ``cols`` holds a value in ``row``."""
