@@ -181,3 +181,34 @@ def test_a_blank_that_empties_a_row_and_a_fixed_unreadable_cell_read_as_a_fresh_
     last = backend.reload(again, emptied)
     assert tag_row not in last.df("Tags").index
     assert_same_db(last, FileBackend(backend.path).load())
+
+
+def test_tables_steps_add_to_are_read_again_together_when_first_looked_at(backend, monkeypatch):
+    """A step that appends to Tags and one that rebuilds Review: neither reload opens the book;
+    the first look at either table reads both in one opening (the ChangeLog, which no later step
+    of a batch looks at, stays pending), and the book reads as a fresh load of the file."""
+    from xltools.backend import file as file_backend
+    from xltools.changes import RowAppend, RowRemove, TableReplace
+    db = backend.load()
+    customer = db.df("Customers")["CustomerID"].iloc[0]
+    tags = Changeset("test", appends=[RowAppend("Tags", {"CustomerID": customer, "Tag": "新标签"})],
+                     removals=[RowRemove("Tags", int(db.df("Tags").index[0]))])
+    backend.apply(tags, db)
+    opened: list[set] = []
+    real = file_backend.load_book
+    monkeypatch.setattr(file_backend, "load_book",
+                        lambda *a, **kw: opened.append(set(kw.get("reread") or ())) or real(*a, **kw))
+    from xltools.backend import load
+    real_lazy = load.load_book
+    monkeypatch.setattr(load, "load_book",
+                        lambda *a, **kw: opened.append(set(kw.get("reread") or ())) or
+                        real_lazy(*a, **kw))
+    db = backend.reload(db, tags)
+    review = Changeset("test", replaces=[TableReplace("Review", [
+        {"ClusterID": "D1", "CustomerID": customer, "Decision": ""}])])
+    backend.apply(review, db)
+    db = backend.reload(db, review)
+    assert opened == [] and {"Tags", "Review", "ChangeLog"} <= db.tables.pending
+    assert db.df("Tags")["Tag"].iloc[-1] == "新标签"
+    assert opened == [{"Tags", "Review"}] and "ChangeLog" in db.tables.pending
+    assert_same_db(db, FileBackend(backend.path).load())

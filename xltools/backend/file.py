@@ -113,9 +113,10 @@ class FileBackend:
 
     def _patched(self, db: CustomerDB, changes: Changeset, touched: set[str]) -> CustomerDB:
         """:meth:`reload` without reading what the step set itself: tables it only updated are
-        patched in memory where that equals a re-read (:mod:`xltools.backend.patch`), the
-        ChangeLog is read when something first looks at it (no step of a batch does), and only
-        the rest is read again now."""
+        patched in memory where that equals a re-read (:mod:`xltools.backend.patch`); the others
+        it touched are read again when something first looks at one of them, all at once (the
+        monthly batch's tag step appends to Tags, dedupe rebuilds Review: one reading of the book
+        for both, when validate looks at them, not one after each step)."""
         only_updated = touched - {c.table for c in (*changes.appends, *changes.removals,
                                                     *changes.replaces, *changes.column_appends)
                                   } - {"ChangeLog"}
@@ -123,16 +124,16 @@ class FileBackend:
             db, [u for u in changes.updates if u.table in only_updated], db.load_issues).items()
             if t is not None}
         lazy = isinstance(db.tables, LazyTables)
-        tables = {**(db.tables.loaded if lazy else db.tables), **patched}
-        pending = set(db.tables.pending) if lazy else set()
-        if "ChangeLog" in touched:
-            tables.pop("ChangeLog", None)
-            pending.add("ChangeLog")
+        stale = touched - set(patched)
+        tables = {k: t for k, t in {**(db.tables.loaded if lazy else db.tables),
+                                    **patched}.items() if k not in stale}
+        pending = (set(db.tables.pending) if lazy else set()) | stale
+        # (the ChangeLog is read alone, if ever: no step of a batch looks at it)
+        together = (db.tables.together if lazy else set()) | (stale - {"ChangeLog"})
         new = replace(db, load_issues=[i for i in db.load_issues if i.table not in pending])
         new.tables = read_lazily(new, tables, pending, self.path, self._scanned,
-                                 self._check_unchanged_since_load)
-        reread = touched - set(patched) - {"ChangeLog"}
-        return self.load(reuse=new, reread=reread) if reread else new
+                                 self._check_unchanged_since_load, together)
+        return new
 
     def apply(self, changes: Changeset, db: CustomerDB, now: dt.datetime | None = None
               ) -> dict[str, Any]:

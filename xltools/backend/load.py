@@ -259,14 +259,18 @@ def load_book(path: Path, schema: Schema, *, reuse: CustomerDB | None = None,
                     settings=frames.settings_from_frame(schema, tables.get("Settings")),
                     load_issues=issues)
     if later:
-        db.tables = read_lazily(db, tables, later, path, scanned, check)
+        together = reuse.tables.together if isinstance(reuse and reuse.tables, LazyTables) \
+            else ()
+        db.tables = read_lazily(db, tables, later, path, scanned, check, together)
     return db
 
 
 def read_lazily(db: CustomerDB, loaded: dict[str, TableFrame], pending: set[str], path: Path,
-                scanned: set[str] | None, check: Callable[[], None] | None) -> LazyTables:
+                scanned: set[str] | None, check: Callable[[], None] | None,
+                together: Iterable[str] = ()) -> LazyTables:
     """``db``'s tables: ``loaded``, and the ``pending`` ones read from the book at ``path`` when
-    first looked at, after ``check()`` (their unreadable cells join ``db.load_issues``)."""
+    first looked at, after ``check()`` (their unreadable cells join ``db.load_issues``); those
+    ``together`` are read all at once (:class:`~xltools.db.LazyTables`)."""
     def read_later(keys: set[str]) -> dict[str, TableFrame]:
         if check is not None:
             check()
@@ -274,7 +278,7 @@ def read_lazily(db: CustomerDB, loaded: dict[str, TableFrame], pending: set[str]
         db.load_issues += [i for i in now.load_issues if i.table in keys]
         return {k: now.tables[k] for k in keys}
 
-    return LazyTables(loaded, pending, read_later, [t.key for t in db.schema.tables])
+    return LazyTables(loaded, pending, read_later, [t.key for t in db.schema.tables], together)
 
 
 ALWAYS = {"Customers", "Settings"}   # read by every load: the book's identity, language, settings
