@@ -21,10 +21,11 @@ import pytest
 from hypothesis import settings
 
 # CI explores the same examples every run, so a red CI is reproducible and never a dice roll;
-# local runs keep exploring new inputs (and remember failures in .hypothesis/).
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# local runs keep exploring new inputs (and remember failures in .hypothesis/). No example has a
+# deadline: tests never assert wall-clock times, and a shared machine makes one a dice roll.
+settings.register_profile("local", deadline=None)
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 TESTS = Path(__file__).resolve().parent
 PROBE = TESTS / "lo_probe.py"
