@@ -69,10 +69,14 @@ def existing_matches(db: CustomerDB, incoming: pd.DataFrame, keys: pd.DataFrame,
     fingerprints when the book is masked), or the same company name. When the dedupe module offers
     ``match_against(db, incoming)``, its (fuzzy) matches are added. ``lookup`` and ``book``: the
     :func:`book_lookup` and :func:`book_features` of ``db`` when the caller has them already (an
-    import in chunks reads the book once, not once per chunk).
+    import in chunks reads the book once, not once per chunk); an empty ``lookup`` is filled here,
+    for the caller's next chunk, once the engine is done: not held through its peak.
     """
-    lookup = book_lookup(db) if lookup is None else lookup
     fuzzy = _dedupe_matches(db, incoming, keys, book)
+    if lookup is None:
+        lookup = book_lookup(db)
+    elif not lookup:
+        lookup.update(book_lookup(db))
     # With the dedupe engine, a same name alone is its call (it vetoes names whose codes differ).
     exact_cols = ("CreditCode", "ContactPhone", "Email") + (() if fuzzy is not None else ("name",))
     rows = {}

@@ -27,7 +27,7 @@ from ..heap import paused
 from .frame import ROW, SOURCE, Extracted
 from .headers import Synonyms
 from .infer import infer
-from .matching import (FP_COLUMNS, KINDS, REASONS, book_features, book_lookup, existing_matches,
+from .matching import (FP_COLUMNS, KINDS, REASONS, book_features, existing_matches,
                        forget_names, match_keys)
 from .plan import (_INFERRED_LABELS, OWN_COLUMNS, TABLE, _new_staff, _place_values, _summary,
                    infer_types, mask_frame, next_ids, normalise, remarks, review_sheet)
@@ -80,7 +80,7 @@ class ImportRun:
         self.changes = Changeset("import")
         self.appended = ColumnAppend(TABLE, {}, [])     # the rows imported so far, as columns
         self.raw_values: dict[str, dict[str, str]] = {}
-        self.lookup = book_lookup(db)
+        self.lookup: dict[str, dict[str, str]] = {}   # (filled by the first chunk's matching)
         self.book = book_features(db)
         self.read = 0
         self.inferred: dict[str, int] = {}
