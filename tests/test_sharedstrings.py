@@ -184,6 +184,23 @@ def test_a_cell_index_reads_as_a_reader_reads_it():
     assert CELL_INDEX.findall(xml) == [b"7", b"0", b"12", b"0"]
 
 
+
+def test_a_prefixed_sheets_cells_keep_the_strings_they_show():
+    """A sheet another program wrote with a namespace prefix (<x:c ...><x:v>7</x:v>) uses its
+    shared strings as any other: mask's scrub must not take a string such a cell still shows for
+    one only the masked cells held (it blanked it)."""
+    from xltools.xlsx import sharedstrings
+    from xltools.xlsx.sharedstrings import indexes_used
+    prefixed = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<x:sheetData><x:row r="1"><x:c r="A1" t="s"><x:v>7</x:v></x:c>'
+                b'<x:c r="B1" t="s" s="2">\n<x:v>0012</x:v></x:c><x:c r="C1"><x:v>9</x:v></x:c>'
+                b'</x:row></x:sheetData></x:worksheet>')
+    assert indexes_used([prefixed], {b"7", b"12", b"9"}) == {b"7", b"12"}
+    with pytest.MonkeyPatch.context() as patch:        # screened by RE2 first, as a big sheet
+        patch.setattr(sharedstrings, "_SCREEN_FROM", 0)
+        assert indexes_used([prefixed[:90], prefixed[90:]], {b"7", b"12", b"9"}) == {b"7", b"12"}
+
+
 def test_cell_indexes_streamed_in_any_chunks_are_those_of_the_whole_sheet():
     """mask looks for the shared strings a sheet still uses as the sheet inflates, chunk by
     chunk: wherever the chunks are cut, it must find exactly the indexes of the whole sheet."""

@@ -24,8 +24,11 @@ import numpy as np
 
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 # A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c"),
-# without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes.
-CELL_INDEX = re.compile(rb't="s"[^>]*>\s*<v>0*(\d+)</v>')
+# without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes; in a
+# sheet written with a namespace prefix (<x:v>) too, or the scrub would blank a string such a
+# cell still shows.
+_CELL_INDEX = r't="s"[^>]*>\s*<(?:v|[\w.-]+:v)>0*(%s)</(?:v|[\w.-]+:v)>'
+CELL_INDEX = re.compile((_CELL_INDEX % r"\d+").encode())
 
 # An item that is one plain run, its text (still XML-escaped) in group "t".
 _PLAIN = r"^\s*>\s*<t(?:\s[^>]*)?>(?P<t>[^<]*)</t>\s*</si>"
@@ -111,8 +114,8 @@ def _screen(among: set[bytes]):
     except ImportError:                          # pragma: no cover - a dependency
         return None
     # (RE2's \s lacks the \v re's has)
-    options = pc.MatchSubstringOptions(
-        r't="s"[^>]*>[\s\v]*<v>0*(?:' + "|".join(i.decode() for i in sorted(among)) + ")</v>")
+    options = pc.MatchSubstringOptions(_CELL_INDEX.replace(r"\s", r"[\s\v]") % "|".join(
+        i.decode() for i in sorted(among)))
 
     def flags(data: bytearray, ends: list[int]) -> list[bool]:
         offsets = np.array([0, *ends], dtype=np.int64)
