@@ -33,6 +33,7 @@ from . import cncodes, privacy
 from .checks import Context
 from .checks.codes import code_kinds
 from .checks.values import blank as blank_cells, masked as masked_cells
+from .dedupe.keys import CLEAN
 from .normalize import is_blank
 
 # The fingerprint column of each mask kind, unless the table has a "<column>FP" column.
@@ -234,6 +235,9 @@ def mask(db, key: bytes | None, *, today: datetime.date | None = None,
                   problems=bool(issues))
 
 
+_CLEAN_KIND = {"idcard": "code", "phone": "phone", "email": "email"}   # privacy's kind -> CLEAN's
+
+
 def _fingerprinted(db, cells: list[RawCell], key: bytes | None) -> tuple[list, list, list]:
     """Per cell: its fingerprint column (None when it has none), the fingerprint of its raw value
     and the fingerprint the column holds now (both None without a key or column). Worked out a
@@ -249,7 +253,8 @@ def _fingerprinted(db, cells: list[RawCell], key: bytes | None) -> tuple[list, l
             fp_cols[i] = fp_col
         if not key or not fp_col:
             continue
-        new = privacy.fingerprints(kind, [cells[i].raw for i in at], key)
+        new = privacy.fingerprints(kind, [cells[i].raw for i in at], key,
+                                   as_is=CLEAN.get(_CLEAN_KIND.get(kind, "")))
         held = db.df(table)[fp_col].loc[[cells[i].row for i in at]].tolist()
         for i, fp, old in zip(at, new, held):
             fps[i], olds[i] = fp, old
