@@ -121,20 +121,24 @@ class BookWriter(SheetMaker, MarkWriter, PartsOut, AppendWriter):
                   where: str | None = None) -> str:
         """:meth:`value_xml` of the cell at ``letter``/``row``, without its conversions for the
         cells most rows are made of (a blank, a short text, a plain number: no format to pick,
-        nothing to cut; :func:`~xltools.xlsx.cells.column_cells` makes those)."""
+        nothing to cut, a date in its date style; :func:`~xltools.xlsx.cells.column_cells` makes
+        those)."""
         return column_cells(letter, (row,), (value,), style,
-                            lambda *cell: self._other_xml(*cell, where), longest=NEVER_CUT)[0]
+                            lambda *cell: self._other_xml(*cell, where), longest=NEVER_CUT,
+                            date_style=self.date_style)[0]
+
+    def date_style(self, style: int, with_time: bool) -> int:
+        """The style of a date (with its time or not) in ``style``'s look (an import's CreateTime,
+        the ChangeLog's Time: every row)."""
+        return self.styles.with_date_format(style, with_time=with_time)
 
     def _other_xml(self, letter: str, row: int, value: Any, style: int,
                    where: str | None) -> str:
-        """:meth:`quick_xml` of a cell that is not a blank, a short text or a plain number."""
+        """:meth:`quick_xml` of a cell that is not a blank, a short text, a plain number or a
+        date."""
         if _empty(value):                     # NaN, NaT: written with its format, no value
             s_attr = f' s="{style}"' if style else ""
             return f'<c r="{letter}{row}"{s_attr}/>'
-        if type(value) is dt.date or type(value) is dt.datetime:   # the date style (an import's
-            # CreateTime, the ChangeLog's Time: every row)
-            return cell_xml(f"{letter}{row}", value, self.styles.with_date_format(
-                style, with_time=kind_of(value) == "datetime"))
         return self.value_xml(f"{letter}{row}", value, style, where)
 
     def _base_styles(self, sheet: SheetXml, row: int, cols) -> dict[int, int]:

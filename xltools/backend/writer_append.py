@@ -72,7 +72,8 @@ class AppendWriter:
                 numbers = range(start + first, min(start + first + APPEND_CHUNK,
                                                    start + len(rows)))
                 cells = [column_cells(letter, numbers, rows.column(k, first, first + len(numbers)),
-                                      style, other, longest=NEVER_CUT)
+                                      style, other, longest=NEVER_CUT,
+                                      date_style=self.date_style)
                          for _, k, letter, style in columns]
                 yield numbers, zip(*cells)
 

@@ -102,14 +102,20 @@ def cell_xml(ref: str, value: Any, style: int | None = None) -> str:
 
 
 def column_cells(letter: str, rows: Iterable[int], values: Iterable[Any], style: int,
-                 other: Callable[[str, int, Any, int], str], *, longest: int) -> list[str]:
+                 other: Callable[[str, int, Any, int], str], *, longest: int,
+                 date_style: Callable[[int, bool], int] | None = None) -> list[str]:
     """The ``<c>`` of one column in each of ``rows``: blanks, numbers and text up to ``longest``
     characters (most cells of rows being appended) made here in one pass, as
-    :func:`cell_xml` makes them; any other value by ``other(letter, row, value, style)``.
+    :func:`cell_xml` makes them; with ``date_style`` (the style of a date, with or without its
+    time, in ``style``'s look) dates and datetimes too; any other value by
+    ``other(letter, row, value, style)``.
 
     >>> column_cells("B", [7, 8, 9, 10], ["华腾", None, 5, True], 3,
     ...              lambda l, r, v, s: f"<{l}{r}:{v}>", longest=100)
     ['<c r="B7" s="3" t="inlineStr"><is><t xml:space="preserve">华腾</t></is></c>', '<c r="B8" s="3"/>', '<c r="B9" s="3"><v>5</v></c>', '<B10:True>']
+    >>> column_cells("C", [2, 3], [datetime.date(2024, 3, 15), datetime.datetime(2024, 3, 15, 12)],
+    ...              0, None, longest=100, date_style=lambda s, with_time: 7 + with_time)
+    ['<c r="C2" s="7"><v>45366</v></c>', '<c r="C3" s="8"><v>45366.5</v></c>']
     """
     s_attr = f' s="{style}"' if style else ""
     blank = f'"{s_attr}/>'
@@ -123,6 +129,14 @@ def column_cells(letter: str, rows: Iterable[int], values: Iterable[Any], style:
                        else f'<c r="{letter}{row}{blank}')
         elif type(value) is int or (type(value) is float and math.isfinite(value)):
             out.append(f'<c r="{letter}{row}"{s_attr}><v>{_number(value)}</v></c>')
+        elif date_style is not None and (type(value) is datetime.date
+                                         or type(value) is datetime.datetime):
+            # (as cell_xml, in the style kind_of's date or datetime asks for)
+            with_time = type(value) is datetime.datetime and (
+                value.hour, value.minute, value.second) != (0, 0, 0)
+            date_s = date_style(style, with_time)
+            date_attr = f' s="{date_s}"' if date_s else ""
+            out.append(f'<c r="{letter}{row}"{date_attr}><v>{_number(to_serial(value))}</v></c>')
         else:
             out.append(other(letter, row, value, style))
     return out
