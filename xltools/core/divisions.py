@@ -117,17 +117,36 @@ def _places_by_length(known_only: bool) -> tuple[tuple[int, dict[str, str]], ...
     return tuple((n, {k: v for k, v in table.items() if len(k) == n}) for n in lengths)
 
 
+@functools.lru_cache(maxsize=2)
+def _places_by_head(known_only: bool) -> tuple[dict[str, str], dict[str, tuple[int, ...]]]:
+    """The place names (``known_only``: those of one province) and, by their first two
+    characters (the whole name when shorter), the lengths of the names starting so, longest
+    first."""
+    table = {k: v for k, v in place_table().items() if v or not known_only}
+    lengths: dict[str, list[int]] = {}
+    for n, names in _places_by_length(known_only):
+        for name in names:
+            found = lengths.setdefault(name[:2], [])
+            if not found or found[-1] != n:
+                found.append(n)
+    return table, {head: tuple(found) for head, found in lengths.items()}
+
+
 def leading_place(text: str, *, whole: bool = False, known_only: bool = False
                   ) -> tuple[str, str] | None:
     """(the longest place name ``text`` starts with, its code), or None. The place must leave
     something after it unless ``whole``; ``known_only`` passes over names several provinces share.
+    Only the lengths of the place names that start like ``text`` are tried (most company names'
+    second look, after 深圳市, tries none), not one lookup per length of place name.
 
     >>> leading_place("深圳市华腾科技"), leading_place("深圳"), leading_place("深圳", whole=True)
     (('深圳市', '4403'), None, ('深圳', '4403'))
     """
-    for n, names in _places_by_length(known_only):
-        if (len(text) >= n if whole else len(text) > n) and text[:n] in names:
-            return text[:n], names[text[:n]]
+    table, lengths = _places_by_head(known_only)
+    # (a one-character name is its own head: its length, 1, comes last, after the longer ones)
+    for n in lengths.get(text[:2], ()) + lengths.get(text[:1], ()):
+        if (len(text) >= n if whole else len(text) > n) and text[:n] in table:
+            return text[:n], table[text[:n]]
     return None
 
 

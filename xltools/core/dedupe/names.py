@@ -32,7 +32,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from ..divisions import place_table, trailing_place
+from ..divisions import leading_place, place_table, trailing_place
 from ..normalize import compact_text
 from .script import simplified
 
@@ -147,29 +147,6 @@ def _industry_of(text: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=1)
-def _place_lengths() -> dict[str, tuple[int, ...]]:
-    """The first two characters of every place name (the whole name when shorter) -> the lengths
-    of the place names starting so, longest first."""
-    lengths: dict[str, set[int]] = {}
-    for name in place_table():
-        lengths.setdefault(name[:2], set()).add(len(name))
-    return {head: tuple(sorted(found, reverse=True)) for head, found in lengths.items()}
-
-
-def _leading_place(text: str) -> tuple[str, str] | None:
-    """:func:`..divisions.leading_place` of ``text``, trying only the lengths of the place names
-    that start like ``text`` (most names' second look, after 深圳市, tries none) instead of a
-    lookup per length of place name (13 lengths)."""
-    table = _place_lengths()
-    lengths = table.get(text[:2], ()) + table.get(text[:1], ())
-    places = place_table()
-    for n in sorted(lengths, reverse=True) if len(lengths) > 1 else lengths:
-        if len(text) > n and text[:n] in places:
-            return text[:n], places[text[:n]]
-    return None
-
-
 def _has_brand(text: str) -> bool:
     """True when ``text`` is more than a bare industry word (朝阳贸易 minus 朝阳 is just 贸易)."""
     return len(text) >= 2 and text not in INDUSTRY_WORDS
@@ -221,7 +198,7 @@ def parse_simplified(text: str) -> ParsedName:
     text, grouped = _strip_suffixes(text)
     group = group or grouped
     while True:  # 广东省深圳市华腾: every leading place, as long as a brand is left
-        lead = _leading_place(text)
+        lead = leading_place(text)
         if not lead or not _has_brand(text[len(lead[0]):]):
             break
         places.update([lead[1]] if lead[1] else [])
