@@ -175,6 +175,18 @@ class Changeset:
         return (len(self.updates) + len(self.appends) + sum(map(len, self.column_appends))
                 + len(self.removals))
 
+    def tables(self, *, cells: bool = True) -> set[str]:
+        """The managed tables whose rows this adds, removes or replaces, and (``cells``) those
+        whose cells it sets.
+
+        >>> step = Changeset("tag", updates=[CellUpdate("Customers", 2, "Level", "B", "A")],
+        ...                  removals=[RowRemove("Tags", 7)])
+        >>> sorted(step.tables()), step.tables(cells=False)
+        (['Customers', 'Tags'], {'Tags'})
+        """
+        return {c.table for c in (*(self.updates if cells else ()), *self.appends,
+                                  *self.column_appends, *self.removals, *self.replaces)}
+
     def all_appends(self) -> Iterator[RowAppend]:
         """Every row appended, as a RowAppend: the ``appends``, then the ``column_appends``'."""
         yield from self.appends

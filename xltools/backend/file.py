@@ -99,8 +99,7 @@ class FileBackend:
         thus read a 500,000-row follow-up table once, not once per step; nor is a sheet scanned
         for far cells again (:mod:`xltools.xlsx.extent`) once found clean: only this backend
         wrote it since."""
-        touched = {c.table for c in (*changes.updates, *changes.appends, *changes.removals,
-                                     *changes.replaces, *changes.column_appends)}
+        touched = changes.tables()
         if changes.data_changes() or self._logged:   # (a rebuilt sheet's cut texts are logged)
             touched.add("ChangeLog")
         if not (touched or changes.list_additions or changes.scrub_package):
@@ -117,9 +116,7 @@ class FileBackend:
         it touched are read again when something first looks at one of them, all at once (the
         monthly batch's tag step appends to Tags, dedupe rebuilds Review: one reading of the book
         for both, when validate looks at them, not one after each step)."""
-        only_updated = touched - {c.table for c in (*changes.appends, *changes.removals,
-                                                    *changes.replaces, *changes.column_appends)
-                                  } - {"ChangeLog"}
+        only_updated = touched - changes.tables(cells=False) - {"ChangeLog"}
         patched = {k: t for k, t in patched_tables(
             db, [u for u in changes.updates if u.table in only_updated], db.load_issues).items()
             if t is not None}

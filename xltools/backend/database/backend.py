@@ -93,8 +93,7 @@ class DatabaseBackend:
 
     def reload(self, db: CustomerDB, changes: Changeset) -> CustomerDB:
         """The tables ``changes`` touched (and the ChangeLog) read again; the others from ``db``."""
-        touched = {c.table for c in (*changes.updates, *changes.appends, *changes.removals,
-                                     *changes.replaces, *changes.column_appends)}
+        touched = changes.tables()
         if changes.data_changes():
             touched.add("ChangeLog")
         return self.load(reuse=db, reread=touched)
