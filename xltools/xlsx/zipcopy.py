@@ -158,13 +158,11 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
             if info.filename not in names or info.compress_type != zipfile.ZIP_STORED:
                 _copy_raw(out, info, raw)
                 continue
-            packed, crc = deflate(raw, BIG_PART_LEVEL)    # read and deflated a block at a time
-            if crc != info.CRC:
-                raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
             new = zipfile.ZipInfo(info.filename, info.date_time)
-            new.compress_type, new.CRC = zipfile.ZIP_DEFLATED, crc
-            new.file_size, new.compress_size = info.file_size, sum(map(len, packed))
             new.external_attr, new.create_system = info.external_attr, info.create_system
+            packed = _deflated(new, raw)                 # read and deflated a block at a time
+            if new.CRC != info.CRC:
+                raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
             _copy_raw(out, new, packed)
 
 
@@ -179,12 +177,8 @@ def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time,
         if store_big:                         # (stored, its size goes first: made now)
             data = list(data.flat())
         else:
-            sizes: list[int] = []
-            packed, info.CRC = deflate((sizes.append(len(p)) or p for p in data.flat()),
-                                       BIG_PART_LEVEL)
-            info.file_size, info.compress_size = sum(sizes), sum(map(len, packed))
             info.external_attr = 0o600 << 16
-            _copy_raw(out, info, packed)
+            _copy_raw(out, info, _deflated(info, data.flat()))
             return False
     pieces = data if isinstance(data, list) else [data]
     size = sum(len(piece) for piece in pieces)
@@ -201,10 +195,19 @@ def _write_new(out: zipfile.ZipFile, name: str, data: bytes | list, date_time,
         info.CRC = crc
         _copy_raw(out, info, pieces)
         return True
-    packed, info.CRC = deflate(pieces, BIG_PART_LEVEL)
-    info.compress_size = sum(map(len, packed))
-    _copy_raw(out, info, packed)
+    _copy_raw(out, info, _deflated(info, pieces))
     return False
+
+
+def _deflated(info: zipfile.ZipInfo, pieces: Iterable) -> list[bytes]:
+    """``pieces`` as a big member's deflated bytes (:func:`deflate`'s blocks), its entry ``info``
+    given their CRC-32 and both sizes as they are made (rows made as they are written have no
+    size before)."""
+    sizes: list[int] = []
+    packed, info.CRC = deflate((sizes.append(len(p)) or p for p in pieces), BIG_PART_LEVEL)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size, info.compress_size = sum(sizes), sum(map(len, packed))
+    return packed
 
 
 PARALLEL_FROM = 4 << 20     # a part this big is deflated in blocks, on every core
