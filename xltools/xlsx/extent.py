@@ -30,9 +30,8 @@ import zlib
 
 from typing import Iterable, Iterator
 
-import numpy as np
-
 from .guard import damaged
+from .re2 import matcher
 from .refs import col_index, col_letter
 from .zipcopy import write_package
 
@@ -252,16 +251,10 @@ def _screen(pattern: bytes):
     of Arrow's RE2, which reads a sheet's megabytes about three times as fast as ``re``: only
     the chunks it says yes to (almost none) are searched by ``re`` for what matched. A small
     chunk (one row) is always a yes: an Arrow call costs more than ``re`` searching it."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    options = pc.MatchSubstringOptions(pattern.decode("ascii"))
+    matches = matcher(pattern.decode("ascii"))
 
     def holds(chunk: bytes) -> bool:
-        if len(chunk) < _SCREEN_FROM:
-            return True
-        offsets = pa.py_buffer(np.array([0, len(chunk)], dtype=np.int32))
-        one = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, pa.py_buffer(chunk)])
-        return bool(pc.match_substring_regex(one, options=options)[0].as_py())
+        return len(chunk) < _SCREEN_FROM or matches(chunk, [0, len(chunk)])[0]
     return holds
 
 

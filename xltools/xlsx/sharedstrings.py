@@ -22,6 +22,8 @@ import html
 import re
 import numpy as np
 
+from .re2 import matcher, regions
+
 _T_RE = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 # A worksheet cell holding a shared string, and its index (led by t="s": far rarer than "<c"),
 # without leading zeros: <v>007</v> is item 7 to a reader, and to whoever compares indexes; in a
@@ -108,21 +110,10 @@ def _screen(among: set[bytes]):
     if not among or not all(i.isdigit() for i in among) or \
             len({i[:n] for i in among for n in range(1, len(i) + 1)}) > _SCREEN_NODES:
         return None
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:                          # pragma: no cover - a dependency
-        return None
     # (RE2's \s lacks the \v re's has)
-    options = pc.MatchSubstringOptions(_CELL_INDEX.replace(r"\s", r"[\s\v]") % "|".join(
+    matches = matcher(_CELL_INDEX.replace(r"\s", r"[\s\v]") % "|".join(
         i.decode() for i in sorted(among)))
-
-    def flags(data: bytearray, ends: list[int]) -> list[bool]:
-        offsets = np.array([0, *ends], dtype=np.int64)
-        chunks = pa.Array.from_buffers(pa.large_binary(), len(ends), [
-            None, pa.py_buffer(offsets), pa.py_buffer(data)])
-        return pc.match_substring_regex(chunks, options=options).to_pylist()
-    return flags
+    return lambda data, ends: matches(data, [0, *ends])
 
 
 class SharedStrings:
@@ -156,10 +147,8 @@ class SharedStrings:
             import pyarrow.compute as pc
             # item i as Arrow sees it: from after its "<si" through the next "<si", which no
             # test below reads (_PLAIN stops at "</si>")
-            offsets = np.append(self.starts + 3, len(self.data)).astype(np.int64)
-            items = pa.LargeBinaryArray.from_buffers(
-                pa.large_binary(), len(self), [None, pa.py_buffer(offsets),
-                                               pa.py_buffer(self.data)]).cast(pa.large_string())
+            items = regions(self.data, np.append(self.starts + 3, len(self.data))
+                            ).cast(pa.large_string())
         except Exception:  # noqa: BLE001 - not UTF-8, or no pyarrow: look at every item
             return list(range(len(self)))
         plain = pc.struct_field(pc.extract_regex(items, _PLAIN), "t")   # null: no match
