@@ -80,10 +80,10 @@ class PartsOut:
         a link or a validation never spans two (a piece is whole rows, or the sheet's XML
         before or after its rows), so the sheet is not joined (its rows made later are made once,
         as they are written) and 40,000 rows are not searched for the few references its tail
-        holds. Rows made
-        later are values the writer made, never a formula (as :func:`.extent.carry_over` knows);
-        views of the part's old rows are not searched either when the load found that part
-        without a formula cell: the writer adds none, so neither do its rows now."""
+        holds. Rows made later are values the writer made, never a formula (as
+        :func:`.extent.carry_over` knows); views of the part's old rows are not searched either
+        when the load found that part without a formula cell: the writer adds none, so neither
+        do its rows now."""
         old_rows_free = formula_free(self.pkg, part)
         return Pieces(piece if isinstance(piece, LaterRows)
                       or (old_rows_free and isinstance(piece, memoryview))
