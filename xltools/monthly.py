@@ -104,6 +104,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
             if last and not result.changes.data_changes():
                 db = db.without_rows()     # marks need where the tables are, not their rows
                 give_back()
+            if last and hasattr(backend, "last_write"):   # (a working copy: see FileBackend)
+                backend.last_write()
             report = backend.apply(result.changes, db) or {}
             if report.get("truncated"):     # text over Excel's cell limit, kept in full aside
                 result.data = {**result.data, "truncated": report["truncated"]}

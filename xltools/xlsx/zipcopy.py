@@ -92,14 +92,16 @@ def write_package(source: str | os.PathLike | IO[bytes], target: str | os.PathLi
 
 
 def update_package(path: str | os.PathLike | IO[bytes], changed: Mapping[str, bytes | None],
-                   order: list[str] | None = None) -> set[str]:
+                   order: list[str] | None = None, *, store_big: bool = True) -> set[str]:
     """:func:`write_package` of ``path`` onto itself, for a private working copy (a batch's):
     only the new versions are written, after the last member, parts from
     :data:`PARALLEL_FROM` up stored uncompressed (the names of those are returned), and the
     directory is written again to name them in their members' places (the versions they
     replace stay behind in the file, named by nothing: :func:`deflate_stored`, which makes the
     book of the copy, leaves them out and deflates the stored parts). A step that changes one
-    small sheet then writes that sheet, not a copy of every big one.
+    small sheet then writes that sheet, not a copy of every big one. ``store_big=False`` for
+    the copy's last write: its big parts are deflated now (nothing reads them again before
+    :func:`deflate_stored`, which copies them as they are).
 
     >>> import io
     >>> buf = io.BytesIO()
@@ -121,7 +123,7 @@ def update_package(path: str | os.PathLike | IO[bytes], changed: Mapping[str, by
             for name in [n for n in changed if n in dates] + added:
                 if changed[name] is not None:
                     if _write_new(out, name, changed[name],
-                                  dates.get(name, (1980, 1, 1, 0, 0, 0)), store_big=True):
+                                  dates.get(name, (1980, 1, 1, 0, 0, 0)), store_big):
                         stored.add(name)
                     new[name] = out.filelist[-1]
         out.filelist = [new.get(i.filename, i) for i in old
