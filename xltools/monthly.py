@@ -118,7 +118,8 @@ def run_monthly(backend: Backend, ctx: RunContext | None = None, *,
         if op_id == "validate":
             run.issues += list(result.issues)
         del result      # its changes are written: they need not live through the next step
-        give_back()
+        if index + 1 < len(steps):      # (after the last, only the report and the swap follow)
+            give_back()
     return run
 
 
