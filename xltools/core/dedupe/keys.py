@@ -26,8 +26,8 @@ from ..normalize import credit_code, email, is_blank, phone_digits
 from ..privacy import MASK_CHAR, is_masked
 from ..values import arrow_mask, arrow_text
 from .distinct import distinct_codes, each_distinct
-from .latin import LatinName, read_latin
-from .names import ParsedName, parse_simplified, person_key, pinyin_key, simplified_name
+from .namecolumn import name_parts
+from .names import pinyin_key
 
 PERSON = "个人"
 # the Customers columns matching reads
@@ -159,21 +159,6 @@ def _phone_kind(value) -> str:
     return kind if kind in ("mobile", "landline") else ""
 
 
-def _name_parts(name: str) -> tuple[LatinName | None, ParsedName, ParsedName, str]:
-    """(Latin reading or None, parsed as a company, as shown for a company, person name)."""
-    latin = read_latin(name)
-    simple = simplified_name(name)
-    chinese = parse_simplified(simple)
-    return latin, chinese, (chinese if latin is None else _as_parsed(latin, name)), person_key(simple)
-
-
-def _as_parsed(latin: LatinName, text: str) -> ParsedName:
-    """A Latin name in the shape of a Chinese one, so places, branches and groups compare alike."""
-    return ParsedName(text=text, core=latin.key, brand=latin.brand, industry="",
-                      places=latin.places, branch="branch" if latin.branch else "",
-                      group=latin.group)
-
-
 def _translit_keys(core_py: str) -> tuple[str, ...]:
     """What a Latin brand may read as: the first 2, 3 and 4 syllables of a Chinese core, joined."""
     syllables = core_py.split(" ")
@@ -204,13 +189,14 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
     out["name_raw"] = each_distinct(col("CustomerName"), lambda v: "" if is_blank(v) else str(v))
     person = (ctype == PERSON).to_numpy()
     out["person"] = person
-    parts = each_distinct(out["name_raw"], _name_parts)
+    which, names = distinct_codes(out["name_raw"].to_numpy(dtype=object))
+    latin, chinese, shown, pname = (part[which] for part in name_parts(names.tolist()))
     # a person's name is never read as a company's; a Latin-letter company name is read as Latin
-    latin = [None if p else part[0] for part, p in zip(parts, person)]
-    parsed = [part[1] if p else part[2] for part, p in zip(parts, person)]
+    latin[person] = None
+    parsed = np.where(person, chinese, shown)
     out["latin"] = latin
     out["parsed"] = parsed
-    out["pname"] = [part[3] for part in parts]
+    out["pname"] = pname
     out["core"] = [p.core for p in parsed]
     pinyin = {c: pinyin_key(c) for c in set(out["core"])}
     out["core_py"] = [c if lat is not None else pinyin[c] for c, lat in zip(out["core"], latin)]

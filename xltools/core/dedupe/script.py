@@ -36,3 +36,20 @@ def simplified(text: str) -> str:
         return _converter().convert(text)
     except UnicodeEncodeError:  # a lone surrogate (text decoded with surrogateescape): as typed
         return text
+
+
+def simplified_lines(texts: list[str]) -> list[str]:
+    """``[simplified(t) for t in texts]`` for texts holding no line break and no lone surrogate,
+    in one call of OpenCC, a text a line: each call costs about a microsecond of its own, and a
+    book has 100,000 names. OpenCC reads its dictionaries from text files, a phrase a line, so no
+    phrase holds a line break and none is matched across two lines.
+
+    >>> simplified_lines(["華騰", "ABC", "长"])
+    ['华腾', 'ABC', '长']
+    """
+    if not texts:
+        return []
+    lines = _converter().convert("\n".join(texts)).split("\n")
+    if len(lines) != len(texts):  # (never seen: a line break made or lost) each on its own
+        return [simplified(t) for t in texts]
+    return lines
