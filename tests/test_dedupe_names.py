@@ -6,15 +6,19 @@ import random
 import re
 import unicodedata
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from xltools.core.dedupe.keys import features
+from xltools.core.dedupe.keys import CLEAN, features
 from xltools.core.dedupe.latin import parse_latin
-from xltools.core.dedupe.namecolumn import COMMON, name_parts, parse_names, simplified_names
+from xltools.core.dedupe.namecolumn import COMMON, name_parts
 from xltools.core.dedupe.names import (BRANCH_WORDS, INDUSTRY_WORDS, LEGAL_FORMS, parse_name,
                                        parse_simplified, person_name, simplified_name)
 from xltools.core.dedupe.script import simplified, simplified_lines
 from xltools.core.divisions import place_table
+from xltools.core.normalize import is_blank
 from xltools.testing import make_db
 
 ODD = ["深圳市华腾科技有限公司", "广东省深圳市华腾科技有限公司", "广西省南宁华腾贸易有限公司",
@@ -46,13 +50,13 @@ def test_common_characters_need_no_folding():
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_column_of_names_parses_as_each_name_alone(seed):
     names = ODD + _random_names(3000, seed) + [p + "华腾科技有限公司" for p in place_table()]
-    simple = [simplified_name(n) for n in names]
-    assert simplified_names(names) == simple
-    assert parse_names(simple) == [parse_simplified(s) for s in simple]
-    assert [repr(p) for p in parse_names(simple)] == [repr(parse_name(n)) for n in names]
     latin, chinese, shown, person = name_parts(names)
-    assert list(chinese) == [parse_name(n) for n in names]
+    assert [repr(p) for p in chinese] == [repr(parse_name(n)) for n in names]
+    assert list(chinese) == [parse_simplified(simplified_name(n)) for n in names]
     assert list(person) == [person_name(n) for n in names]
+    assert list(latin) == [parse_latin(n) for n in names]
+    assert [s.core for s in shown] == [p.core if lat is None else lat.key
+                                       for p, lat in zip(chinese, latin)]
 
 
 def test_traditional_names_are_simplified_in_one_go_as_one_by_one():
@@ -68,3 +72,27 @@ def test_a_book_reads_each_name_as_it_reads_it_alone():
     assert feat["core"].tolist() == [lat.key if lat else parse_name(n).core
                                      for n, lat in zip(ODD, latin)]
     assert feat["places"].tolist()[:3] == [("4403",), ("4403",), ("4501",)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_ids_and_names_read_as_they_are_need_no_per_cell_reading(data):
+    """Cells matching keys.CLEAN["id"] / ["name"] skip the per-value reading: it would return
+    them unchanged."""
+    cid = data.draw(st.from_regex(CLEAN["id"], fullmatch=True))
+    assert str(cid).strip().upper() == cid
+    name = data.draw(st.from_regex(CLEAN["name"], fullmatch=True))
+    assert not is_blank(name)
+
+
+def test_a_column_of_ids_and_names_reads_as_cell_by_cell():
+    ids = ["C20240101001", " c20240101001 ", "c-1", "C1\n", "ＣＡ1", "ß", "  ", "", None,
+           float("nan"), 12345, 12345.0]
+    names = ["华腾", " 华腾 ", "华腾\n", "\n华腾", "　", "华　", "", "Huateng", " ", None, float("nan"),
+             123, 1.5]
+    size = max(len(ids), len(names))
+    for cut in (9, size):  # text and blanks only (read in Arrow's kernels), then numbers too
+        cid, name = (ids * 2)[:cut], (names * 2)[:cut]
+        feat = features(pd.DataFrame({"CustomerID": cid, "CustomerName": name}, dtype=object))
+        assert feat["cid"].tolist() == ["" if is_blank(v) else str(v).strip().upper() for v in cid]
+        assert feat["name_raw"].tolist() == ["" if is_blank(v) else str(v) for v in name]

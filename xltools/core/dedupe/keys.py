@@ -26,8 +26,8 @@ from ..normalize import credit_code, email, is_blank, phone_digits
 from ..privacy import MASK_CHAR, is_masked
 from ..values import arrow_mask, arrow_text
 from .distinct import distinct_codes, each_distinct
-from .namecolumn import name_parts
-from .names import pinyin_key
+from .namecolumn import COMMON, name_parts
+from .names import pinyin_keys
 
 PERSON = "个人"
 # the Customers columns matching reads
@@ -98,7 +98,9 @@ def _code_place(code: str, valid: bool, person: bool) -> tuple[str, ...]:
 # Text the normaliser returns unchanged (checked against it in the tests): most cells of a big
 # column are typed this way and skip the per-value call.
 CLEAN = {"code": r"[0-9A-Z]{18}", "phone": r"1[3-9][0-9]{9}|0[1-9][0-9]{8,10}",
-         "email": r"[a-z0-9._%+-]+@[a-z0-9.-]+"}
+         "email": r"[a-z0-9._%+-]+@[a-z0-9.-]+", "id": r"[0-9A-Z]+",
+         # (a name holding a Chinese character is not blank: it is read as typed)
+         "name": f".*[{COMMON}].*"}
 
 
 def raw_values(values: pd.Series, normalise, clean: str) -> list[str]:
@@ -184,9 +186,10 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
     col = lambda key: df[key] if key in df.columns else blank  # noqa: E731
     ctype = col("CustomerType").astype("string").fillna("").str.strip()
     out = pd.DataFrame(index=df.index)
-    out["cid"] = each_distinct(col("CustomerID"),
-                               lambda v: "" if is_blank(v) else str(v).strip().upper())
-    out["name_raw"] = each_distinct(col("CustomerName"), lambda v: "" if is_blank(v) else str(v))
+    out["cid"] = _typed(col("CustomerID"), lambda v: "" if is_blank(v) else str(v).strip().upper(),
+                        CLEAN["id"])
+    out["name_raw"] = _typed(col("CustomerName"), lambda v: "" if is_blank(v) else str(v),
+                             CLEAN["name"])
     person = (ctype == PERSON).to_numpy()
     out["person"] = person
     which, names = distinct_codes(out["name_raw"].to_numpy(dtype=object))
@@ -198,7 +201,8 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
     out["parsed"] = parsed
     out["pname"] = pname
     out["core"] = [p.core for p in parsed]
-    pinyin = {c: pinyin_key(c) for c in set(out["core"])}
+    cores = list(set(out["core"]))
+    pinyin = dict(zip(cores, pinyin_keys(cores)))
     out["core_py"] = [c if lat is not None else pinyin[c] for c, lat in zip(out["core"], latin)]
     out["code"] = raw_values(col("CreditCode"), credit_code, CLEAN["code"])
     out["code_valid"] = codes_valid(out["code"].tolist(), person)

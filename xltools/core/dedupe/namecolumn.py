@@ -5,7 +5,7 @@ Matching parses each distinct name of the book once, and in Python each costs a 
 of interpreter overhead: most of the dedupe step's time on a 100,000-customer book. Nearly every
 name a sales team types is written in common Chinese characters only (U+4E00-U+9FFF: no
 spaces, brackets, letters or punctuation) and reads ``[places] brand [industry] legal-forms``.
-For those each step of the parse is one pass of a kernel over the whole column, with the same
+For those each step of the parse is a kernel's pass over the whole column, with the same
 answer as the per-name steps:
 
 * the legal forms and 集团 at the end are stripped longest first, repeatedly
@@ -13,15 +13,17 @@ answer as the per-name steps:
   another's tail with a form's tail before it, that strips the longest tail made of forms, which
   one RE2 search finds;
 * each leading place is the longest place name the text starts with that leaves something after
-  it (:func:`..divisions.leading_place`), kept while a brand is left (:func:`.names._has_brand`),
-  one look-up per length of place name;
+  it (:func:`..divisions.leading_place`), kept while a brand is left (:func:`.names._has_brand`):
+  an RE2 search a round (广东省, then 深圳市), the names in an order where the first to match is
+  the longest;
 * the industry is the longest industry word the text ends with, leaving two characters
-  (:func:`.names._industry_of`).
+  (:func:`.names._industry_of`): an RE2 search of the text after its first two characters.
 
 Names that need any other step go the per-name way: a branch (…广州分公司), a leading 中国, a name
 that is only legal forms, any other character.
 
->>> [(p.core, p.places, p.group) for p in parse_names(["广东省深圳市华腾科技集团有限公司", "华腾科技(深圳)"])]
+>>> latin, parsed, shown, person = name_parts(["广东省深圳市华腾科技集团有限公司", "华腾科技(深圳)"])
+>>> [(p.core, p.places, p.group) for p in parsed]
 [('华腾科技', ('4403',), True), ('华腾科技', ('4403',), False)]
 """
 
@@ -65,6 +67,7 @@ _GROUP_TAIL = rf"(?:{_alternatives(w for w in _FORMS if w in GROUP_WORDS)}){_FOR
 _BRANCH = rf"(?:{_alternatives(BRANCH_WORDS)})\z"
 _NEUTRAL = rf"\A(?:{_alternatives(w for w in NEUTRAL_WORDS if is_common(w))})"
 _INDUSTRY = pa.array(sorted(INDUSTRY_WORDS), pa.string())
+_INDUSTRY_TAIL = rf"(?:{_alternatives(INDUSTRY_WORDS)})\z"  # the first match is the longest
 
 
 @functools.lru_cache(maxsize=1)
@@ -78,106 +81,87 @@ def _places() -> tuple[tuple[int, pa.Array, np.ndarray], ...]:
                  for n, names in sorted(by_length.items(), reverse=True))
 
 
-def _industries() -> tuple[tuple[int, pa.Array], ...]:
-    lengths = sorted({len(w) for w in INDUSTRY_WORDS}, reverse=True)
-    return tuple((n, pa.array([w for w in INDUSTRY_WORDS if len(w) == n], pa.string()))
-                 for n in lengths)
-
-
 def _np(arr) -> np.ndarray:
     return pc.fill_null(arr, False).to_numpy(zero_copy_only=False)
 
 
+def _length(text: pa.Array) -> np.ndarray:
+    return pc.utf8_length(text).to_numpy()
+
+
 def _has_brand(text: pa.Array) -> np.ndarray:
     """:func:`.names._has_brand` of each text."""
-    return (pc.utf8_length(text).to_numpy() >= 2) & ~_np(pc.is_in(text, value_set=_INDUSTRY))
+    return (_length(text) >= 2) & ~_np(pc.is_in(text, value_set=_INDUSTRY))
 
 
-def _cut(text: pa.Array, lengths: np.ndarray, *, head: bool) -> tuple[pa.Array, pa.Array]:
-    """Each text split after its first (``head``) or before its last ``lengths[k]`` characters:
-    (the cut part, the rest); ``""`` cut where the length is 0."""
-    cut, rest = pa.array([""] * len(text), pa.string()), text
-    for n in np.unique(lengths[lengths > 0]).tolist():
-        rows = pa.array(lengths == n)
-        some = text.filter(rows)
-        if head:
-            cut = pc.replace_with_mask(cut, rows, pc.utf8_slice_codeunits(some, 0, n))
-            rest = pc.replace_with_mask(rest, rows, pc.utf8_slice_codeunits(some, n))
-        else:
-            cut = pc.replace_with_mask(cut, rows, pc.utf8_slice_codeunits(some, -n))
-            rest = pc.replace_with_mask(rest, rows, pc.utf8_slice_codeunits(some, 0, -n))
-    return cut, rest
+@functools.lru_cache(maxsize=1)
+def _place_head() -> str:
+    """RE2 for the longest place name at the start: the names in reverse order, so that each
+    comes before the shorter names it starts with (深圳市 before 深圳), and the first to match wins."""
+    return rf"\A(?:{_alternatives(sorted(place_table(), reverse=True))})"
 
 
-def _leading_place(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The length of the longest place name each text starts with, something left after it
-    (0: none), and its code (None: none)."""
-    length = pc.utf8_length(text).to_numpy()
-    found = np.zeros(len(text), dtype=np.int64)
+def _codes(text: pa.Array, length: np.ndarray) -> np.ndarray:
+    """The code of the place name of ``length[k]`` characters each text starts with."""
     codes = np.full(len(text), None, dtype=object)
     for n, names, name_codes in _places():
-        rows = (length > n) & (found == 0)
-        if not rows.any():
-            continue
-        where = pc.fill_null(pc.index_in(pc.utf8_slice_codeunits(text, 0, n), value_set=names),
-                             -1).to_numpy()
-        hit = rows & (where >= 0)
-        found[hit] = n
-        codes[hit] = name_codes[where[hit]]
-    return found, codes
+        rows = length == n
+        if rows.any():
+            heads = pc.utf8_slice_codeunits(text.filter(pa.array(rows)), 0, n)
+            codes[rows] = name_codes[pc.index_in(heads, value_set=names).to_numpy()]
+    return codes
 
 
-def _text(arr: pa.Array) -> list[str]:
-    return arr.to_numpy(zero_copy_only=False).tolist()
-
-
-def _parse_common(simple: list[str]) -> tuple[list[ParsedName], np.ndarray]:
+def _parse_common(text: pa.Array) -> tuple[list[ParsedName], np.ndarray]:
     """The parse of each name of common characters (see the module doc), and which names the
     column steps do not follow (their parse is to be made per name)."""
-    n = len(simple)
-    text = pa.array(simple, pa.string())
+    n = len(text)
+    simple = text.to_pylist()
     other = _np(pc.match_substring_regex(text, _BRANCH))
     group = _np(pc.match_substring_regex(text, _GROUP_TAIL))
     text = pc.replace_substring_regex(text, _TAIL, "")
-    other |= pc.utf8_length(text).to_numpy() == 0  # only legal forms: the per-name edge cases
+    other |= _length(text) == 0  # only legal forms: the per-name edge cases
     first = np.full(n, None, dtype=object)   # the first leading place's code
     more: dict[int, list[str]] = {}          # and the others' (广东省深圳市: few names)
     active, first_round = np.flatnonzero(~other), True
+    sub = text.filter(pa.array(~other))
     while len(active):  # every leading place, as long as a brand is left
-        sub = text.take(pa.array(active))
-        length, codes = _leading_place(sub)
-        keep = length > 0
-        rest = _cut(sub, length, head=True)[1]
-        keep &= _has_brand(rest)
+        rest = pc.replace_substring_regex(sub, _place_head(), "")
+        left = _length(rest)
+        length = _length(sub) - left
+        # a place that is the whole text: a shorter one may leave a brand (the per-name way)
+        other[active[(length > 0) & (left == 0)]] = True
+        keep = (length > 0) & (left > 0) & _has_brand(rest)
         if not keep.any():
             break
+        codes = _codes(sub.filter(pa.array(keep)), length[keep])
         if first_round:
-            first[active[keep]] = codes[keep]
-            first_round = False
+            first[active[keep]] = codes
         else:
-            for k, code in zip(active[keep].tolist(), codes[keep].tolist()):
+            for k, code in zip(active[keep].tolist(), codes.tolist()):
                 more.setdefault(k, [first[k]]).append(code)
+        first_round = False
         active, rest = active[keep], rest.filter(pa.array(keep))
         # 广西省: a wrong suffix, still a place
         after = pc.utf8_slice_codeunits(rest, 1)
         suffix = _np(pc.match_substring_regex(rest, r"\A[省市]")) & _has_brand(after)
-        rest = pc.if_else(pa.array(suffix), after, rest)
-        text = pc.replace_with_mask(text, pa.array(np.isin(np.arange(n), active)), rest)
+        sub = pc.if_else(pa.array(suffix), after, rest)
+        mask = np.zeros(n, dtype=bool)
+        mask[active] = True
+        text = pc.replace_with_mask(text, pa.array(mask), sub)
     other |= _np(pc.match_substring_regex(text, _NEUTRAL))
-    length = pc.utf8_length(text).to_numpy()
-    industry = np.zeros(n, dtype=np.int64)
-    for size, words in _industries():
-        hit = (industry == 0) & (length - size >= 2)
-        hit &= _np(pc.is_in(pc.utf8_slice_codeunits(text, -size), value_set=words))
-        industry[hit] = size
-    trade, brand = _cut(text, industry, head=False)
+    # the industry: the longest industry word the text ends with, two characters before it
+    brand = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(text, 0, 2),
+        pc.replace_substring_regex(pc.utf8_slice_codeunits(text, 2), _INDUSTRY_TAIL, ""), "")
+    core, brand = text.to_pylist(), brand.to_pylist()
     # one tuple per place, not per name: every object made here is one more for the collector
     alone = {c: (c,) if c else () for c in set(first.tolist())}
     places = [alone[c] for c in first.tolist()]
     for k, codes in more.items():
         places[k] = tuple(_most_precise([c for c in codes if c]))
-    out = list(map(ParsedName, simple, _text(text), _text(brand), _text(trade), places,
-                   repeat("", n), group.tolist()))
+    out = list(map(ParsedName, simple, core, brand, [c[len(b):] for c, b in zip(core, brand)],
+                   places, repeat("", n), group.tolist()))
     return out, other
 
 
@@ -188,56 +172,46 @@ def _most_precise(places: list[str]) -> list[str]:
     return sorted(c for c in set(places) if not any(o != c and o.startswith(c) for o in places))
 
 
-def common(texts: list[str]) -> np.ndarray:
-    """Which texts are written in common Chinese characters only (see :func:`is_common`)."""
-    try:
-        arr = pa.array(texts, pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate
-        return np.array([is_common(t) for t in texts], dtype=bool)
-    return _np(pc.match_substring_regex(arr, _COMMON_RE2))
-
-
-def parse_names(simple: list[str]) -> list[ParsedName]:
-    """``[parse_simplified(s) for s in simple]``: names already :func:`.names.simplified_name`,
-    those of common characters a column at a time."""
-    rows = np.flatnonzero(common(simple)).tolist()
-    out: list = [None] * len(simple)
-    if rows:
-        parsed, other = _parse_common([simple[k] for k in rows])
-        for k, p, skip in zip(rows, parsed, other.tolist()):
-            out[k] = None if skip else p
-    return [p if p is not None else parse_simplified(s) for p, s in zip(out, simple)]
-
-
-def simplified_names(names: list[str]) -> list[str]:
-    """``[simplified_name(n) for n in names]``: the names of common characters are converted to
-    simplified characters in one go (:func:`.script.simplified_lines`); half-width forms, spaces
-    and lower case change none of them."""
-    out = list(names)
-    rows = np.flatnonzero(common(names)).tolist()
-    for k, text in zip(rows, simplified_lines([names[k] for k in rows])):
-        out[k] = text
-    done = np.zeros(len(names), dtype=bool)
-    done[rows] = True
-    # OpenCC's answer is a name of common characters again, or is read the per-name way
-    done &= common(out)
-    return [text if ok else simplified_name(name)
-            for text, ok, name in zip(out, done.tolist(), names)]
+def _common(text: pa.Array) -> np.ndarray:
+    return _np(pc.match_substring_regex(text, _COMMON_RE2))
 
 
 def name_parts(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Four columns for the names: their Latin reading (None for a Chinese name), their parse as a
     company, as a company shown (a Latin name's reading in the shape of a parse), and the name as
-    a person's (:func:`.names.person_key`)."""
-    simple = simplified_names(names)
-    chinese = parse_names(simple)
-    # a name of common characters reads as no Latin name and holds no punctuation
-    plain = common(names) & common(simple)
-    latin = [None if ok else read_latin(name) for name, ok in zip(names, plain.tolist())]
-    shown = [parsed if lat is None else _as_parsed(lat, name)
-             for name, parsed, lat in zip(names, chinese, latin)]
-    person = [text if ok else person_key(text) for text, ok in zip(simple, plain.tolist())]
-    return tuple(_objects(column) for column in (latin, chinese, shown, person))
+    a person's (:func:`.names.person_key`).
+
+    A name of common characters is its own simplified form once OpenCC has read it
+    (:func:`.script.simplified_lines`: half-width forms, spaces and lower case change none of
+    them), holds no punctuation (its person's form) and no Latin name. When its simplified form
+    is common too, it is parsed a column at a time; other names are read one by one."""
+    n = len(names)
+    try:
+        rows = np.flatnonzero(_common(pa.array(names, pa.string())))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # a lone surrogate
+        rows = np.flatnonzero(np.fromiter(map(is_common, names), dtype=bool, count=n))
+    simple = pa.array(simplified_lines([names[k] for k in rows.tolist()]), pa.string())
+    ok = _common(simple)
+    rows, simple = rows[ok], simple.filter(pa.array(ok))
+    parsed, other = _parse_common(simple)
+    latin = _objects([None] * n)
+    chinese = _objects([None] * n)
+    person = _objects([None] * n)
+    chinese[rows] = _objects(parsed)
+    person[rows] = simple.to_numpy(zero_copy_only=False)
+    for k, text in zip(rows[other].tolist(), person[rows[other]].tolist()):
+        chinese[k] = parse_simplified(text)
+    shown = chinese.copy()
+    done = np.zeros(n, dtype=bool)
+    done[rows] = True
+    for k in np.flatnonzero(~done).tolist():
+        name = names[k]
+        latin[k] = read_latin(name)
+        simple_k = simplified_name(name)
+        chinese[k] = parse_simplified(simple_k)
+        shown[k] = chinese[k] if latin[k] is None else _as_parsed(latin[k], name)
+        person[k] = person_key(simple_k)
+    return latin, chinese, shown, person
 
 
 def _objects(values: list) -> np.ndarray:
