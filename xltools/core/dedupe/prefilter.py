@@ -69,8 +69,10 @@ def _phone_weight(feat: pd.DataFrame, left, right) -> np.ndarray:
     a company's kind is the first record's, else the second's."""
     person = feat["person"].to_numpy(dtype=bool)
     kind = feat["phone_kind"].to_numpy(dtype=object)
-    first = np.where(kind[left] != "", kind[left], kind[right])
-    weight = np.select([first == "mobile", first == "landline"], [W_MOBILE, W_LANDLINE], W_CONTACT)
+    # kinds as integers per record (0: none), not a million comparisons of text per pair
+    kind = np.select([kind == "mobile", kind == "landline", kind != ""], [1, 2, 3], 0)
+    first = np.where(kind[left] != 0, kind[left], kind[right])
+    weight = np.select([first == 1, first == 2], [W_MOBILE, W_LANDLINE], W_CONTACT)
     return np.where(person[left] | person[right], W_CONTACT, weight)
 
 
@@ -113,8 +115,13 @@ def _mask(readings) -> int:
     return mask
 
 
-def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
+def _company_name_bound(feat: pd.DataFrame, left, right, marks) -> np.ndarray:
     """The most a company-name comparison could add (see the module docstring)."""
+    py = _codes(feat["core_py"])
+    sounds = (py[left] == py[right]) & (py[left] >= 0)  # same pinyin: sounds alike
+    differ = _group_or_branch_differ(marks, left, right)
+    # the pairs these two decide need no comparing of characters
+    compared = ~(sounds | differ)
     # factorize, not np.unique on a fixed-width str array: one junk name of 10,000 characters
     # would make that array 40 kB a row
     core_id, cores = pd.factorize(np.array([str(c) for c in feat["core"]], dtype=object))
@@ -122,7 +129,7 @@ def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
     a, b = core_id[left], core_id[right]
     la, lb = chars.length[a], chars.length[b]
     bound = np.zeros(len(left))
-    same = la == lb
+    same = (la == lb) & compared
     bound[same & (la > MAX_COMPARED)] = W_NAME  # junk-long names: not worth comparing here
     for width in np.unique(la[same & (la > 0) & (la <= MAX_COMPARED)]):
         found = np.flatnonzero(same & (la == width))
@@ -136,13 +143,12 @@ def _company_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
     shorter = np.minimum(la, lb)
     gap = np.abs(la - lb)
     bound[(gap == 1) & (shorter >= 2)] = max(W_ABBREVIATED, W_MISSING_CHAR, W_TYPOS)
-    rows = np.flatnonzero((gap >= 2) & (shorter >= 2))
+    rows = np.flatnonzero((gap >= 2) & (shorter >= 2) & compared)
     if len(rows):
         ia, ib = chars.positions(a[rows], b[rows], 2)
         bound[rows] = np.where(chars.alike(ia, ib).all(axis=1), W_ABBREVIATED, 0.0)
-    py = _codes(feat["core_py"])
-    bound[(py[left] == py[right]) & (py[left] >= 0)] = W_NAME  # same pinyin: sounds alike
-    bound[_group_or_branch_differ(feat, left, right)] = 0.0
+    bound[sounds] = W_NAME
+    bound[differ] = 0.0
     return bound
 
 
@@ -159,13 +165,19 @@ def _places_conflict(feat: pd.DataFrame, left, right) -> np.ndarray:
                         & (prefecture[left] != prefecture[right])))
 
 
-def _group_or_branch_differ(feat: pd.DataFrame, left, right, latin: bool = False) -> np.ndarray:
-    """A 集团 on one side only, or another branch: the names give no evidence at all. Against a
-    Latin name (``latin``) only a branch on one side counts (its words do not say which)."""
+def _marks(feat: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: a 集团, its branch as an integer code, and whether it is a branch."""
     parsed = feat["parsed"].to_numpy(dtype=object)
     group = np.fromiter((p.group for p in parsed), dtype=bool, count=len(parsed))
-    branch = (np.fromiter((bool(p.branch) for p in parsed), dtype=bool, count=len(parsed))
-              if latin else pd.factorize(np.array([p.branch for p in parsed], dtype=object))[0])
+    branch = np.array([p.branch for p in parsed], dtype=object)
+    return group, pd.factorize(branch)[0], branch != ""
+
+
+def _group_or_branch_differ(marks, left, right, latin: bool = False) -> np.ndarray:
+    """A 集团 on one side only, or another branch: the names give no evidence at all. Against a
+    Latin name (``latin``) only a branch on one side counts (its words do not say which)."""
+    group, branch, is_branch = marks
+    branch = is_branch if latin else branch
     return (group[left] != group[right]) | (branch[left] != branch[right])
 
 
@@ -192,16 +204,17 @@ def could_match(feat: pd.DataFrame, left: np.ndarray, right: np.ndarray,
     latin = feat["latin"].notna().to_numpy()
     either_person = person[left] | person[right]
     name = np.zeros(len(left))
+    marks = _marks(feat)
     rows = np.flatnonzero(either_person)
     if len(rows):
         name[rows] = _person_name_bound(feat, left[rows], right[rows])
     rows = np.flatnonzero(~either_person)
     if len(rows):
-        name[rows] = _company_name_bound(feat, left[rows], right[rows])
+        name[rows] = _company_name_bound(feat, left[rows], right[rows], marks)
     # a Latin-letter name is compared by its words and their pinyin, not by characters: any
     # name evidence may come (bounded only by the group and branch rule)
     name[~either_person & (latin[left] | latin[right])
-         & ~_group_or_branch_differ(feat, left, right, latin=True)] = max(W_NAME, W_TRANSLIT)
+         & ~_group_or_branch_differ(marks, left, right, latin=True)] = max(W_NAME, W_TRANSLIT)
     # companies placed in two provinces or prefectures: their names give no evidence
     name[~either_person & _places_conflict(feat, left, right)] = 0.0
     bound = 1.0 - (1.0 - phone) * (1.0 - mail) * (1.0 - name)
