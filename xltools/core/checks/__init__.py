@@ -154,6 +154,21 @@ class Context:
         comparisons."""
         from .values import trimmed_text
         return self.once(("text", table, column), lambda: trimmed_text(
+            self.db.df(table)[column], self._arrow(table, column), self.trimmed(table, column)))
+
+    def matches(self, table: str, column: str, pattern: str) -> pd.Series:
+        """:func:`.values.matches` of the column's :meth:`text` (from its Arrow text when the
+        column has one: not converted again)."""
+        from .values import matches
+        trimmed = self.trimmed(table, column)
+        return matches(self.text(table, column), pattern,
+                       None if trimmed is None else trimmed.fill_null(""))
+
+    def masked(self, table: str, column: str) -> pd.Series:
+        """Which cells carry a mask (:func:`.values.masked`; the personal-data columns are asked
+        by several checks)."""
+        from .values import masked
+        return self.once(("masked", table, column), lambda: masked(
             self.db.df(table)[column], self._arrow(table, column)))
 
     def trimmed(self, table: str, column: str):

@@ -11,7 +11,6 @@ import pandas as pd
 
 from .. import cncodes
 from . import CheckSpec, Context, Rule, fixed, per_row
-from .values import blank
 
 ORDER = 30
 CHECKS = (
@@ -76,13 +75,14 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
     bad = ~info["status"].isin(OK)
     uscc_bad = bad & (info["kind"] == "uscc")
     ric_bad = bad & (info["kind"] == "ric")
+    no_code = info["company"] & ctx.blank("Customers", "CreditCode")
     out = [
         Rule("uscc", "Customers", "CreditCode", lambda s: ~uscc_bad.reindex(s.index, fill_value=False),
              per_row(info["status"][uscc_bad].map(USCC_REASONS).to_dict())),
         Rule("idcard", "Customers", "CreditCode", lambda s: ~ric_bad.reindex(s.index, fill_value=False),
              per_row(info["status"][ric_bad].map(RIC_REASONS).to_dict())),
         Rule("code_required", "Customers", "CreditCode",
-             lambda s: ~(info["company"].reindex(s.index, fill_value=False) & blank(s)),
+             lambda s: ~no_code.reindex(s.index, fill_value=False),
              fixed(f"企业客户必须填写「{zh}」", f"a company (企业) needs its {en}")),
     ]
     if "Region" in ctx.db.customers.columns:
@@ -112,9 +112,8 @@ def implied_regions(ctx: Context) -> pd.Series:
 
 def _region_rule(ctx: Context, info: pd.DataFrame) -> Rule:
     implied = implied_regions(ctx)
-    region = ctx.db.customers["Region"]
     text = ctx.text("Customers", "Region")
-    wrong = ~blank(region) & implied.notna() & (text != implied)
+    wrong = ~ctx.blank("Customers", "Region") & implied.notna() & (text != implied)
     # (three quarters of a big book's regions may disagree: no label lookup per row)
     details = {row: (f"「所属区域」为 {typed},但证件/信用代码的地区属于 {issued}",
                      f"Region is {typed} but the code was issued in {issued}")

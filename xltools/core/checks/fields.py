@@ -9,7 +9,7 @@ import re
 
 from . import CheckSpec, Context, Rule, fixed
 from ..values import as_numbers
-from .values import masked, matches
+from .values import matches
 
 ORDER = 10
 CHECKS = (
@@ -60,7 +60,7 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
             out.append(Rule("type", table_key, key, _email_rule(ctx, table_key, key),
                             fixed(f"「{zh}」不是有效的邮箱地址", f"{en} is not a valid e-mail address")))
         if col.pattern:
-            ok = empty() | matches(ctx.text(table_key, key), col.pattern)
+            ok = empty() | ctx.matches(table_key, key, col.pattern)
             out.append(Rule("id_format", table_key, key, lambda s, ok=ok: ok.reindex(s.index),
                             fixed(f"「{zh}」格式不对,应为:{col.help_zh or col.pattern}",
                                   f"{en} has the wrong format; expected: {col.help_en or col.pattern}")))
@@ -87,6 +87,6 @@ def _in_list(ctx: Context, table_key: str, col) -> Rule:
 
 
 def _email_rule(ctx: Context, table_key: str, column: str):
-    ok = ctx.blank(table_key, column) | ctx.text(table_key, column).str.match(EMAIL.pattern) \
-        | masked(ctx.db.df(table_key)[column])
+    ok = ctx.blank(table_key, column) | matches(ctx.text(table_key, column), EMAIL.pattern) \
+        | ctx.masked(table_key, column)
     return lambda s: ok.reindex(s.index)

@@ -15,7 +15,6 @@ import pandas as pd
 from ..normalize import credit_code, phone_digits
 from ..privacy import fingerprints
 from . import CheckSpec, Context, Rule, fixed, per_row
-from .values import blank, masked, trimmed_text
 
 ORDER = 60
 CHECKS = (
@@ -57,16 +56,18 @@ def _ids(ctx: Context, table_key: str) -> set[str]:
         ctx.text(table_key, id_column)[~ctx.blank(table_key, id_column)]))
 
 
-def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
+def match_keys(ctx: Context, column: str, key: bytes | None) -> pd.Series:
     """What two customers must share to look like one: the fingerprint when there is one (or can be
     made with ``key``), else the normalised raw value; ``""`` when nothing comparable is left."""
     fp_col, kind, normalise, *_ = DUPLICATE_KEYS[column]
+    df = ctx.db.customers
     raw = df[column]
     out = pd.Series("", index=df.index, dtype=object)
-    fps = trimmed_text(df[fp_col]) if fp_col in df.columns else pd.Series("", index=df.index)
+    fps = ctx.text("Customers", fp_col) if fp_col in df.columns else pd.Series("", index=df.index)
     has_fp = fps != ""
     out[has_fp] = "fp:" + fps[has_fp]
-    todo = ~has_fp & ~blank(raw) & ~masked(raw)  # raw values without a fingerprint (few, once masked)
+    # raw values without a fingerprint (few, once masked)
+    todo = ~has_fp & ~ctx.blank("Customers", column) & ~ctx.masked("Customers", column)
     if key:
         out[todo] = ["fp:" + fp for fp in fingerprints(kind, raw[todo].tolist(), key)]
     else:
@@ -78,7 +79,7 @@ def match_keys(df: pd.DataFrame, column: str, key: bytes | None) -> pd.Series:
 def _duplicate_rule(ctx: Context, column: str) -> Rule:
     df = ctx.db.customers
     _, _, _, zh, en = DUPLICATE_KEYS[column]
-    keys = match_keys(df, column, ctx.cache.get("key"))
+    keys = match_keys(ctx, column, ctx.cache.get("key"))
     shared = (keys != "") & keys.duplicated(keep=False)
     names = (ctx.text("Customers", "CustomerID") if "CustomerID" in df.columns
              else pd.Series("", index=df.index))

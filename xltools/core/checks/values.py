@@ -35,11 +35,12 @@ def blank(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype=bool)
 
 
-def trimmed_text(s: pd.Series, arr=None) -> pd.Series:
+def trimmed_text(s: pd.Series, arr=None, trimmed=None) -> pd.Series:
     """Each cell as text without surrounding spaces (``str(v).strip()``); blank cells read ''.
     A column of text and blanks is trimmed in Arrow's kernels (which strip exactly what
     ``str.strip`` strips), any other column in pandas. ``arr``: the column as
-    :func:`~xltools.core.values.arrow_text` gives it, when the caller has it already.
+    :func:`~xltools.core.values.arrow_text` gives it, and ``trimmed``: that trimmed, when the
+    caller has them already.
 
     >>> list(trimmed_text(pd.Series([" a\u3000", None, 5.0])))
     ['a', '', '5.0']
@@ -47,7 +48,7 @@ def trimmed_text(s: pd.Series, arr=None) -> pd.Series:
     if arr is None and s.dtype == object:
         arr = arrow_text(s)
     if arr is not None:             # (numbers, dates among the text: the general path)
-        out = pc.utf8_trim_whitespace(arr)
+        out = pc.utf8_trim_whitespace(arr) if trimmed is None else trimmed
         if pc.all(pc.equal(out, arr)).as_py() is not False:
             return s.where(s.notna(), "")      # nothing to trim: the cells' own strings
         out = out.fill_null("")
@@ -55,22 +56,32 @@ def trimmed_text(s: pd.Series, arr=None) -> pd.Series:
     return s.astype(str).str.strip().where(s.notna(), "")
 
 
-def matches(text: pd.Series, pattern: str) -> pd.Series:
+def matches(text: pd.Series, pattern: str, arr=None) -> pd.Series:
     r"""``text.str.match(pattern)`` for a column of text (as :func:`trimmed_text` gives it):
     in Arrow's RE2 when the pattern reads the same there (``\d`` as Unicode digits, no
-    look-around or back-reference), else in Python.
+    look-around or back-reference), else in Python, once per distinct text. ``arr``: ``text``
+    as Arrow text, when the caller has it.
 
     >>> matches(pd.Series(["C20240315001", "C2024", "", "C２０２４０３１５００１"]), r"^C\d{11,}$").tolist()
     [True, False, False, True]
+    >>> matches(pd.Series(["a b", "ab", "a b", ""]), r"a\sb").tolist()
+    [True, False, True, False]
     """
-    arr = None if _NOT_FOR_RE2.search(pattern) else arrow_text(text)
+    if _NOT_FOR_RE2.search(pattern):
+        arr = None
+    elif arr is None:
+        arr = arrow_text(text)
     if arr is not None:
         re2 = "^(?:" + pattern.replace("\\d", "\\p{Nd}") + ")"
         try:
             return arrow_mask(pc.match_substring_regex(arr, re2), text.index)
         except pa.ArrowInvalid:        # RE2 cannot read the pattern (a{1001})
             pass
-    return text.str.match(pattern).astype(bool)
+    codes, distinct = pd.factorize(text)
+    if len(codes) and codes.min() < 0:  # (None and NaN read differently: matched as they are)
+        return text.str.match(pattern).astype(bool)
+    hits = pd.Series(distinct, dtype=object).str.match(pattern).astype(bool).to_numpy()
+    return pd.Series(hits[codes], index=text.index, dtype=bool)
 
 
 # What RE2 lacks or reads otherwise: look-around, back-references, possessive/atomic groups,
@@ -85,11 +96,13 @@ def holds_text(s: pd.Series) -> bool:
         "decimal", "boolean", "timedelta")
 
 
-def masked(s: pd.Series) -> pd.Series:
-    """True where a cell carries a mask (three or more ``*`` in a row), as ``privacy.is_masked``."""
+def masked(s: pd.Series, arr=None) -> pd.Series:
+    """True where a cell carries a mask (three or more ``*`` in a row), as ``privacy.is_masked``.
+    ``arr``: the column as :func:`~xltools.core.values.arrow_text` gives it, when the caller has
+    it."""
     if s.dtype.kind in "biufcmM":
         return pd.Series(False, index=s.index)
-    arr = arrow_text(s)
+    arr = arrow_text(s) if arr is None else arr
     if arr is None:                 # numbers or dates among the text
         return s.astype(str).str.contains(r"\*{3,}", regex=True).astype(bool)
     return arrow_mask(pc.match_substring(arr, "***"), s.index)
