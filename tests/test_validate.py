@@ -250,3 +250,18 @@ def test_a_switchboard_shared_by_thousands_names_a_few_and_counts_the_rest():
     assert f"as {ids[0]}, {ids[1]}, {ids[3]}, {ids[4]}, {ids[5]} and {n - 1 - 5:,} more" \
         in third.message_en
     assert all(len(i.message_zh) < 200 for i in dups.values())
+
+
+def test_raw_data_in_a_long_column_of_repeated_phrases_is_found_in_each_cell_holding_it():
+    """A follow-up column repeats a few phrases thousands of times: every cell holding a raw
+    phone or e-mail is reported, at its row, and no other cell."""
+    phrases = ["已电话沟通", "客户电话 13812345678 请回电", None, "  ", "对方邮箱 wang@example.cn",
+               "订单号 C20240315001", "回电 138****5678", "客户电话 13812345678 请回电"]
+    rows = [{"FollowUpID": f"F2024{i:07d}", "CustomerID": "C20240315001",
+             "FollowUpTime": datetime.datetime(2024, 3, 16), "Method": "电话", "Staff": "张三",
+             "Content": phrases[(i * 7) % len(phrases)]} for i in range(2_500)]
+    db = book([customer(1)], FollowUps=rows)
+    flagged = {i.row for i in validate(db, today=TODAY).issues
+               if i.check == "unmasked" and i.column == "Content"}
+    raw = {1, 4, 7}
+    assert flagged == {i + 2 for i in range(2_500) if (i * 7) % len(phrases) in raw}
