@@ -265,3 +265,24 @@ def test_raw_data_in_a_long_column_of_repeated_phrases_is_found_in_each_cell_hol
                if i.check == "unmasked" and i.column == "Content"}
     raw = {1, 4, 7}
     assert flagged == {i + 2 for i in range(2_500) if (i * 7) % len(phrases) in raw}
+
+
+@pytest.mark.parametrize("odd", [[], [5.0, 5]])
+def test_a_long_dropdown_column_is_judged_cell_by_cell(odd):
+    """3,000 customers whose Industry repeats a few values, typed with stray spaces, left blank
+    or off the list (and, in one run, numbers typed in: 5 is on the list, 5.0 reads as another
+    value): each cell gets the answer it gets alone: blank ones 'required', unlisted ones
+    'list', nothing for the others."""
+    typed = ["制造业", " 制造业\u3000", None, "   ", "造船业", "", float("nan"), "制造业 ", *odd]
+    customers = [customer(i, Industry=typed[(i * 7) % len(typed)]) for i in range(1, 3_001)]
+    db = make_db({"Customers": customers},
+                 lists={"Staff": ["公海", "张三", "李四"], "Industry": ["制造业", "5"]})
+    issues = {(i.row, i.check) for i in validate(db, today=TODAY).issues
+              if i.column == "Industry"}
+
+    def expected(value):
+        if value is None or value != value or (isinstance(value, str) and not value.strip()):
+            return "required"
+        return None if str(value).strip() in ("制造业", "5") else "list"
+    want = {(i + 1, expected(typed[(i * 7) % len(typed)])) for i in range(1, 3_001)}
+    assert issues == {w for w in want if w[1]}

@@ -146,36 +146,42 @@ class Context:
             trimmed = self.trimmed(table, column)
             if trimmed is None:
                 return blank(s)
-            return arrow_mask(pc.equal(trimmed.fill_null(""), ""), s.index)
+            return self._rows(table, column, arrow_mask(pc.equal(trimmed.fill_null(""), ""),
+                                                        self._cells(table, column).index))
         return self.once(("blank", table, column), compute)
 
     def text(self, table: str, column: str) -> pd.Series:
         """A column as trimmed text ('' for blanks), for list, pattern and uniqueness
         comparisons."""
+        return self.once(("text", table, column),
+                         lambda: self._rows(table, column, self._text(table, column)))
+
+    def _text(self, table: str, column: str) -> pd.Series:
+        """:meth:`text` of the column's :meth:`_cells`."""
         from .values import trimmed_text
-        return self.once(("text", table, column), lambda: trimmed_text(
-            self.db.df(table)[column], self._arrow(table, column), self.trimmed(table, column)))
+        return self.once(("cells text", table, column), lambda: trimmed_text(
+            self._cells(table, column), self._arrow(table, column), self.trimmed(table, column)))
 
     def matches(self, table: str, column: str, pattern: str) -> pd.Series:
         """:func:`.values.matches` of the column's :meth:`text` (from its Arrow text when the
         column has one: not converted again)."""
         from .values import matches
         trimmed = self.trimmed(table, column)
-        return matches(self.text(table, column), pattern,
-                       None if trimmed is None else trimmed.fill_null(""))
+        return self._rows(table, column, matches(
+            self._text(table, column), pattern, None if trimmed is None else trimmed.fill_null("")))
 
     def masked(self, table: str, column: str) -> pd.Series:
         """Which cells carry a mask (:func:`.values.masked`; the personal-data columns are asked
         by several checks)."""
         from .values import masked
-        return self.once(("masked", table, column), lambda: masked(
-            self.db.df(table)[column], self._arrow(table, column)))
+        return self.once(("masked", table, column), lambda: self._rows(table, column, masked(
+            self._cells(table, column), self._arrow(table, column))))
 
     def trimmed(self, table: str, column: str):
-        """A column of text and blanks as Arrow text without surrounding spaces (nulls for
-        empty cells), or None for a column holding anything else: blanks and dropdown values
-        are answered in Arrow's kernels, without a Python string per cell. Kept until
-        :meth:`release_text` (blank, isin and text each ask it of most columns)."""
+        """The column's :meth:`_cells` of text and blanks as Arrow text without surrounding
+        spaces (nulls for empty cells), or None for a column holding anything else: blanks and
+        dropdown values are answered in Arrow's kernels, without a Python string per cell. Kept
+        until :meth:`release_text` (blank, isin and text each ask it of most columns)."""
         def compute():
             arr = self._arrow(table, column)
             return None if arr is None else pc.utf8_trim_whitespace(arr)
@@ -191,21 +197,52 @@ class Context:
             value_set = None
         if value_set is None:
             return self.text(table, column).isin(values)
-        return arrow_mask(pc.is_in(trimmed, value_set=value_set), self.db.df(table).index)
+        return self._rows(table, column, arrow_mask(pc.is_in(trimmed, value_set=value_set),
+                                                    self._cells(table, column).index))
 
-    def _arrow(self, table: str, column: str):
-        """The column as Arrow text, or None; kept until :meth:`release_text`."""
-        from ..values import arrow_text
+    def _cells(self, table: str, column: str) -> pd.Series:
+        """What the answers about a column's text are computed on: a column of text that
+        repeats a few values (a dropdown's: 500,000 follow-ups' Method) once per distinct value,
+        each row then taking its value's answer (:meth:`_rows`); any other column as it is.
+        Kept until :meth:`release_text`."""
+        from .values import repeats
+
+        def text_only(values) -> bool:    # (5 and 5.0 are one value to factorize, not one text)
+            return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
 
         def compute():
             s = self.db.df(table)[column]
+            if s.dtype != object or not repeats(s) or not text_only(s.iloc[:1000]):
+                return s
+            codes, values = pd.factorize(s, use_na_sentinel=False)  # (blanks: one value)
+            if not text_only(values):
+                return s
+            self.cache[("codes", table, column)] = codes
+            return pd.Series(values, dtype=object)
+        return self.once(("cells", table, column), compute)
+
+    def _rows(self, table: str, column: str, answer: pd.Series) -> pd.Series:
+        """An answer about a column's :meth:`_cells` as one answer per row."""
+        codes = self.cache.get(("codes", table, column))
+        if codes is None:
+            return answer
+        return pd.Series(answer.to_numpy()[codes], index=self.db.df(table).index,
+                         dtype=answer.dtype)
+
+    def _arrow(self, table: str, column: str):
+        """The column's :meth:`_cells` as Arrow text, or None; kept until :meth:`release_text`."""
+        from ..values import arrow_text
+
+        def compute():
+            s = self._cells(table, column)
             return arrow_text(s) if s.dtype == object else None
         return self.once(("arrow", table, column), compute)
 
     def release_text(self) -> None:
-        """Drop the columns held as Arrow text (a big book's text held again costs what its
-        rows cost: kept while the rules are made, not while they are checked)."""
-        for key in [k for k in self.cache if k[0] in ("arrow", "trimmed")]:
+        """Drop the columns held as text (a big book's text held again costs what its rows
+        cost: kept while the rules are made, not while they are checked)."""
+        for key in [k for k in self.cache
+                    if k[0] in ("arrow", "trimmed", "cells", "codes", "cells text")]:
             del self.cache[key]
 
     def dates(self, table: str, column: str) -> pd.Series:

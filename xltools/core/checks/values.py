@@ -89,6 +89,12 @@ def matches(text: pd.Series, pattern: str, arr=None) -> pd.Series:
 _NOT_FOR_RE2 = re.compile(r"\(\?[=!<>]|\\[1-9sSwWbBAZ]|[*+?}]\+|\\\\")
 
 
+def repeats(s: pd.Series, sample: int = 1000) -> bool:
+    """Whether a long column repeats its values (fewer than half of its first ``sample`` cells
+    differ): then worth reading once per distinct value."""
+    return len(s) > sample and s.iloc[:sample].nunique() < sample // 2
+
+
 def holds_text(s: pd.Series) -> bool:
     """Whether any filled cell is a string (one C-level pass; dates and numbers are not)."""
     return pd.api.types.infer_dtype(s, skipna=True) not in (
