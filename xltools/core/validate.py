@@ -31,6 +31,7 @@ from ..changes import CellMark, Changeset, Issue, Result, TableReplace
 from ..schema import DATA_TABLES
 from . import privacy
 from .checks import Context, Rule, check_modules, codes, fixed, severities, specs
+from .checks.values import trimmed_text
 
 ISSUES_TABLE = "Issues"
 SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告"},
@@ -296,7 +297,7 @@ def _company_rows(db) -> set:
     df = db.customers
     if "CustomerType" not in df.columns:
         return set()
-    types = df["CustomerType"].astype(str).str.strip()
+    types = trimmed_text(df["CustomerType"])
     return set(types.index[types == codes.COMPANY])
 
 

@@ -83,7 +83,9 @@ def _duplicate_rule(ctx: Context, column: str) -> Rule:
     shared = (keys != "") & keys.duplicated(keep=False)
     names = (ctx.text("Customers", "CustomerID") if "CustomerID" in df.columns
              else pd.Series("", index=df.index))
-    names = names.where(names != "", "#" + df.index.astype(str))  # no ID: the Excel row
+    missing = names == ""
+    if missing.any():                   # no ID: the Excel row
+        names = names.where(~missing, "#" + df.index.astype(str))
     # Pairs a reviewer already judged to be different customers are not suspects any more.
     from ..dedupe import rejected_pairs
     judged: dict[str, set[str]] = {}
