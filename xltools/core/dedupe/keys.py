@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.cn import ric
 
@@ -328,8 +329,17 @@ def _sorted_neighbourhood(keys: list[str], mask: np.ndarray, window: int):
     pos = np.flatnonzero(mask)
     if len(pos) < 2:
         return []
-    order = pos[np.argsort(np.array([keys[p] for p in pos], dtype=object), kind="stable")]
+    order = pos[_text_order(np.array([keys[p] for p in pos], dtype=object))]
     return [(order[:-k], order[k:]) for k in range(1, min(window, len(order) - 1) + 1)]
+
+
+def _text_order(texts: np.ndarray) -> np.ndarray:
+    """``np.argsort(texts, kind="stable")`` of an object array of text, sorted in Arrow (UTF-8's
+    byte order is the code points' order, Python's); text with a lone surrogate by numpy."""
+    try:
+        return pc.sort_indices(pa.array(texts, pa.string())).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        return np.argsort(texts, kind="stable")
 
 
 MAX_TRANSLIT_GROUP = 50  # a Latin brand read by more Chinese names than this tells nothing
