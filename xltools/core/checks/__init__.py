@@ -187,14 +187,20 @@ class Context:
             return None if arr is None else pc.utf8_trim_whitespace(arr)
         return self.once(("trimmed", table, column), compute)
 
-    def isin(self, table: str, column: str, values: set[str]) -> pd.Series:
-        """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs)."""
+    def isin(self, table: str, column: str, values: set[str], name=None) -> pd.Series:
+        """Which cells' trimmed text is one of ``values`` (a dropdown list, the customer IDs).
+        ``name``: what the values are, when several columns are checked against them (the
+        customer IDs three tables point at: made Arrow text once)."""
         from ..values import arrow_mask
         trimmed = self.trimmed(table, column)
-        try:
-            value_set = None if trimmed is None else pa.array(list(values), pa.string())
-        except UnicodeEncodeError:      # a lone surrogate among them (a live Excel cell)
-            value_set = None
+
+        def as_arrow():
+            try:
+                return pa.array(list(values), pa.string())
+            except UnicodeEncodeError:      # a lone surrogate among them (a live Excel cell)
+                return None
+        value_set = None if trimmed is None else \
+            as_arrow() if name is None else self.once(("value set", name), as_arrow)
         if value_set is None:
             return self.text(table, column).isin(values)
         return self._rows(table, column, arrow_mask(pc.is_in(trimmed, value_set=value_set),
@@ -242,7 +248,7 @@ class Context:
         """Drop the columns held as text (a big book's text held again costs what its rows
         cost: kept while the rules are made, not while they are checked)."""
         for key in [k for k in self.cache
-                    if k[0] in ("arrow", "trimmed", "cells", "codes", "cells text")]:
+                    if k[0] in ("arrow", "trimmed", "cells", "codes", "cells text", "value set")]:
             del self.cache[key]
 
     def dates(self, table: str, column: str) -> pd.Series:

@@ -38,8 +38,8 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
     df = ctx.db.df(table_key)
     for col in table.columns:
         if col.references and col.key in df.columns:
-            ok = ctx.blank(table_key, col.key) | ctx.isin(table_key, col.key,
-                                                          _ids(ctx, col.references))
+            ok = ctx.blank(table_key, col.key) | ctx.isin(
+                table_key, col.key, _ids(ctx, col.references), name=("ids", col.references))
             out.append(Rule("reference", table_key, col.key, lambda s, ok=ok: ok.reindex(s.index),
                             fixed(f"「{col.zh}」在客户表中不存在", f"{col.en} does not exist in Customers")))
     if table_key == "Customers":
