@@ -201,10 +201,11 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
     out["latin"] = latin
     out["parsed"] = parsed
     out["pname"] = pname
-    out["core"] = [p.core for p in parsed]
-    cores = list(set(out["core"]))
-    pinyin = dict(zip(cores, pinyin_keys(cores)))
-    out["core_py"] = [c if lat is not None else pinyin[c] for c, lat in zip(out["core"], latin)]
+    core = np.array([p.core for p in parsed], dtype=object)
+    out["core"] = core
+    which, cores = distinct_codes(core)
+    pinyin = np.array(pinyin_keys(cores.tolist()), dtype=object)
+    out["core_py"] = np.where(pd.isna(latin), pinyin[which], core)
     out["code"] = raw_values(col("CreditCode"), credit_code, CLEAN["code"])
     out["code_valid"] = codes_valid(out["code"].tolist(), person)
     out["code_fp"] = _fp(col("CreditCodeFP"))
