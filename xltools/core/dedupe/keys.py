@@ -210,7 +210,8 @@ def features(customers: pd.DataFrame, *, against: pd.DataFrame | None = None,
     out["code_valid"] = codes_valid(out["code"].tolist(), person)
     out["code_fp"] = _fp(col("CreditCodeFP"))
     out["places"] = [p.places or _code_place(c, v, pers)
-                     for p, c, v, pers in zip(parsed, out["code"], out["code_valid"], person)]
+                     for p, c, v, pers in zip(parsed, out["code"].tolist(),
+                                              out["code_valid"].tolist(), person)]
     out["phone"] = raw_values(col("ContactPhone"), phone_digits, CLEAN["phone"])
     out["phone_fp"] = _fp(col("PhoneFP"))
     if against is None and not among:
@@ -401,7 +402,7 @@ def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
     def add(parts) -> None:
         codes.extend(_pair_codes(a, b, n, cross) for a, b in parts)
 
-    py = list(feat["core_py"])
+    py = feat["core_py"].tolist()
     names = (np.array(py, dtype=object), np.array([k[::-1] for k in py], dtype=object))
     spelled = (feat["core"].to_numpy(dtype=object), names[0])
     for key in EXACT_KEYS:
@@ -411,7 +412,7 @@ def candidate_pairs(feat: pd.DataFrame, *, window: int = WINDOW,
     core_py = np.where(company, feat["core_py"].to_numpy(dtype=object), "")
     # one name typed by many: who sits in the same place, branch and group meet first
     where = (np.array([f"{p.branch}|{p.group}|{','.join(places)}" for p, places
-                       in zip(feat["parsed"], feat["places"])], dtype=object),)
+                       in zip(feat["parsed"].tolist(), feat["places"].tolist())], dtype=object),)
     add(_pairs_within_groups(core, where))
     add(_pairs_within_groups(core_py, where))
     add(_sorted_neighbourhood(py, company, window))

@@ -124,7 +124,7 @@ def _company_name_bound(feat: pd.DataFrame, left, right, marks) -> np.ndarray:
     compared = ~(sounds | differ)
     # factorize, not np.unique on a fixed-width str array: one junk name of 10,000 characters
     # would make that array 40 kB a row
-    core_id, cores = pd.factorize(np.array([str(c) for c in feat["core"]], dtype=object))
+    core_id, cores = pd.factorize(np.array([str(c) for c in feat["core"].tolist()], dtype=object))
     chars = _Chars(cores)
     a, b = core_id[left], core_id[right]
     la, lb = chars.length[a], chars.length[b]
@@ -155,10 +155,11 @@ def _company_name_bound(feat: pd.DataFrame, left, right, marks) -> np.ndarray:
 def _places_conflict(feat: pd.DataFrame, left, right) -> np.ndarray:
     """:func:`.names.places_conflict` for pairs of records placed once each (another province,
     or another prefecture); records with no place or several never conflict here."""
-    places = feat["places"].tolist()
-    one = [p[0] if len(p) == 1 else "" for p in places]
-    province = _codes([p[:2] for p in one])
-    prefecture = _codes([p if len(p) > 2 else "" for p in one])
+    # read once per distinct places (a few hundred), not per record
+    which, places = pd.factorize(feat["places"].to_numpy(dtype=object))
+    one = [p[0] if len(p) == 1 else "" for p in places.tolist()]
+    province = _codes([p[:2] for p in one])[which]
+    prefecture = _codes([p if len(p) > 2 else "" for p in one])[which]
     placed = (province[left] >= 0) & (province[right] >= 0)
     return placed & ((province[left] != province[right])
                      | ((prefecture[left] >= 0) & (prefecture[right] >= 0)
