@@ -191,6 +191,16 @@ def test_the_prefilter_compares_names_a_batch_of_pairs_at_a_time(monkeypatch):
     assert (could_match(feat, blocking.left, blocking.right, 0.60) == whole).all()
 
 
+def test_the_prefilter_bounds_a_slice_of_pairs_at_a_time(monkeypatch):
+    from xltools.core.dedupe import prefilter
+    feat = features(data_sets()["everything shuffled"].copy())
+    blocking = candidate_pairs(feat)
+    whole = could_match(feat, blocking.left, blocking.right, 0.60)
+    monkeypatch.setattr(prefilter, "SLICE", 7)      # many slices, the last one short
+    assert len(whole) % 7 and 0 < whole.sum() < len(whole)
+    assert (could_match(feat, blocking.left, blocking.right, 0.60) == whole).all()
+
+
 def test_the_prefilter_sets_aside_most_of_a_switchboard():
     feat = features(block("landline", 3000))
     blocking = candidate_pairs(feat)

@@ -32,6 +32,7 @@ for all pairs at once with ``rapidfuzz.process.cpdist``).
 from __future__ import annotations
 
 import zlib
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,7 @@ from .score import (W_ABBREVIATED, W_CONTACT, W_LANDLINE, W_MISSING_CHAR, W_MOBI
 
 MAX_COMPARED = 64  # longer names of equal length get the highest bound (their pairs are scored)
 BATCH = 1 << 16   # pairs whose names are compared character by character at once
+SLICE = 1 << 18   # pairs bounded at once
 MARGIN = 1e-3  # scores are rounded to 4 decimals: keep anything this close below the threshold
 
 
@@ -56,21 +58,79 @@ def _codes(values) -> np.ndarray:
     return codes
 
 
-def _shared(feat: pd.DataFrame, columns: tuple[str, ...], left, right) -> np.ndarray:
+class _Records:
+    """What the bounds read of each record, worked out once for every slice of pairs (codes,
+    kinds, name cores and their characters, marks, places), and only when a slice first asks."""
+
+    def __init__(self, feat: pd.DataFrame) -> None:
+        self.feat = feat
+        self._codes: dict[str, np.ndarray] = {}
+
+    def codes(self, column: str) -> np.ndarray:
+        if column not in self._codes:
+            self._codes[column] = _codes(self.feat[column])
+        return self._codes[column]
+
+    @cached_property
+    def person(self) -> np.ndarray:
+        return self.feat["person"].to_numpy(dtype=bool)
+
+    @cached_property
+    def latin(self) -> np.ndarray:
+        return self.feat["latin"].notna().to_numpy()
+
+    @cached_property
+    def kind(self) -> np.ndarray:
+        # kinds as integers per record (0: none), not a million comparisons of text per pair
+        kind = self.feat["phone_kind"].to_numpy(dtype=object)
+        return np.select([kind == "mobile", kind == "landline", kind != ""], [1, 2, 3], 0)
+
+    @cached_property
+    def pname(self) -> np.ndarray:
+        return self.feat["pname"].to_numpy(dtype=object)
+
+    @cached_property
+    def valid(self) -> np.ndarray:
+        return self.feat["code_valid"].to_numpy(dtype=bool)
+
+    @cached_property
+    def cores(self) -> tuple[np.ndarray, _Chars]:
+        # factorize, not np.unique on a fixed-width str array: one junk name of 10,000 characters
+        # would make that array 40 kB a row
+        core_id, cores = pd.factorize(np.array([str(c) for c in self.feat["core"].tolist()],
+                                               dtype=object))
+        return core_id, _Chars(cores)
+
+    @cached_property
+    def marks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per record: a 集团, its branch as an integer code, and whether it is a branch."""
+        parsed = self.feat["parsed"].to_numpy(dtype=object)
+        group = np.fromiter((p.group for p in parsed), dtype=bool, count=len(parsed))
+        branch = np.array([p.branch for p in parsed], dtype=object)
+        return group, pd.factorize(branch)[0], branch != ""
+
+    @cached_property
+    def places(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per record placed once: its province's and prefecture's codes (-1: none)."""
+        # read once per distinct places (a few hundred), not per record
+        which, places = pd.factorize(self.feat["places"].to_numpy(dtype=object))
+        one = [p[0] if len(p) == 1 else "" for p in places.tolist()]
+        return (_codes([p[:2] for p in one])[which],
+                _codes([p if len(p) > 2 else "" for p in one])[which])
+
+
+def _shared(records: _Records, columns: tuple[str, ...], left, right) -> np.ndarray:
     out = np.zeros(len(left), dtype=bool)
     for column in columns:
-        codes = _codes(feat[column])
+        codes = records.codes(column)
         out |= (codes[left] == codes[right]) & (codes[left] >= 0)
     return out
 
 
-def _phone_weight(feat: pd.DataFrame, left, right) -> np.ndarray:
+def _phone_weight(records: _Records, left, right) -> np.ndarray:
     """What a shared phone weighs, as :func:`.score._phone_weight`: a person's phone is any phone,
     a company's kind is the first record's, else the second's."""
-    person = feat["person"].to_numpy(dtype=bool)
-    kind = feat["phone_kind"].to_numpy(dtype=object)
-    # kinds as integers per record (0: none), not a million comparisons of text per pair
-    kind = np.select([kind == "mobile", kind == "landline", kind != ""], [1, 2, 3], 0)
+    person, kind = records.person, records.kind
     first = np.where(kind[left] != 0, kind[left], kind[right])
     weight = np.select([first == 1, first == 2], [W_MOBILE, W_LANDLINE], W_CONTACT)
     return np.where(person[left] | person[right], W_CONTACT, weight)
@@ -115,17 +175,14 @@ def _mask(readings) -> int:
     return mask
 
 
-def _company_name_bound(feat: pd.DataFrame, left, right, marks) -> np.ndarray:
+def _company_name_bound(records: _Records, left, right) -> np.ndarray:
     """The most a company-name comparison could add (see the module docstring)."""
-    py = _codes(feat["core_py"])
+    py = records.codes("core_py")
     sounds = (py[left] == py[right]) & (py[left] >= 0)  # same pinyin: sounds alike
-    differ = _group_or_branch_differ(marks, left, right)
+    differ = _group_or_branch_differ(records.marks, left, right)
     # the pairs these two decide need no comparing of characters
     compared = ~(sounds | differ)
-    # factorize, not np.unique on a fixed-width str array: one junk name of 10,000 characters
-    # would make that array 40 kB a row
-    core_id, cores = pd.factorize(np.array([str(c) for c in feat["core"].tolist()], dtype=object))
-    chars = _Chars(cores)
+    core_id, chars = records.cores
     a, b = core_id[left], core_id[right]
     la, lb = chars.length[a], chars.length[b]
     bound = np.zeros(len(left))
@@ -152,26 +209,14 @@ def _company_name_bound(feat: pd.DataFrame, left, right, marks) -> np.ndarray:
     return bound
 
 
-def _places_conflict(feat: pd.DataFrame, left, right) -> np.ndarray:
+def _places_conflict(records: _Records, left, right) -> np.ndarray:
     """:func:`.names.places_conflict` for pairs of records placed once each (another province,
     or another prefecture); records with no place or several never conflict here."""
-    # read once per distinct places (a few hundred), not per record
-    which, places = pd.factorize(feat["places"].to_numpy(dtype=object))
-    one = [p[0] if len(p) == 1 else "" for p in places.tolist()]
-    province = _codes([p[:2] for p in one])[which]
-    prefecture = _codes([p if len(p) > 2 else "" for p in one])[which]
+    province, prefecture = records.places
     placed = (province[left] >= 0) & (province[right] >= 0)
     return placed & ((province[left] != province[right])
                      | ((prefecture[left] >= 0) & (prefecture[right] >= 0)
                         & (prefecture[left] != prefecture[right])))
-
-
-def _marks(feat: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per record: a 集团, its branch as an integer code, and whether it is a branch."""
-    parsed = feat["parsed"].to_numpy(dtype=object)
-    group = np.fromiter((p.group for p in parsed), dtype=bool, count=len(parsed))
-    branch = np.array([p.branch for p in parsed], dtype=object)
-    return group, pd.factorize(branch)[0], branch != ""
 
 
 def _group_or_branch_differ(marks, left, right, latin: bool = False) -> np.ndarray:
@@ -182,8 +227,8 @@ def _group_or_branch_differ(marks, left, right, latin: bool = False) -> np.ndarr
     return (group[left] != group[right]) | (branch[left] != branch[right])
 
 
-def _person_name_bound(feat: pd.DataFrame, left, right) -> np.ndarray:
-    names = feat["pname"].to_numpy(dtype=object)
+def _person_name_bound(records: _Records, left, right) -> np.ndarray:
+    names = records.pname
     x, y = names[left], names[right]
     similar = cpdist(list(x), list(y), scorer=ratio, workers=1) >= 90.0 - 100 * MARGIN
     return np.where(similar & (x != "") & (y != ""), W_PERSON_NAME, 0.0)
@@ -195,38 +240,43 @@ def could_match(feat: pd.DataFrame, left: np.ndarray, right: np.ndarray,
     pair's score is certainly below ``threshold``."""
     left = np.asarray(left, dtype=np.int64)
     right = np.asarray(right, dtype=np.int64)
-    if not len(left):
-        return np.zeros(0, dtype=bool)
-    strong = _shared(feat, ("cid", "code", "code_fp"), left, right)
-    phone = np.where(_shared(feat, ("phone", "phone_fp"), left, right),
-                     _phone_weight(feat, left, right), 0.0)
-    mail = np.where(_shared(feat, ("email", "email_fp"), left, right), W_CONTACT, 0.0)
-    person = feat["person"].to_numpy(dtype=bool)
-    latin = feat["latin"].notna().to_numpy()
+    out = np.zeros(len(left), dtype=bool)
+    records = _Records(feat)
+    # a slice of pairs at a time: each pair's bound is its own, and the dozen arrays a slice
+    # needs per pair were, for an import's 1.4 million pairs, the top of its memory
+    for k in range(0, len(left), SLICE):
+        out[k:k + SLICE] = _could_match(records, left[k:k + SLICE], right[k:k + SLICE], threshold)
+    return out
+
+
+def _could_match(records: _Records, left, right, threshold: float) -> np.ndarray:
+    strong = _shared(records, ("cid", "code", "code_fp"), left, right)
+    phone = np.where(_shared(records, ("phone", "phone_fp"), left, right),
+                     _phone_weight(records, left, right), 0.0)
+    mail = np.where(_shared(records, ("email", "email_fp"), left, right), W_CONTACT, 0.0)
+    person, latin = records.person, records.latin
     either_person = person[left] | person[right]
     name = np.zeros(len(left))
-    marks = _marks(feat)
     rows = np.flatnonzero(either_person)
     if len(rows):
-        name[rows] = _person_name_bound(feat, left[rows], right[rows])
+        name[rows] = _person_name_bound(records, left[rows], right[rows])
     rows = np.flatnonzero(~either_person)
     if len(rows):
-        name[rows] = _company_name_bound(feat, left[rows], right[rows], marks)
+        name[rows] = _company_name_bound(records, left[rows], right[rows])
     # a Latin-letter name is compared by its words and their pinyin, not by characters: any
     # name evidence may come (bounded only by the group and branch rule)
     name[~either_person & (latin[left] | latin[right])
-         & ~_group_or_branch_differ(marks, left, right, latin=True)] = max(W_NAME, W_TRANSLIT)
+         & ~_group_or_branch_differ(records.marks, left, right, latin=True)] = max(W_NAME,
+                                                                                   W_TRANSLIT)
     # companies placed in two provinces or prefectures: their names give no evidence
-    name[~either_person & _places_conflict(feat, left, right)] = 0.0
+    name[~either_person & _places_conflict(records, left, right)] = 0.0
     bound = 1.0 - (1.0 - phone) * (1.0 - mail) * (1.0 - name)
-    return ~_vetoed(feat, left, right) & (strong | (bound >= threshold - MARGIN))
+    return ~_vetoed(records, left, right) & (strong | (bound >= threshold - MARGIN))
 
 
-def _vetoed(feat: pd.DataFrame, left, right) -> np.ndarray:
+def _vetoed(records: _Records, left, right) -> np.ndarray:
     """:func:`.score.score_pair`'s vetoes: two different codes that both pass their check, or a
     company and a person with different codes."""
-    code = _codes(feat["code"])
-    valid = feat["code_valid"].to_numpy(dtype=bool)
-    person = feat["person"].to_numpy(dtype=bool)
+    code, valid, person = records.codes("code"), records.valid, records.person
     differ = (code[left] >= 0) & (code[right] >= 0) & (code[left] != code[right])
     return differ & ((valid[left] & valid[right]) | (person[left] != person[right]))
