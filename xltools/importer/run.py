@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..changes import Changeset, ColumnAppend, Issue, Result
@@ -50,10 +52,10 @@ def plan_import(db: CustomerDB, parts: list[Extracted], **kwargs) -> Result:
 def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = None,
                  owner: str | None = None, today: dt.date | None = None,
                  synonyms: Synonyms | None = None, chunk_rows: int | None = None
-                 ) -> tuple[Result, dict[str, dict[str, str]]]:
-    """:func:`plan_import`, plus the raw values the masks replaced: {CustomerID: {column: raw}}, for
-    the vault. Kept out of the Result so they can never reach the JSON output or the book.
-    ``chunk_rows``: rows per chunk (default: see :data:`CHUNK_ROWS`).
+                 ) -> tuple[Result, RawValues]:
+    """:func:`plan_import`, plus the raw values the masks replaced: {CustomerID: {column: raw}}
+    (a :class:`RawValues`), for the vault. Kept out of the Result so they can never reach the
+    JSON output or the book. ``chunk_rows``: rows per chunk (default: see :data:`CHUNK_ROWS`).
 
     The rows are handed over: each part's frame is left empty, and a chunk's cells as read are
     let go once they are normalised (a 200,000-row CSV's are ~80 MB, held through the matching
@@ -71,7 +73,6 @@ def build_import(db: CustomerDB, parts: list[Extracted], *, key: bytes | None = 
         while chunks:
             with paused():   # (its rows' dicts and tuples outlive it; see xltools.heap)
                 run.add(dataclasses.replace(part, frame=chunks.pop(0)))
-    forget_names()
     return run.result(parts)
 
 
@@ -88,18 +89,21 @@ class ImportRun:
         self.issues: list[Issue] = []
         self.changes = Changeset("import")
         self.appended = ColumnAppend(TABLE, {}, [])     # the rows imported so far, as columns
-        self.raw_values: dict[str, dict[str, str]] = {}
+        self.raw: dict[str, list] = {}                # per KINDS column: a raw value masked, or None
         self.lookup: dict[str, dict[str, str]] = {}   # (filled by the first chunk's matching)
         self.book = book_features(db)
         self.read = 0
         self.inferred: dict[str, int] = {}
         self.first_of: dict[str, dict[str, int]] = {col: {} for col in _WITHIN}
-        self.where_of: dict[int, tuple[str, int]] = {}   # rows another row may repeat
-        self.new_ids: dict[int, str] = {}
+        # per row read (by its index): its source and row number; the rows imported and their
+        # IDs. Arrays and lists, not a dict, tuple or dict per row: 200,000 of them were 70 MB.
+        self.source_of: list = []
+        self.row_of = np.zeros(0, dtype=np.int64)
+        self.imported_idx = np.zeros(0, dtype=np.int64)
+        self.ids: list[str] = []
         self.last_id: str | None = None
         self.flagged: dict[str, list[dict]] = {"existing": [], "repeats": [], "nameless": []}
         self.rejected: list[dict] = []
-        self.imported: list[dict] = []
         self.owners: dict[str, None] = {}
         self.review: list[dict] = []                     # shown values of flagged/rejected rows
 
@@ -113,6 +117,8 @@ class ImportRun:
             return
         df.index = pd.RangeIndex(self.read, self.read + len(df))
         self.read += len(df)
+        self.source_of += df[SOURCE].tolist()
+        self.row_of = np.concatenate([self.row_of, df[ROW].to_numpy()])
         table = self.db.schema.table(TABLE)
         for k in table.keys:
             if k not in df.columns and k not in OWN_COLUMNS:
@@ -131,17 +137,17 @@ class ImportRun:
         named = len(open_idx) == len(df)   # (then no copy of every row, held while matching)
         existing = existing_matches(self.db, df if named else df.loc[open_idx],
                                     keys if named else keys.loc[open_idx], self.lookup, self.book)
+        forget_names()     # (the names the matching parsed: not held through the rest of the chunk)
         candidates = open_idx[~open_idx.isin(existing.index)]
         repeats = self._repeats(keys, candidates, df)
         imported_idx = candidates[~candidates.isin(list(repeats))]
         ids = self._next_ids(len(imported_idx))
-        self.new_ids.update(zip(imported_idx.tolist(), ids))
+        self.imported_idx = np.concatenate([self.imported_idx, imported_idx.to_numpy(np.int64)])
+        self.ids += ids
 
         masked = mask_frame(self.db, df, self.today)
         self._appends(df, masked, keys, imported_idx, ids)
         self._flag(df, existing, repeats, nameless_idx, rejected_idx)
-        self.imported += [{"source": s, "row": int(r), "CustomerID": cid} for s, r, cid in
-                          zip(df.loc[imported_idx, SOURCE], df.loc[imported_idx, ROW], ids)]
         if "Owner" in masked.columns:
             self.owners.update(dict.fromkeys(masked.loc[imported_idx, "Owner"].tolist()))
         listed = df.index[df.index.isin(list(repeats)) | df.index.isin(existing.index)
@@ -154,19 +160,16 @@ class ImportRun:
         """Candidates repeating an earlier candidate of the import (this chunk or an earlier one):
         {row: (earlier row, reason_zh, reason_en)}; the strongest shared key is the reason."""
         out: dict[int, tuple[int, str, str]] = {}
-        where = list(zip(candidates.tolist(), df.loc[candidates, SOURCE].tolist(),
-                         df.loc[candidates, ROW].tolist()))
+        where = candidates.tolist()
         for col in _WITHIN:
             firsts = self.first_of[col]
             zh, en = REASONS[col]
-            for (idx, source, number), value in zip(where, keys.loc[candidates, col].tolist()):
+            for idx, value in zip(where, keys.loc[candidates, col].tolist()):
                 if value == "":
                     continue
                 first = firsts.setdefault(value, idx)
                 if first != idx:
                     out.setdefault(idx, (first, zh, en))
-                else:
-                    self.where_of[idx] = (source, int(number))
         return out
 
     def _next_ids(self, count: int) -> list[str]:
@@ -192,17 +195,20 @@ class ImportRun:
                                                 given.get(fp, [None] * len(ids)))]
         block, before = self.appended, len(self.appended)
         for k in dict.fromkeys([*block.columns, *given]):   # (a source may lack a column)
-            block.columns.setdefault(k, [None] * before).extend(given.get(k) or [None] * len(ids))
+            values = given.get(k) or [None] * len(ids)
+            if k in block.columns:
+                block.columns[k].extend(values)
+            elif any(v is not None for v in values):
+                # (a column blank in every row so far is left out, as blank: ~15 of an import's
+                # 27, 1.5 MB each for 200,000 rows)
+                block.columns[k] = [None] * before + values if before else values
         block.notes += [f"导入 / import: {source} #{number}" for source, number in
                         zip(df.loc[imported_idx, SOURCE].tolist(), df.loc[imported_idx, ROW].tolist())]
-        kinds = [k for k in KINDS if k in df.columns]     # what the masks replaced, for the vault
-        raws = zip(*(_cells(df.loc[imported_idx, k]) for k in kinds))
-        shown = zip(*(given.get(k, [None] * len(ids)) for k in kinds))
-        for cid, raw_row, shown_row in zip(ids, raws, shown):
-            raw = {k: str(r) for k, r, v in zip(kinds, raw_row, shown_row)
-                   if r is not None and str(r) != str(v)}
-            if raw:
-                self.raw_values[cid] = raw
+        for k in KINDS:     # what the masks replaced, for the vault (as dicts once all is read)
+            raws = _cells(df.loc[imported_idx, k]) if k in df.columns else [None] * len(ids)
+            self.raw.setdefault(k, [None] * before).extend(
+                str(r) if r is not None and str(r) != str(v) else None
+                for r, v in zip(raws, given.get(k) or [None] * len(ids)))
 
     def _flag(self, df, existing, repeats, nameless_idx, rejected_idx) -> None:
         for idx, cid, zh, en in existing.itertuples():
@@ -211,8 +217,8 @@ class ImportRun:
                 "reason_en": f"looks like an existing customer ({en})",
                 "reason": f"existing customer: {en}", "existing": cid})
         for idx, (first, zh, en) in repeats.items():
-            source, number = self.where_of[first]
-            ref = self.new_ids.get(first) or f"{source} #{number}"
+            source, number = self.source_of[first], int(self.row_of[first])
+            ref = self._new_id(first) or f"{source} #{number}"
             self.flagged["repeats"].append({
                 **_where(df, idx), "reason_zh": f"与本次导入的 {source} 第 {number} 行重复({zh})",
                 "reason_en": f"repeats {source} row {number} of this import ({en})",
@@ -225,9 +231,15 @@ class ImportRun:
         self.rejected += [{**_where(df, idx), "reason": "no customer name, credit code or phone",
                            "reason_zh": "没有客户名称、信用代码或电话,无法识别客户"} for idx in rejected_idx]
 
+    def _new_id(self, idx: int) -> str | None:
+        """The CustomerID row ``idx`` was imported with (None: not imported)."""
+        pos = int(np.searchsorted(self.imported_idx, idx))
+        found = pos < len(self.imported_idx) and self.imported_idx[pos] == idx
+        return self.ids[pos] if found else None
+
     # ------------------------------------------------------------------ the result
 
-    def result(self, parts: list[Extracted]) -> tuple[Result, dict[str, dict[str, str]]]:
+    def result(self, parts: list[Extracted]) -> tuple[Result, RawValues]:
         if len(self.appended):
             columns = self.appended.columns      # in the table's column order
             self.appended.columns = {k: columns[k] for k in self.db.schema.table(TABLE).keys
@@ -240,8 +252,12 @@ class ImportRun:
         self.changes.rebuilds.append(review_sheet(self.db.lang, shown, shown, by_idx, self.rejected))
         synonyms = self.synonyms
         owners = pd.DataFrame({"Owner": list(self.owners)}, dtype=object)
-        data = {"read": self.read, "imported": len(self.imported), "flagged": len(flagged),
-                "rejected": self.rejected, "flagged_rows": flagged, "imported_rows": self.imported,
+        # (made now, not as each chunk was: the chunks' frames are gone, and their memory is
+        # reused for these 200,000 dicts)
+        imported = [{"source": self.source_of[i], "row": int(self.row_of[i]), "CustomerID": cid}
+                    for i, cid in zip(self.imported_idx.tolist(), self.ids)]
+        data = {"read": self.read, "imported": len(imported), "flagged": len(flagged),
+                "rejected": self.rejected, "flagged_rows": flagged, "imported_rows": imported,
                 "unmapped": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
                              if not synonyms.is_place(h)],
                 "places": [{"source": p.label, "header": h} for p in parts for h in p.unmapped
@@ -256,7 +272,49 @@ class ImportRun:
         result = Result(changes=self.changes, issues=self.issues, data=data,
                         problems=bool(flagged or self.rejected),
                         summary_zh=_summary(data, "zh"), summary_en=_summary(data, "en"))
-        return result, self.raw_values
+        return result, RawValues(self.ids, self.raw)
+
+
+class RawValues(Mapping):
+    """{CustomerID: {column: raw value}}: what the masks of the imported rows replaced, for the
+    vault. Held as columns (the IDs, and a list per column: the raw value, or None) and each
+    row's dict made as it is read: 200,000 dicts at once were 40 MB at the top of an import.
+
+    >>> raw = RawValues(["C1", "C2", "C3"], {"ContactPhone": ["13812345678", None, None],
+    ...                                      "Email": ["a@b.cn", None, "c@d.cn"]})
+    >>> dict(raw.items())
+    {'C1': {'ContactPhone': '13812345678', 'Email': 'a@b.cn'}, 'C3': {'Email': 'c@d.cn'}}
+    >>> len(raw), "C2" in raw, raw["C3"]
+    (2, False, {'Email': 'c@d.cn'})
+    """
+
+    def __init__(self, ids: list[str], columns: dict[str, list]) -> None:
+        self._ids, self._columns = ids, columns
+        self._at: dict[str, int] | None = None
+
+    def items(self) -> Iterator[tuple[str, dict[str, str]]]:   # (in import order)
+        for cid, *raws in zip(self._ids, *self._columns.values()):
+            raw = {k: r for k, r in zip(self._columns, raws) if r is not None}
+            if raw:
+                yield cid, raw
+
+    def __iter__(self) -> Iterator[str]:
+        return (cid for cid, _ in self.items())
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.items())
+
+    def __bool__(self) -> bool:
+        return next(self.items(), None) is not None
+
+    def __getitem__(self, cid: str) -> dict[str, str]:
+        if self._at is None:
+            self._at = {c: pos for pos, c in enumerate(self._ids)}
+        raw = {k: column[self._at[cid]] for k, column in self._columns.items()
+               if column[self._at[cid]] is not None}
+        if not raw:
+            raise KeyError(cid)
+        return raw
 
 
 def _cells(column: pd.Series) -> list:

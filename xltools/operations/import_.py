@@ -7,6 +7,8 @@ only their masks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..heap import give_back
 from ..importer import import_with_raw
 from ..keys import book_key
@@ -14,7 +16,7 @@ from ..registry import Param, operation
 from ..secret import load_secret
 
 
-def store_raw_values(db, raw: dict[str, dict[str, str]], key: bytes) -> None:
+def store_raw_values(db, raw: Mapping[str, dict[str, str]], key: bytes) -> None:
     """Raw phones / person IDs / e-mails of the imported rows go to ``<book>.vault``."""
     if db.path is None or not raw:
         return
