@@ -25,7 +25,6 @@ from ..heap import paused
 from ..schema import Schema, load_schema
 from ..xlsx.extent import carry_over
 from ..xlsx.package import Package
-from ..xlsx.spare_deflate import SpareDeflate
 from ..xlsx.zipcopy import deflate_stored, update_package, write_package
 from . import history, safety
 from .load import load_book, read_lazily
@@ -44,20 +43,18 @@ class FileBackend:
     package_on_disk = True
 
     def __init__(self, path: str | Path, command: str = "", schema: Schema | None = None, *,
-                 backups: bool = True, stored: set[str] | None = None,
-                 spare: SpareDeflate | None = None):
+                 backups: bool = True, stored: set[str] | None = None):
         """``backups=False`` skips the per-apply backup: for a working copy that the caller
         backs up and swaps in once (:func:`xltools.backend.transaction.working_copy`).
         ``stored``, for such a copy too: each write changes the file where it lies, appending
         the new parts (big ones stored uncompressed, their names added to this set); the caller
         deflates them once, and leaves out what they replaced, when it swaps the copy in
-        (:meth:`batch`). ``spare`` begins deflating each stored part as soon as it is written."""
+        (:meth:`batch`)."""
         self.path = Path(path)
         self.command = command
         self.schema = schema or load_schema()
         self.backups = backups
         self.stored = stored
-        self._spare = spare
         self._loaded: tuple[int, int] | None = None  # (mtime_ns, size) of the file as loaded
         self._keep = DEFAULT_KEEP                      # backups to keep: the book's BackupCount
         self._scanned: set[str] = set()  # sheet parts found free of far cells (see reload)
@@ -157,11 +154,8 @@ class FileBackend:
                     if self.stored is None:
                         write_package(self.path, target, parts.changed, parts.added)
                     else:           # a batch's working copy: written where it lies
-                        stored = update_package(self.path, parts.changed, parts.added,
-                                                store_big=not self._last)
-                        self.stored |= stored
-                        if self._spare is not None:
-                            self._spare.start(stored)
+                        self.stored |= update_package(self.path, parts.changed, parts.added,
+                                                      store_big=not self._last)
                     carry_over(pkg, target, parts.changed)
 
             if self.backups:  # keeps the state found and the new one, for undo
@@ -200,15 +194,12 @@ class FileBackend:
         # Each step rewrites the big sheets it changed, and rewriting the package copied every
         # other one: the 100k-customer monthly batch spent seconds deflating and copying. The
         # copy gets only the new parts, big ones stored as they are; the swap writes the book
-        # once, each stored sheet deflated (those a spare core has not deflated meanwhile), what
-        # the steps replaced left out.
+        # once, each stored sheet deflated, what the steps replaced left out.
         stored: set[str] = set()
         with working_copy(self.path, commit=commit, keep=self._keep,
                           command=self.command or "batch", loaded=self._loaded,
-                          finish=lambda copy, new: deflate_stored(copy, new, stored, spare)
-                          ) as copy, SpareDeflate(copy) as spare:   # (stopped before the swap)
-            unit = FileBackend(copy, self.command, self.schema, backups=False, stored=stored,
-                               spare=spare)
+                          finish=lambda copy, new: deflate_stored(copy, new, stored)) as copy:
+            unit = FileBackend(copy, self.command, self.schema, backups=False, stored=stored)
             # the copy is the book as loaded, byte for byte (working_copy checks): the sheets
             # this load found free of far cells need no second scan in the unit's reloads
             unit._scanned = set(self._scanned)

@@ -27,15 +27,12 @@ import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from isal import isal_zlib
 from zlib_ng import zlib_ng
 
 from .inflate import raw_pieces
-
-if TYPE_CHECKING:
-    from .spare_deflate import SpareDeflate
 
 _DATA_DESCRIPTOR_FLAG = 0x08
 COMPRESS_LEVEL = 6
@@ -137,12 +134,11 @@ def update_package(path: str | os.PathLike | IO[bytes], changed: Mapping[str, by
 
 
 def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
-                   names: Iterable[str], ready: SpareDeflate | None = None) -> None:
+                   names: Iterable[str]) -> None:
     """Write ``target`` as ``source`` with its members of ``names`` that are stored uncompressed
     deflated (as :func:`write_package` deflates a big part); every other member copied as it is.
     Only the members ``source``'s directory names are written (not the versions
-    :func:`update_package` left behind). ``ready``: what a
-    :class:`~xltools.xlsx.spare_deflate.SpareDeflate` already deflated of them is taken from it.
+    :func:`update_package` left behind).
 
     >>> import io
     >>> src, copy, out = io.BytesIO(), io.BytesIO(), io.BytesIO()
@@ -166,13 +162,7 @@ def deflate_stored(source: str | os.PathLike, target: str | os.PathLike,
                 continue
             new = zipfile.ZipInfo(info.filename, info.date_time)
             new.external_attr, new.create_system = info.external_attr, info.create_system
-            packed = ready.take(info) if ready is not None else None
-            if packed is not None:                       # (its CRC-32 checked as it was made)
-                new.compress_type, new.CRC, new.file_size = \
-                    zipfile.ZIP_DEFLATED, info.CRC, info.file_size
-                new.compress_size = sum(map(len, packed))
-            else:
-                packed = _deflated(new, raw)             # read and deflated a block at a time
+            packed = _deflated(new, raw)                 # read and deflated a block at a time
             if new.CRC != info.CRC:
                 raise zipfile.BadZipFile(f"bad CRC-32 for {info.filename}")
             _copy_raw(out, new, packed)
@@ -227,23 +217,21 @@ BLOCK = 1 << 20
 WINDOW = 32 << 10           # deflate's history: each block may refer this far back
 
 
-def deflate(pieces: Iterable, level: int = BIG_PART_LEVEL, workers: int | None = None
-            ) -> tuple[list[bytes], int]:
+def deflate(pieces: Iterable, level: int = BIG_PART_LEVEL) -> tuple[list[bytes], int]:
     """The pieces' bytes as one raw deflate stream, and their CRC-32; made as pigz makes it:
     1 MB blocks deflated on all cores at once (zlib-ng releases the GIL), each primed with the
     32 KB before it so it compresses as well as one stream would, ended by a sync flush so
     the blocks join into one valid stream. A few blocks are in flight at a time: memory holds
     the compressed output, not a joined copy of the input. The stream comes as its blocks,
     to be written one after the other: joined, the 46 MB of an import's Customers sheet were
-    held twice at the write's peak. ``workers``: how many blocks are deflated at once (all
-    cores by default); the stream is the same whatever it is.
+    held twice at the write's peak.
 
     >>> text = b"<row><c><v>12</v></c></row>" * 200_000
     >>> packed, crc = deflate([text[:5], memoryview(text)[5:]])
     >>> zlib.decompress(b"".join(packed), -15) == text, crc == zlib.crc32(text)
     (True, True)
     """
-    workers = workers or os.cpu_count() or 1
+    workers = os.cpu_count() or 1
     out: list[bytes] = []
     crc = 0
     with ThreadPoolExecutor(workers) as pool:
