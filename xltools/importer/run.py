@@ -45,7 +45,8 @@ _SHOWN = ("CustomerName", "ContactPhone", "CreditCode", "Email")  # on the Impor
 
 
 def plan_import(db: CustomerDB, parts: list[Extracted], **kwargs) -> Result:
-    """The import of ``parts`` (rows read from the sources) into ``db``'s Customers as a Result."""
+    """The import of ``parts`` (rows read from the sources) into ``db``'s Customers as a Result.
+    The parts' rows are handed over: each part's frame is left empty (:func:`build_import`)."""
     return build_import(db, parts, **kwargs)[0]
 
 
