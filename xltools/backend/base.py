@@ -52,4 +52,6 @@ class Backend(Protocol):
     def batch(self, *, commit: bool = True) -> AbstractContextManager["Backend"]:
         """A backend whose applies land together when the block ends cleanly and ``commit`` is
         true, and not at all otherwise (a working copy, a database transaction). A pipeline
-        (the monthly batch) runs its steps through it."""
+        (the monthly batch) runs its steps through it. Such a backend may also offer
+        ``last_write()``, a hint that the next apply is the block's last (nothing reads what
+        it writes before the block ends: the file backend deflates its big sheets at once)."""
