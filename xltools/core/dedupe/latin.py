@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .names import ParsedName, place_table
+from .names import ParsedName, most_precise, place_table
 
 # Industry concepts: the Chinese words (longest match first), the English words and the pinyin of
 # the Chinese words all map to one concept key.
@@ -201,8 +201,7 @@ def read_latin(name: str) -> LatinName | None:
         places.add(places_py[candidates.pop(0)])
     brand = candidates
     places.discard("")
-    codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places))
-    return LatinName("".join(brand), frozenset(industries), tuple(unknown), tuple(codes),
+    return LatinName("".join(brand), frozenset(industries), tuple(unknown), most_precise(places),
                      group, branch)
 
 

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 from ..divisions import place_table
 from .latin import LatinName, read_latin
 from .names import (BRANCH_WORDS, GROUP_WORDS, INDUSTRY_WORDS, LEGAL_FORMS, NEUTRAL_WORDS,
-                    ParsedName, parse_simplified, person_key, simplified_name)
+                    ParsedName, most_precise, parse_simplified, person_key, simplified_name)
 from .script import simplified_lines
 
 # the common characters: NFKC, str.lower and simplified() leave each as it is, and each is \w
@@ -159,17 +159,10 @@ def _parse_common(text: pa.Array) -> tuple[list[ParsedName], np.ndarray]:
     alone = {c: (c,) if c else () for c in set(first.tolist())}
     places = [alone[c] for c in first.tolist()]
     for k, codes in more.items():
-        places[k] = tuple(_most_precise([c for c in codes if c]))
+        places[k] = most_precise([c for c in codes if c])
     out = list(map(ParsedName, simple, core, brand, [c[len(b):] for c, b in zip(core, brand)],
                    places, repeat("", n), group.tolist()))
     return out, other
-
-
-def _most_precise(places: list[str]) -> list[str]:
-    """As :func:`.names.parse_simplified`: the most precise code per province, sorted."""
-    if len(places) < 2:
-        return places
-    return sorted(c for c in set(places) if not any(o != c and o.startswith(c) for o in places))
 
 
 def _common(text: pa.Array) -> np.ndarray:

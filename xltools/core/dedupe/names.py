@@ -210,11 +210,20 @@ def parse_simplified(text: str) -> ParsedName:
             text = text[len(word):]
     industry = _industry_of(text)
     brand = text[: len(text) - len(industry)]
-    # keep only the most precise code per province: 广东 + 深圳 -> 深圳
-    codes = sorted(c for c in places if not any(o != c and o.startswith(c) for o in places)) \
-        if len(places) > 1 else places
     # positional: a frozen dataclass's keywords cost a third of its making, once per name
-    return ParsedName(whole, text, brand, industry, tuple(codes), branch, group)
+    return ParsedName(whole, text, brand, industry, most_precise(places), branch, group)
+
+
+def most_precise(places) -> tuple[str, ...]:
+    """Of a name's place codes, the most precise per province, sorted: 广东 + 深圳 -> 深圳.
+
+    >>> most_precise({"44", "4403", "11"})
+    ('11', '4403')
+    """
+    if len(places) < 2:
+        return tuple(places)
+    return tuple(sorted(c for c in set(places) if not any(o != c and o.startswith(c)
+                                                          for o in places)))
 
 
 @functools.lru_cache(maxsize=20_000)
