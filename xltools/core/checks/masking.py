@@ -98,4 +98,3 @@ def rules(ctx: Context, table_key: str) -> list[Rule]:
                         fixed(f"「{col.zh}」未脱敏({HINT_ZH})",
                               f"{col.en} is not masked ({HINT_EN})")))
     return out
-
