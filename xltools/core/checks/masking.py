@@ -7,7 +7,6 @@ Company credit codes are public and stay readable; only a person's ID number cou
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .. import cncodes, privacy
@@ -15,7 +14,7 @@ from ..normalize import phone_digits
 from . import CheckSpec, Context, Rule, fixed
 from .codes import code_kinds
 from .phones import phone_statuses
-from .values import repeats
+from .values import per_distinct, repeats
 
 ORDER = 50
 CHECKS = (
@@ -57,11 +56,7 @@ def raw_in_text(s: pd.Series) -> pd.Series:
     repeats its texts (a follow-up's Content: a few phrases 500,000 times) is read once per
     distinct text: the cells are not each converted for Arrow's regular expressions (the first
     conversion of a non-ASCII string encodes it: 0.24 s for such a column)."""
-    if repeats(s):
-        codes, texts = pd.factorize(s)                  # (blank cells: -1)
-        found = _raw_in_text(pd.Series(texts, dtype=object)).to_numpy()
-        return pd.Series(np.append(found, False)[codes], index=s.index, dtype=bool)
-    return _raw_in_text(s)
+    return per_distinct(s, _raw_in_text) if repeats(s) else _raw_in_text(s)
 
 
 def _raw_in_text(s: pd.Series) -> pd.Series:

@@ -77,16 +77,26 @@ def matches(text: pd.Series, pattern: str, arr=None) -> pd.Series:
             return arrow_mask(pc.match_substring_regex(arr, re2), text.index)
         except pa.ArrowInvalid:        # RE2 cannot read the pattern (a{1001})
             pass
-    codes, distinct = pd.factorize(text)
-    if len(codes) and codes.min() < 0:  # (None and NaN read differently: matched as they are)
+    if text.isna().any():               # (None and NaN read differently: matched as they are)
         return text.str.match(pattern).astype(bool)
-    hits = pd.Series(distinct, dtype=object).str.match(pattern).astype(bool).to_numpy()
-    return pd.Series(hits[codes], index=text.index, dtype=bool)
+    return per_distinct(text, lambda distinct: distinct.str.match(pattern).astype(bool))
 
 
 # What RE2 lacks or reads otherwise: look-around, back-references, possessive/atomic groups,
 # \s, \w and \b (Unicode in Python, ASCII in RE2), an escaped backslash before a d.
 _NOT_FOR_RE2 = re.compile(r"\(\?[=!<>]|\\[1-9sSwWbBAZ]|[*+?}]\+|\\\\")
+
+
+def per_distinct(s: pd.Series, answer, blank: bool = False) -> pd.Series:
+    """``answer`` (a column -> a column of booleans) asked of each distinct value of ``s`` once,
+    each cell then taking its value's answer; empty cells (None, NaN) take ``blank``.
+
+    >>> per_distinct(pd.Series(["a", None, "b", "a"]), lambda d: d == "a").tolist()
+    [True, False, False, True]
+    """
+    codes, distinct = pd.factorize(s)                 # (empty cells: -1, the last below)
+    found = answer(pd.Series(distinct, dtype=object)).to_numpy(dtype=bool)
+    return pd.Series(np.append(found, blank)[codes], index=s.index, dtype=bool)
 
 
 def repeats(s: pd.Series, sample: int = 1000) -> bool:
